@@ -1,0 +1,113 @@
+"""Run the tests written inside rule packs and report per-rule coverage.
+
+A rule test gives a whole record of facts and the expected value of that one rule
+(true, false or unknown). Coverage asks, for every rule, for a true, a false and an
+unknown test, and for every numeric threshold `fact OP constant`, a test exactly at
+the constant and one on the other side of it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..checking import ir
+from ..checking.pack import CheckedRule
+from ..classifying.ruleset import CompiledPack, Ruleset
+from ..compiling.codegen import compile_section
+from ..compiling.kleene import compile_kleene
+from ..findings.coerce import FactValueError
+
+
+@dataclass
+class TestResult:
+    pack: str
+    rule: str
+    name: str
+    expected: Any
+    actual: Any
+    error: str | None = None
+    origin: str = ""
+
+    @property
+    def passed(self) -> bool:
+        return self.error is None and self.expected == self.actual
+
+
+@dataclass
+class RuleCoverage:
+    pack: str
+    rule: str
+    outcomes: set[str] = field(default_factory=set)
+    gaps: list[str] = field(default_factory=list)
+
+
+def _label(value: Any) -> str:
+    return "unknown" if value is None else ("true" if value else "false")
+
+
+def run_pack_tests(ruleset: Ruleset) -> tuple[list[TestResult], list[RuleCoverage]]:
+    results: list[TestResult] = []
+    coverage: list[RuleCoverage] = []
+    for pack in ruleset.packs:
+        for rule in pack.rules:
+            rule_results = _run_rule(ruleset, pack, rule)
+            results.extend(rule_results)
+            coverage.append(_coverage(pack, rule, rule_results))
+    return results, coverage
+
+
+def _run_rule(ruleset: Ruleset, pack: CompiledPack, rule: CheckedRule) -> list[TestResult]:
+    slow = compile_kleene(rule.condition)
+    fast, _ = compile_section("rule", [(0, rule.condition)])
+    results = []
+    for index, test in enumerate(rule.rule.tests):
+        name = test.name or f"test {index + 1}"
+        expected = "unknown" if test.expect == "unknown" else ("true" if test.expect else "false")
+        origin = str(rule.origin.doc.span(rule.origin.path + ("tests", index)))
+        try:
+            facts, _ = ruleset.coerce_facts(test.facts, strict=True)
+        except FactValueError as exc:
+            results.append(TestResult(pack.id, rule.rule.id, name, expected, None, str(exc), origin))
+            continue
+        day = test.date or pack.standard.effective_from
+        careful = _label(slow(facts, day, {}))
+        true_rules: list[int] = []
+        unknown_rules: list[int] = []
+        fast(facts, day, true_rules, unknown_rules)
+        quick = "true" if true_rules else ("unknown" if unknown_rules else "false")
+        error = None
+        if careful != quick:  # the two compilers must never disagree
+            error = f"internal disagreement: generated code says {quick}, three-valued closure says {careful}"
+        results.append(TestResult(pack.id, rule.rule.id, name, expected, careful, error, origin))
+    return results
+
+
+def _coverage(pack: CompiledPack, rule: CheckedRule, results: list[TestResult]) -> RuleCoverage:
+    cover = RuleCoverage(pack.id, rule.rule.id, {r.actual for r in results if r.passed})
+    for outcome in ("true", "false", "unknown"):
+        if outcome not in cover.outcomes:
+            cover.gaps.append(f"no passing test where the rule is {outcome}")
+    for fact_id, threshold in thresholds(rule.condition):
+        values = [t.facts.get(fact_id) for t in rule.rule.tests]
+        numbers = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
+        if threshold not in numbers:
+            cover.gaps.append(f"no test with {fact_id} exactly at the threshold {threshold}")
+        if not any(n < threshold for n in numbers) and not any(n > threshold for n in numbers):
+            cover.gaps.append(f"no test with {fact_id} on the other side of {threshold}")
+    return cover
+
+
+def thresholds(expr: ir.Expr) -> list[tuple[str, float]]:
+    """(fact id, constant) for each comparison of a numeric fact with a constant."""
+    found: list[tuple[str, float]] = []
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ir.Cmp) and node.op not in ("==", "!="):
+            for a, b in ((node.left, node.right), (node.right, node.left)):
+                if isinstance(a, ir.Fact) and isinstance(b, ir.Const) and isinstance(b.value, (int, float)) \
+                        and not isinstance(b.value, bool):
+                    found.append((a.id, b.value))
+        stack.extend(ir.children(node))
+    return found

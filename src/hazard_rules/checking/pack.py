@@ -1,0 +1,249 @@
+"""Check a whole pack: vocabulary, named conditions (cycles, unused), sections, rules.
+
+Produces a CheckedPack whose conditions are typed IR, or raises PackErrors listing
+every problem found in the pack.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from ..errors import (CyclicConditionError, DuplicateIdError, PackError, PackErrors, SchemaError,
+                      UndeclaredEnumValueError, UndeclaredFactError, UnknownSectionError, UnusedConditionError)
+from ..errors import DslSyntaxError, NestingTooDeepError
+from ..loading.loader import Located, Origin, PackSource
+from ..loading.models import CONDITION_NAME, Provision, Rule, Section
+from ..parsing import ast
+from ..parsing.parser import ConditionSyntaxError, parse_condition
+from . import ir
+from .expressions import ExpressionChecker, Scope
+from .types import Type
+from .vocabulary import VocabularyBuilder
+
+
+@dataclass(frozen=True)
+class CheckedSection:
+    section: Section
+    applies_to: tuple[str, ...]
+    scope: ir.Expr | None
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class CheckedRule:
+    rule: Rule
+    section: CheckedSection
+    when: ir.Expr
+    unless: ir.Expr | None
+    origin: Origin
+
+    @property
+    def condition(self) -> ir.Expr:
+        """scope and when and not unless: the whole test the rule applies."""
+        parts: list[ir.Expr] = []
+        if self.section.scope is not None:
+            parts.append(self.section.scope)
+        parts.append(self.when)
+        if self.unless is not None:
+            parts.append(ir.Not(self.unless))
+        return parts[0] if len(parts) == 1 else ir.And(tuple(parts))
+
+
+@dataclass
+class CheckedPack:
+    source: PackSource
+    facts: dict[str, Type]
+    named_types: dict[str, Type]
+    rules: list[CheckedRule] = field(default_factory=list)
+    sections: dict[str, CheckedSection] = field(default_factory=dict)
+    provisions: list[Provision] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return self.source.id
+
+
+def check_pack(source: PackSource) -> CheckedPack:
+    errors: list[PackError] = []
+    vocab = VocabularyBuilder(errors)
+    vocab.add_named_types(source.types)
+    facts = vocab.build_facts(source.facts)
+    checker = _PackChecker(source, facts, errors)
+    conditions = checker.conditions()
+    pack = CheckedPack(source, facts, vocab.named)
+    for section_id, located in source.sections.items():
+        pack.sections[section_id] = checker.section(located, conditions)
+    seen: dict[str, Origin] = {}
+    for located in source.rules:
+        rule = located.value
+        if rule.id in seen:
+            errors.append(DuplicateIdError(f"duplicate rule id {rule.id!r} (first at {seen[rule.id].span()})",
+                                           Origin(located.origin.doc, located.origin.path + ("id",)).span(),
+                                           "rule ids are stable references; give each clause its own"))
+            continue
+        seen[rule.id] = located.origin
+        checked = checker.rule(located, pack.sections, conditions)
+        if checked is not None:
+            pack.rules.append(checked)
+    checker.report_unused()
+    for located in source.provisions:
+        _check_provision(located, vocab.named, errors)
+        pack.provisions.append(located.value)
+    _check_tests(source, facts, errors)
+    if errors:
+        raise PackErrors(errors)
+    return pack
+
+
+class _PackChecker:
+    def __init__(self, source: PackSource, facts: dict[str, Type], errors: list[PackError]) -> None:
+        self.source = source
+        self.facts = facts
+        self.errors = errors
+        self.condition_names = frozenset(source.conditions)
+        self.used: set[str] = set()
+        self.checked_conditions: dict[str, ir.Expr] = {}
+
+    # ------------------------------------------------------------- parsing
+    def parse(self, text: str, origin: Origin) -> ast.Node | None:
+        try:
+            return parse_condition(text)
+        except ConditionSyntaxError as exc:
+            cls = NestingTooDeepError if exc.code == "E309" else DslSyntaxError
+            self.errors.append(cls(exc.message, origin.doc.scalar_span(origin.path, exc.offset, exc.width), exc.hint))
+            return None
+
+    def check(self, node: ast.Node, origin: Origin, conditions: dict[str, ir.Expr]) -> tuple[ir.Expr, set[str]]:
+        scope = Scope(self.facts, conditions, self.condition_names, {})
+
+        def span_of(pos: ast.Pos):
+            start, end = pos
+            return origin.doc.scalar_span(origin.path, start, max(1, end - start))
+
+        checker = ExpressionChecker(scope, span_of, self.errors)
+        checked = checker.condition(node)
+        return checked, checker.used_conditions
+
+    # ------------------------------------------------------------- named conditions
+    def conditions(self) -> dict[str, ir.Expr]:
+        parsed: dict[str, ast.Node] = {}
+        for name, located in self.source.conditions.items():
+            if not CONDITION_NAME.fullmatch(name) or name in self.facts:
+                self.errors.append(SchemaError(
+                    f"condition name {name!r} must be snake_case without dots and differ from every fact id",
+                    located.origin.span(key=True)))
+                continue
+            node = self.parse(located.value, located.origin)
+            if node is not None:
+                parsed[name] = node
+        graph = nx.DiGraph()
+        graph.add_nodes_from(parsed)
+        for name, node in parsed.items():
+            for ref in ast.names(node):
+                if ref.name in self.condition_names:
+                    graph.add_edge(name, ref.name)
+        in_cycle: set[str] = set()
+        for cycle in nx.simple_cycles(graph):
+            in_cycle.update(cycle)
+            first = min(cycle, key=lambda n: self.source.conditions[n].origin.span(key=True).line)
+            start = cycle.index(first)
+            loop = cycle[start:] + cycle[:start] + [first]
+            self.errors.append(CyclicConditionError(
+                f"named conditions refer to each other in a cycle: {' -> '.join(loop)}",
+                self.source.conditions[first].origin.span(key=True),
+                "a condition cannot depend on itself; inline or split one of them"))
+        checked: dict[str, ir.Expr] = {}
+        acyclic = graph.subgraph(n for n in graph if n not in in_cycle and not (set(nx.descendants(graph, n)) & in_cycle))
+        for name in reversed(list(nx.topological_sort(acyclic))):
+            located = self.source.conditions[name]
+            expr, used = self.check(parsed[name], located.origin, checked)
+            self.used_by_conditions = used
+            checked[name] = expr
+        self.graph = graph
+        self.checked_conditions = checked
+        return checked
+
+    def _mark_used(self, names: set[str]) -> None:
+        for name in names:
+            if name in self.graph:
+                self.used.add(name)
+                self.used.update(nx.descendants(self.graph, name))
+            else:
+                self.used.add(name)
+
+    def report_unused(self) -> None:
+        for name, located in self.source.conditions.items():
+            if name not in self.used and name in self.graph:
+                self.errors.append(UnusedConditionError(
+                    f"named condition {name!r} is never used", located.origin.span(key=True),
+                    "use it in a rule or remove it"))
+
+    # ------------------------------------------------------------- sections and rules
+    def section(self, located: Located[Section], conditions: dict[str, ir.Expr]) -> CheckedSection:
+        section = located.value
+        applies_to = tuple(section.applies_to or self.source.manifest.scope.industries)
+        scope = None
+        if section.when is not None:
+            origin = Origin(located.origin.doc, located.origin.path + ("when",))
+            node = self.parse(section.when, origin)
+            if node is not None:
+                scope, used = self.check(node, origin, conditions)
+                self._mark_used(used)
+        return CheckedSection(section, applies_to, scope, located.origin)
+
+    def rule(self, located: Located[Rule], sections: dict[str, CheckedSection],
+             conditions: dict[str, ir.Expr]) -> CheckedRule | None:
+        rule = located.value
+        section = sections.get(rule.section)
+        if section is None:
+            close = difflib.get_close_matches(rule.section, list(sections), n=1)
+            self.errors.append(UnknownSectionError(
+                f"rule {rule.id} names unknown section {rule.section!r}",
+                Origin(located.origin.doc, located.origin.path + ("section",)).span(),
+                f"did you mean {close[0]!r}?" if close else f"sections: {', '.join(sections) or 'none declared'}"))
+        parts: dict[str, ir.Expr | None] = {"when": None, "unless": None}
+        for key in parts:
+            text = getattr(rule, key)
+            if text is None:
+                continue
+            origin = Origin(located.origin.doc, located.origin.path + (key,))
+            node = self.parse(text, origin)
+            if node is not None:
+                parts[key], used = self.check(node, origin, conditions)
+                self._mark_used(used)
+        if section is None or parts["when"] is None or (rule.unless is not None and parts["unless"] is None):
+            return None
+        return CheckedRule(rule, section, parts["when"], parts["unless"], located.origin)
+
+
+def _check_provision(located: Located[Provision], named: dict[str, Type], errors: list[PackError]) -> None:
+    provision = located.value
+    target = named.get(provision.type)
+    origin = located.origin
+    if target is None or target.kind != "enum":
+        errors.append(SchemaError(f"provision {provision.id} names {provision.type!r}, which is not a declared enum type",
+                                  Origin(origin.doc, origin.path + ("type",)).span(),
+                                  "declare the type under `types:` (e.g. in the shared vocabulary)"))
+        return
+    for index, value in enumerate(provision.values):
+        if value not in target.values:
+            errors.append(UndeclaredEnumValueError(
+                f"{value!r} is not a value of type {provision.type}",
+                Origin(origin.doc, origin.path + ("values", index)).span(),
+                f"declared values: {', '.join(target.values)}"))
+
+
+def _check_tests(source: PackSource, facts: dict[str, Type], errors: list[PackError]) -> None:
+    """Test records may only name declared facts (their values are checked when run)."""
+    for located in source.rules:
+        for t_index, test in enumerate(located.value.tests):
+            for name in test.facts:
+                if name not in facts:
+                    close = difflib.get_close_matches(name, list(facts), n=1)
+                    errors.append(UndeclaredFactError(
+                        f"test of {located.value.id} gives undeclared fact {name!r}",
+                        Origin(located.origin.doc, located.origin.path + ("tests", t_index, "facts", name)).span(key=True),
+                        f"did you mean {close[0]!r}?" if close else None))

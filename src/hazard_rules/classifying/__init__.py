@@ -1,0 +1,1 @@
+"""Stage 5: the compiled rule set and the verdicts it gives."""

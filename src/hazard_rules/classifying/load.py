@@ -1,0 +1,76 @@
+"""load_rulesets(): find pack folders, read, check and compile them all."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from ..checking.pack import check_pack
+from ..errors import PackError, PackErrors, UsageError
+from ..loading.loader import PACK_FILE, load_pack_source
+from ..loading.models import Vocabulary
+from ..loading.strict_yaml import YamlDocument
+from .ruleset import CompiledPack, Ruleset, compile_pack
+
+
+def default_rules_dir() -> Path:
+    """The packs shipped with the package (the repository's rulesets/ in a checkout)."""
+    shipped = resources.files("hazard_rules").joinpath("rulesets")
+    if shipped.is_dir():
+        return Path(str(shipped))
+    return Path(__file__).resolve().parents[3] / "rulesets"
+
+
+def pack_folders(root: Path) -> list[Path]:
+    if (root / PACK_FILE).is_file():
+        return [root]
+    return sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))
+                  and (p / PACK_FILE).is_file())
+
+
+def load_rulesets(path: str | Path | None = None) -> Ruleset:
+    """Load every pack under path (a rules folder or one pack folder).
+
+    Raises PackErrors listing every problem in every pack.
+    """
+    root = Path(path) if path is not None else default_rules_dir()
+    if not root.is_dir():
+        raise UsageError(f"rules folder not found: {root}", hint="pass --rules DIR with a folder of rule packs")
+    folders = pack_folders(root)
+    if not folders:
+        raise UsageError(f"no rule packs in {root}", hint=f"a pack is a folder holding {PACK_FILE}")
+    display_root = root.parent if (root / PACK_FILE).is_file() else root
+    shown_root = display_root.parent
+    vocabularies: dict[str, tuple[Vocabulary, YamlDocument]] = {}
+    errors: list[PackError] = []
+    compiled: list[CompiledPack] = []
+    files: set[Path] = set()
+    for folder in folders:
+        try:
+            source = load_pack_source(folder, shown_root, vocabularies)
+            compiled.append(compile_pack(check_pack(source)))
+        except PackErrors as exc:
+            errors.extend(exc.errors)
+        except PackError as exc:
+            errors.append(exc)
+        files.update(folder.rglob("*.yaml"))
+    for name in vocabularies:
+        files.update((display_root / name).rglob("*.yaml"))
+    if errors:
+        raise PackErrors(errors)
+    digest = digest_files_relative(files, display_root)
+    return Ruleset(compiled, digest)
+
+
+def digest_files_relative(files: set[Path], root: Path) -> str:
+    """Content hash of the rule set, independent of where it is installed."""
+    import hashlib
+
+    sha = hashlib.sha256()
+    for file in sorted(files, key=lambda f: f.relative_to(root).as_posix()):
+        sha.update(file.relative_to(root).as_posix().encode())
+        sha.update(b"\0")
+        sha.update(file.read_bytes().replace(b"\r\n", b"\n"))
+        sha.update(b"\0")
+    return "sha256:" + sha.hexdigest()[:16]
+

@@ -1,0 +1,1 @@
+"""The `hazard-rules` command line."""

@@ -1,0 +1,290 @@
+"""`hazard-rules`: classify inspection findings and inspect rule packs.
+
+Exit codes (DESIGN §6): 0 ok; 1 the --fail-on condition was met; 2 usage or rule-pack
+error; 3 some records were invalid (the valid ones were still processed). When records
+were invalid and the --fail-on condition was also met, 3 wins: a skipped record may
+hide a major hazard.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+import tempfile
+from collections import Counter
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Iterator
+
+import click
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from ..classifying.load import load_rulesets
+from ..classifying.ruleset import Ruleset
+from ..errors import HazardRulesError, UsageError
+from ..pipeline import classify_files
+from . import render
+
+EXIT_OK, EXIT_FAIL_ON, EXIT_USAGE, EXIT_INVALID = 0, 1, 2, 3
+LARGE_INPUT_BYTES = 2 * 1024 * 1024
+
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def main() -> None:
+    try:
+        cli.main(prog_name="hazard-rules", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        err_console.print("aborted")
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(EXIT_USAGE)
+    except HazardRulesError as exc:
+        err_console.print(exc.render(), markup=False)
+        sys.exit(exc.exit_code)
+    except BrokenPipeError:  # e.g. piped into `head`
+        sys.exit(EXIT_OK)
+
+
+rules_option = click.option("--rules", "rules_dir", type=click.Path(file_okay=False, path_type=Path),
+                            default=None, help="Folder of rule packs (default: the packs shipped with hazard-rules).")
+
+
+def _load(rules_dir: Path | None) -> Ruleset:
+    return load_rulesets(rules_dir)
+
+
+def _parse_date(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"--as-of {value!r} is not a date", hint="write YYYY-MM-DD") from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="hazard-rules")
+def cli() -> None:
+    """Judge major accident hazards (重大事故隐患) under China's official standards."""
+
+
+@contextmanager
+def _output(path: Path | None) -> Iterator[IO[str]]:
+    """stdout, or a file written atomically: a failed run never leaves half a file."""
+    if path is None:
+        yield sys.stdout
+        sys.stdout.flush()
+        return
+    directory = path.resolve().parent
+    if not directory.is_dir():
+        raise UsageError(f"cannot write {path}: folder {directory} does not exist")
+    handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", newline="", dir=directory,
+                                         prefix=f".{path.name}.", suffix=".tmp", delete=False)
+    try:
+        with handle:
+            yield handle
+        os.replace(handle.name, path)
+    except BaseException:
+        os.unlink(handle.name)
+        raise
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@rules_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl", "csv"]), default="table",
+              show_default=True, help="Output format; json/jsonl/csv print nothing else on stdout.")
+@click.option("--fail-on", type=click.Choice(["major", "undetermined"]), default=None,
+              help="Exit 1 if any verdict is major (or, with 'undetermined', major or undetermined).")
+@click.option("--strict", is_flag=True, help="Unknown fact names are errors, not warnings.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the verdicts to FILE (atomically) instead of stdout.")
+@click.option("--encoding", default=None, help="Input encoding (default: detect UTF-8, UTF-8-BOM or GB18030).")
+@click.option("--input-format", type=click.Choice(["jsonl", "json", "yaml", "csv"]), default=None,
+              help="Input format (default: from the file extension).")
+@click.option("--as-of", default=None, help="Judge every finding as of this date instead of its own date.")
+def check(files: tuple[Path, ...], rules_dir: Path | None, fmt: str, fail_on: str | None, strict: bool,
+          output: Path | None, encoding: str | None, input_format: str | None, as_of: str | None) -> None:
+    """Classify the findings in FILES as major, undetermined or ordinary."""
+    ruleset = _load(rules_dir)
+    day = _parse_date(as_of)
+    for file in files:
+        if not file.is_file():
+            raise UsageError(f"file not found: {file}")
+    counts: Counter[str] = Counter()
+    invalid = 0
+    large = sum(f.stat().st_size for f in files) > LARGE_INPUT_BYTES
+    with _output(output) as out, _progress(large) as advance:
+        console = Console(file=out, highlight=False, soft_wrap=False,
+                          force_terminal=None if out is sys.stdout else False, width=None if out is sys.stdout else 160)
+        writer = _writer(fmt, out, console)
+        for outcome in classify_files(ruleset, [str(f) for f in files], encoding=encoding, fmt=input_format,
+                                      strict=strict, as_of=day):
+            if outcome.warning is not None:
+                err_console.print(f"warning: {outcome.warning}", markup=False)
+                continue
+            if outcome.error is not None:
+                invalid += 1
+                err_console.print(outcome.error.render(), markup=False)
+                continue
+            assert outcome.verdict is not None
+            for warning in outcome.verdict.warnings:
+                err_console.print(f"{outcome.file}:record {outcome.number}: warning: {warning}", markup=False)
+            counts[outcome.verdict.verdict] += 1
+            writer.write(outcome.verdict)
+            advance()
+        writer.close()
+        summary = (f"{sum(counts.values())} findings: {counts['major']} major, {counts['undetermined']} undetermined, "
+                   f"{counts['ordinary']} ordinary" + (f"; {invalid} invalid records skipped" if invalid else ""))
+        if fmt == "table" and out is sys.stdout:
+            console.print(summary)
+        else:
+            err_console.print(summary, markup=False)
+    code = EXIT_OK
+    if fail_on == "major" and counts["major"] or fail_on == "undetermined" and (counts["major"] or counts["undetermined"]):
+        code = EXIT_FAIL_ON
+    if invalid:
+        code = EXIT_INVALID
+    sys.exit(code)
+
+
+def _writer(fmt: str, out: IO[str], console: Console) -> render.JsonWriter | render.JsonlWriter | render.CsvWriter | render.TableWriter:
+    if fmt == "json":
+        return render.JsonWriter(out)
+    if fmt == "jsonl":
+        return render.JsonlWriter(out)
+    if fmt == "csv":
+        return render.CsvWriter(out)
+    return render.TableWriter(console)
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator:
+    if not (enabled and err_console.is_terminal):
+        yield lambda: None
+        return
+    with Progress(SpinnerColumn(), TextColumn("classified {task.completed} findings"), TimeElapsedColumn(),
+                  console=err_console, transient=True) as progress:
+        task = progress.add_task("classify", total=None)
+        yield lambda: progress.advance(task)
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--id", "finding_id", required=True, help="The finding to explain.")
+@rules_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--encoding", default=None)
+@click.option("--as-of", default=None, help="Judge as of this date instead of the finding's own date.")
+def explain(file: Path, finding_id: str, rules_dir: Path | None, fmt: str, encoding: str | None, as_of: str | None) -> None:
+    """Show how one finding was judged: every applicable rule, its value and the facts behind it."""
+    from .explain_view import explain_finding
+
+    ruleset = _load(rules_dir)
+    if not file.is_file():
+        raise UsageError(f"file not found: {file}")
+    sys.exit(explain_finding(ruleset, file, finding_id, fmt, encoding, _parse_date(as_of)))
+
+
+@cli.group()
+def rules() -> None:
+    """Inspect and test rule packs."""
+
+
+@rules.command("list")
+@rules_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def rules_list(rules_dir: Path | None, fmt: str) -> None:
+    """List every rule of every pack."""
+    ruleset = _load(rules_dir)
+    rows = [{"pack": p.id, "rule": r.rule.id, "article": r.section.section.article, "clause": r.rule.clause,
+             "provenance": r.rule.provenance.status, "text": r.rule.text} for p in ruleset.packs for r in p.rules]
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    from rich.table import Table
+
+    table = Table(header_style="bold")
+    for column in ("rule", "article", "clause", "provenance", "text"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(row["rule"], row["article"], row["clause"] or "", row["provenance"], row["text"])
+    console = Console(highlight=False)
+    console.print(table)
+    console.print(f"{len(rows)} rules in {len(ruleset.packs)} pack(s)")
+
+
+@rules.command("show")
+@click.argument("rule_id")
+@rules_option
+def rules_show(rule_id: str, rules_dir: Path | None) -> None:
+    """Show one rule: its standard, official text, condition, facts and tests."""
+    from ..checking import ir
+
+    ruleset = _load(rules_dir)
+    pack, rule = ruleset.rule(rule_id)
+    r, s = rule.rule, pack.standard
+    lines = [f"{r.id}  {s.name}（{s.number}）{rule.section.section.article}{r.clause or ''}",
+             f"text:       {r.text}",
+             f"provenance: {r.provenance.status}" + (f" ({', '.join(r.provenance.sources)})" if r.provenance.sources else ""),
+             f"applies to: {', '.join(rule.section.applies_to)}"]
+    if rule.section.section.when:
+        lines.append(f"scope:      {rule.section.section.when}")
+    lines.append(f"when:       {' '.join(r.when.split())}")
+    if r.unless:
+        lines.append(f"unless:     {' '.join(r.unless.split())}")
+    if r.determination == "inspector":
+        lines.append("determination: the inspector's explicit judgement (the clause is not decidable from facts)")
+    lines.append("facts:")
+    for fact_id in sorted(ir.facts_read(rule.condition)):
+        decl = pack.checked.source.facts[fact_id].value
+        unit = f" [{decl.unit}]" if decl.unit else ""
+        lines.append(f"  {fact_id}  {decl.label or ''}  ({pack.checked.facts[fact_id]}{unit})")
+    if r.notes:
+        lines.append(f"notes:      {' '.join(r.notes.split())}")
+    lines.append(f"tests:      {len(r.tests)}")
+    click.echo("\n".join(lines))
+
+
+@rules.command("test")
+@rules_option
+@click.option("--junit", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write the results as JUnit XML to FILE.")
+@click.option("--verbose", "-v", is_flag=True, help="List every test, not only failures and gaps.")
+def rules_test(rules_dir: Path | None, junit: Path | None, verbose: bool) -> None:
+    """Run the tests written in the packs and report per-rule coverage."""
+    from ..authoring.testing import run_pack_tests
+    from .junit import write_junit
+
+    ruleset = _load(rules_dir)
+    results, coverage = run_pack_tests(ruleset)
+    failed = [r for r in results if not r.passed]
+    for result in results:
+        if verbose or not result.passed:
+            status = "ok  " if result.passed else "FAIL"
+            detail = result.error or (f"expected {result.expected}, got {result.actual}" if not result.passed else "")
+            click.echo(f"{status} {result.rule}: {result.name}" + (f" — {detail} ({result.origin})" if detail else ""))
+    gaps = [c for c in coverage if c.gaps]
+    for cover in gaps:
+        for gap in cover.gaps:
+            click.echo(f"gap  {cover.rule}: {gap}")
+    click.echo(f"{len(results)} tests, {len(failed)} failed; {len(coverage)} rules, {len(gaps)} with coverage gaps")
+    if junit is not None:
+        write_junit(results, junit)
+    sys.exit(1 if failed else 0)
+
+
+@rules.command("lint")
+@rules_option
+def rules_lint(rules_dir: Path | None) -> None:
+    """Load and statically check every pack; print every problem found."""
+    ruleset = _load(rules_dir)
+    count = sum(len(p.rules) for p in ruleset.packs)
+    click.echo(f"{len(ruleset.packs)} pack(s), {count} rules: no problems found")

@@ -1,0 +1,125 @@
+"""Generate Python source from checked IR: one function per section (article).
+
+Only the checked tree is used: fact ids match a strict ASCII pattern, strings and
+numbers are emitted with repr(), and every other constant (sets, dates, tables) is
+passed in through the function's namespace, so no pack text is ever pasted as code.
+
+The generated code uses plain two-valued Python with direct indexing (`f["x"]`). When
+every fact a rule reads is present, short-circuit Python and Kleene logic agree, so the
+answer is exact. A missing fact raises KeyError, and only then does the rule fall back
+to its three-valued closure (kleene.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from fractions import Fraction
+from typing import Any
+
+from ..checking import ir
+from .kleene import compile_kleene
+
+SectionFn = Callable[[dict[str, Any], dt.date, list[int], list[int]], None]
+
+
+class _Emitter:
+    def __init__(self) -> None:
+        self.namespace: dict[str, Any] = {"_timedelta": dt.timedelta}
+        self.variables: dict[str, str] = {}
+
+    def constant(self, value: Any) -> str:
+        if isinstance(value, bool) or value is None:
+            return repr(value)
+        if isinstance(value, Fraction):
+            value = int(value) if value.denominator == 1 else float(value)
+        if isinstance(value, (int, float, str)):
+            return repr(value)
+        name = f"_k{len(self.namespace)}"
+        self.namespace[name] = value
+        return name
+
+    def expr(self, node: ir.Expr) -> str:
+        match node:
+            case ir.Const(value):
+                return self.constant(value)
+            case ir.Fact(fact_id):
+                return f"f[{fact_id!r}]"
+            case ir.Field(var, name):
+                return f"{self.variables[var]}[{name!r}]"
+            case ir.Today():
+                return "today"
+            case ir.Cond(_, body):
+                return self.expr(body)
+            case ir.Not(operand):
+                return f"(not {self.expr(operand)})"
+            case ir.And(operands):
+                return "(" + " and ".join(self.expr(x) for x in operands) + ")"
+            case ir.Or(operands):
+                return "(" + " or ".join(self.expr(x) for x in operands) + ")"
+            case ir.Cmp(op, left, right) | ir.Arith(op, left, right, _):
+                return f"({self.expr(left)} {op} {self.expr(right)})"
+            case ir.In(item, collection, negated):
+                return f"({self.expr(item)} {'not in' if negated else 'in'} {self.expr(collection)})"
+            case ir.Empty(operand, negated):
+                return f"(len({self.expr(operand)}) {'>' if negated else '=='} 0)"
+            case ir.Scale(operand, factor, _):
+                return f"({self.expr(operand)} * {factor!r})"
+            case ir.Rank(operand, table, _):
+                return f"{self.constant(dict(table))}[{self.expr(operand)}]"
+            case ir.Neg(operand, _):
+                return f"(-{self.expr(operand)})"
+            case ir.Size(operand, _):
+                return f"len({self.expr(operand)})"
+            case ir.DateDiff(left, right, _):
+                return f"({self.expr(left)} - {self.expr(right)}).days"
+            case ir.DateShift(op, date, days, _):
+                return f"({self.expr(date)} {op} _timedelta(days={self.expr(days)}))"
+            case ir.Quant(kind, var, source, body):
+                python_var, inner = self._bind(var, body)
+                return f"{kind}({inner} for {python_var} in {self.expr(source)})"
+            case ir.CountIf(var, source, body, _):
+                python_var, inner = self._bind(var, body)
+                return f"sum(1 for {python_var} in {self.expr(source)} if {inner})"
+            case ir.AtLeast(k, operands):
+                return "((" + ") + (".join(self.expr(x) for x in operands) + f")) >= {int(k)}"
+        raise AssertionError(f"cannot generate code for {type(node).__name__}")  # pragma: no cover
+
+    def _bind(self, var: str, body: ir.Expr) -> tuple[str, str]:
+        python_var = f"_v{len(self.variables)}"
+        outer = self.variables.get(var)
+        self.variables[var] = python_var
+        try:
+            return python_var, self.expr(body)
+        finally:
+            if outer is None:
+                del self.variables[var]
+            else:
+                self.variables[var] = outer
+
+
+def compile_section(name: str, rules: Sequence[tuple[int, ir.Expr]]) -> tuple[SectionFn, str]:
+    """One function that appends the indices of true rules to t and unknown ones to u."""
+    emitter = _Emitter()
+    lines = [f"def {name}(f, today, t, u):"]
+    if not rules:
+        lines.append("    return None")
+    for index, condition in rules:
+        slow = f"_slow{index}"
+        emitter.namespace[slow] = compile_kleene(condition)
+        lines += [
+            "    try:",
+            f"        if {emitter.expr(condition)}:",
+            f"            t.append({index})",
+            "    except (KeyError, ArithmeticError):",
+            f"        v = {slow}(f, today, {{}})",
+            "        if v:",
+            f"            t.append({index})",
+            "        elif v is None:",
+            f"            u.append({index})",
+        ]
+    source = "\n".join(lines) + "\n"
+    code = compile(source, f"<hazard_rules:{name}>", "exec")
+    namespace = dict(emitter.namespace)
+    exec(code, namespace)  # noqa: S102 - source generated from the checked IR only
+    return namespace[name], source

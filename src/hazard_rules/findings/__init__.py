@@ -1,0 +1,1 @@
+"""Findings in: the record model, fact coercion, and streaming readers for every format."""

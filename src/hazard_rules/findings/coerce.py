@@ -1,0 +1,181 @@
+"""Check and convert a finding's fact values against the declared vocabulary.
+
+Values arrive as JSON/YAML values or CSV strings. Missing, null and empty values are
+dropped (the fact is unknown). Numbers may carry a unit ("0.03 MPa") which is converted
+to the fact's declared unit. Enum values may be given by id or by Chinese label.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import json
+import re
+from collections.abc import Callable
+from fractions import Fraction
+from typing import Any
+
+from ..checking import units
+from ..checking.types import Type
+
+Coercer = Callable[[Any], Any]
+
+TRUE_WORDS = {"true": True, "false": False, "是": True, "否": False, "1": True, "0": False}
+_NUMBER_WITH_UNIT = re.compile(r"\s*([-+]?\d+(?:\.\d+)?)\s*(\S*)\s*")
+
+
+class FactValueError(ValueError):
+    """A fact value of the wrong type; the message says what was expected."""
+
+
+def is_missing(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and value.strip() == "")
+
+
+def coercer_for(fact_type: Type) -> Coercer:
+    kind = fact_type.kind
+    if kind == "bool":
+        return _bool
+    if kind == "num":
+        return lambda value: _number(value, fact_type)
+    if kind == "str":
+        return _string
+    if kind == "enum":
+        return lambda value: _enum(value, fact_type)
+    if kind == "date":
+        return _date
+    if kind == "set":
+        return lambda value: _set(value, fact_type)
+    if kind == "list":
+        fields = {name: coercer_for(t) for name, t in fact_type.fields}
+        return lambda value: _list(value, fields)
+    raise AssertionError(kind)  # pragma: no cover
+
+
+def _bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in TRUE_WORDS:
+        return TRUE_WORDS[value.strip().lower()]
+    raise FactValueError(f"expected true/false (or 是/否, 1/0), got {value!r}")
+
+
+def _number(value: Any, fact_type: Type) -> int | float:
+    if isinstance(value, bool):
+        raise FactValueError(f"expected a number, got {value!r}")
+    if isinstance(value, (int, float)):
+        number: int | float = value
+    elif isinstance(value, str):
+        match = _NUMBER_WITH_UNIT.fullmatch(value)
+        if not match:
+            raise FactValueError(f"expected a number{_unit_suffix(fact_type)}, got {value!r}")
+        number = _convert(match.group(1), match.group(2), fact_type)
+    else:
+        raise FactValueError(f"expected a number{_unit_suffix(fact_type)}, got {value!r}")
+    if fact_type.integer:
+        if isinstance(number, float):
+            if not number.is_integer():
+                raise FactValueError(f"expected a whole number, got {value!r}")
+            number = int(number)
+    return number
+
+
+def _convert(digits: str, symbol: str, fact_type: Type) -> int | float:
+    value = Fraction(digits)
+    if symbol and (fact_type.unit is None or symbol != fact_type.unit.symbol):
+        unit = units.lookup(symbol)
+        if unit is None:
+            raise FactValueError(f"unknown unit {symbol!r}")
+        if fact_type.unit is None or unit.dimension != fact_type.unit.dimension:
+            raise FactValueError(f"unit {symbol!r} does not measure {fact_type}")
+        value = value * unit.factor / fact_type.unit.factor
+    return int(value) if value.denominator == 1 else float(value)
+
+
+def _unit_suffix(fact_type: Type) -> str:
+    return f" in {fact_type.unit.symbol}" if fact_type.unit else ""
+
+
+def _string(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    raise FactValueError(f"expected text, got {value!r}")
+
+
+def _enum(value: Any, fact_type: Type) -> str:
+    if isinstance(value, str):
+        text = value.strip()
+        if text in fact_type.values:
+            return text
+        if text in fact_type.labels:
+            return fact_type.values[fact_type.labels.index(text)]
+    close = difflib.get_close_matches(str(value), list(fact_type.values), n=1)
+    suggestion = f"; did you mean {close[0]!r}?" if close else ""
+    raise FactValueError(f"{value!r} is not one of {', '.join(fact_type.values)}{suggestion}")
+
+
+def _date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise FactValueError(f"expected a date YYYY-MM-DD, got {value!r}")
+
+
+def _set(value: Any, fact_type: Type) -> frozenset[str]:
+    if isinstance(value, str):
+        items: list[Any] = [part for part in re.split(r"[;；]", value) if part.strip()]
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        items = list(value)
+    else:
+        raise FactValueError(f"expected a list of values ({', '.join(fact_type.values)}), got {value!r}")
+    element = Type("enum", values=fact_type.values, labels=fact_type.labels)
+    return frozenset(_enum(item, element) for item in items)
+
+
+def _list(value: Any, fields: dict[str, Coercer]) -> list[dict[str, Any]]:
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError as exc:
+            raise FactValueError(f"expected a JSON list of items: {exc.msg}") from None
+    if not isinstance(value, list):
+        raise FactValueError("expected a list of items")
+    result = []
+    for index, item in enumerate(value):
+        if not isinstance(item, dict):
+            raise FactValueError(f"item {index} is not an object")
+        clean: dict[str, Any] = {}
+        for key, raw in item.items():
+            if key not in fields:
+                close = difflib.get_close_matches(key, list(fields), n=1)
+                raise FactValueError(f"item {index} has unknown field {key!r}" +
+                                     (f"; did you mean {close[0]!r}?" if close else ""))
+            if is_missing(raw):
+                continue
+            try:
+                clean[key] = fields[key](raw)
+            except FactValueError as exc:
+                raise FactValueError(f"item {index} field {key!r}: {exc}") from None
+        result.append(clean)
+    return result
+
+
+def to_json_value(value: Any) -> Any:
+    """A fact value as it appears in verdicts (dates as text, sets as sorted lists)."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, frozenset):
+        return sorted(value)
+    if isinstance(value, list):
+        return [to_json_value(v) for v in value]
+    if isinstance(value, dict):
+        return {k: to_json_value(v) for k, v in value.items()}
+    return value

@@ -1,0 +1,1 @@
+"""Stage 1: read rule-pack YAML strictly, keep positions, validate into models."""

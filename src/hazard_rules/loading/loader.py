@@ -1,0 +1,184 @@
+"""Read a rule-pack folder (pack.yaml, its includes and imported vocabularies).
+
+The result is a PackSource: the validated parts of the pack, each paired with the
+document and path it came from so that later stages can point at it. All errors of a
+pack are collected and raised together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel
+
+from ..errors import DuplicateIdError, IncludeError, PackError, PackErrors, Span
+from .models import FactDecl, PackManifest, PackPart, Provision, Rule, Section, Vocabulary
+from .strict_yaml import Path as YPath
+from .strict_yaml import YamlDocument, read_yaml
+
+T = TypeVar("T")
+
+PACK_FILE = "pack.yaml"
+VOCABULARY_FILE = "vocabulary.yaml"
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where something was written: a document and the path inside it."""
+
+    doc: YamlDocument
+    path: YPath
+
+    def span(self, *, key: bool = False) -> Span:
+        return self.doc.span(self.path, key=key)
+
+
+@dataclass(frozen=True)
+class Located(Generic[T]):
+    value: T
+    origin: Origin
+
+
+@dataclass
+class PackSource:
+    """A pack as written: validated parts with their origins, not yet parsed."""
+
+    id: str
+    folder: Path
+    manifest: PackManifest
+    manifest_doc: YamlDocument
+    types: dict[str, Located[FactDecl]] = field(default_factory=dict)
+    facts: dict[str, Located[FactDecl]] = field(default_factory=dict)
+    conditions: dict[str, Located[str]] = field(default_factory=dict)
+    sections: dict[str, Located[Section]] = field(default_factory=dict)
+    rules: list[Located[Rule]] = field(default_factory=list)
+    provisions: list[Located[Provision]] = field(default_factory=list)
+    documents: list[YamlDocument] = field(default_factory=list)
+
+
+def read_document(file: Path, root: Path | None = None) -> YamlDocument:
+    shown = _shown(file, root)
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise IncludeError(f"file not found: {shown}", Span(shown, 1, 1)) from None
+    except UnicodeDecodeError as exc:
+        raise IncludeError(f"{shown} is not UTF-8 text ({exc.reason})", Span(shown, 1, 1),
+                           "save rule packs as UTF-8") from None
+    return read_yaml(text, shown)
+
+
+def _shown(file: Path, root: Path | None) -> str:
+    try:
+        return str(file.relative_to(root)) if root else str(file)
+    except ValueError:
+        return str(file)
+
+
+def load_pack_source(folder: Path, root: Path | None = None,
+                     vocabularies: dict[str, tuple[Vocabulary, YamlDocument]] | None = None) -> PackSource:
+    """Read and validate one pack folder; raise PackErrors with everything wrong."""
+    from .validate import validate_document
+
+    errors: list[PackError] = []
+    vocabularies = vocabularies if vocabularies is not None else {}
+    doc = _read_or_collect(folder / PACK_FILE, root, errors)
+    if doc is None:
+        raise PackErrors(errors)
+    manifest, problems = validate_document(doc, PackManifest)
+    errors.extend(problems)
+    if manifest is None:
+        raise PackErrors(errors)
+    assert isinstance(manifest, PackManifest)
+    source = PackSource(folder.name, folder, manifest, doc, documents=[doc])
+    for index, name in enumerate(manifest.imports):
+        vocabulary = _import_vocabulary(folder.parent, name, root, vocabularies, errors,
+                                        Origin(doc, ("imports", index)))
+        if vocabulary is not None:
+            vocab, vocab_doc = vocabulary
+            _merge(source, vocab, vocab_doc, errors)
+    _merge(source, manifest, doc, errors)
+    for index, name in enumerate(manifest.include):
+        part_doc = _include(folder, name, root, errors, Origin(doc, ("include", index)))
+        if part_doc is None:
+            continue
+        source.documents.append(part_doc)
+        part, problems = validate_document(part_doc, PackPart)
+        errors.extend(problems)
+        if part is not None:
+            _merge(source, part, part_doc, errors)
+    if errors:
+        raise PackErrors(errors)
+    return source
+
+
+def _read_or_collect(file: Path, root: Path | None, errors: list[PackError]) -> YamlDocument | None:
+    try:
+        return read_document(file, root)
+    except PackError as error:
+        errors.append(error)
+        return None
+
+
+def _include(folder: Path, name: str, root: Path | None, errors: list[PackError], origin: Origin) -> YamlDocument | None:
+    target = (folder / name).resolve()
+    if folder.resolve() not in target.parents or not name.endswith((".yaml", ".yml")):
+        errors.append(IncludeError(f"include {name!r} must be a .yaml file inside the pack folder",
+                                   origin.span(), "write a file name relative to the pack folder"))
+        return None
+    if not target.is_file():
+        errors.append(IncludeError(f"included file {name!r} does not exist", origin.span(),
+                                   f"create {folder.name}/{name} or remove it from `include`"))
+        return None
+    return _read_or_collect(target, root, errors)
+
+
+def _import_vocabulary(rules_root: Path, name: str, root: Path | None,
+                       cache: dict[str, tuple[Vocabulary, YamlDocument]],
+                       errors: list[PackError], origin: Origin) -> tuple[Vocabulary, YamlDocument] | None:
+    if name in cache:
+        return cache[name]
+    file = rules_root / name / VOCABULARY_FILE
+    if not name.startswith("_") or not file.is_file():
+        available = sorted(p.name for p in rules_root.iterdir() if p.name.startswith("_") and (p / VOCABULARY_FILE).is_file())
+        errors.append(IncludeError(f"no shared vocabulary named {name!r}", origin.span(),
+                                   f"available: {', '.join(available) or 'none'} (folders under {rules_root.name}/ starting with '_')"))
+        return None
+    from .validate import validate_document
+
+    doc = _read_or_collect(file, root, errors)
+    if doc is None:
+        return None
+    vocab, problems = validate_document(doc, Vocabulary)
+    errors.extend(problems)
+    if vocab is None:
+        return None
+    assert isinstance(vocab, Vocabulary)
+    cache[name] = (vocab, doc)
+    return cache[name]
+
+
+def _merge(source: PackSource, part: BaseModel, doc: YamlDocument, errors: list[PackError]) -> None:
+    for kind in ("types", "facts", "conditions"):
+        table = getattr(source, kind)
+        for key, value in getattr(part, kind, {}).items():
+            origin = Origin(doc, (kind, key))
+            if key in table:
+                first = table[key].origin.span(key=True)
+                errors.append(DuplicateIdError(
+                    f"{kind[:-1]} {key!r} is declared twice (first at {first})",
+                    origin.span(key=True), "keep one declaration; shared ones belong in a vocabulary"))
+                continue
+            table[key] = Located(value, origin)
+    for index, section in enumerate(getattr(part, "sections", [])):
+        origin = Origin(doc, ("sections", index))
+        if section.id in source.sections:
+            errors.append(DuplicateIdError(f"section {section.id!r} is declared twice", origin.span()))
+            continue
+        source.sections[section.id] = Located(section, origin)
+    for index, rule in enumerate(getattr(part, "rules", [])):
+        source.rules.append(Located(rule, Origin(doc, ("rules", index))))
+    for index, provision in enumerate(getattr(part, "provisions", [])):
+        source.provisions.append(Located(provision, Origin(doc, ("provisions", index))))

@@ -1,0 +1,162 @@
+"""Pydantic models of the rule-pack files (docs/pack-format.md).
+
+Models forbid unknown keys; strings, booleans and numbers are strict so that YAML
+surprises (``severity: no``) are errors rather than silent conversions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, field_validator
+
+FACT_ID = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*")
+CONDITION_NAME = re.compile(r"[a-z][a-z0-9_]*")
+INDUSTRY_CODE = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*")
+RULE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]*")
+
+Text = Annotated[StrictStr, Field(min_length=1)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class EditionRef(_Model):
+    name: Text
+    number: Text | None = None
+    effective_from: dt.date | None = None
+
+
+class Standard(_Model):
+    family: Text
+    name: Text
+    number: Text
+    issuer: Text
+    effective_from: dt.date
+    effective_to: dt.date | None = None
+    supersedes: EditionRef | None = None
+    superseded_by: EditionRef | None = None
+    source: Text | None = None
+    sources: dict[str, Text] = {}
+
+
+class Delegation(_Model):
+    industries: list[Text]
+    standard: Text
+    article: Text | None = None
+
+
+class Scope(_Model):
+    industries: list[Text]
+    departments: list[Text] = []
+    delegations: list[Delegation] = []
+
+    @field_validator("industries")
+    @classmethod
+    def _codes(cls, codes: list[str]) -> list[str]:
+        for code in codes:
+            if not INDUSTRY_CODE.fullmatch(code):
+                raise ValueError(f"industry code {code!r} must be dotted lower-case, e.g. gongmao.dust")
+        return codes
+
+
+FactType = Literal["bool", "int", "decimal", "str", "enum", "date", "set", "list"]
+
+
+class FactDecl(_Model):
+    label: Text | None = None
+    type: Text
+    unit: Text | None = None
+    values: dict[str, Text] | None = None
+    fields: dict[str, FactDecl] | None = None
+    description: Text | None = None
+    ordered: StrictBool = False
+
+
+class Section(_Model):
+    id: Text
+    article: Text
+    title: Text | None = None
+    lead: Text | None = None
+    applies_to: list[Text] | None = None
+    when: Text | None = None
+
+
+class Provenance(_Model):
+    status: Literal["verified", "unverified"]
+    sources: list[Text] = []
+    note: Text | None = None
+
+
+class RuleTest(_Model):
+    name: Text | None = None
+    facts: dict[str, Any] = {}
+    industries: list[Text] | None = None
+    date: dt.date | None = None
+    expect: StrictBool | Literal["unknown"]
+
+
+class Rule(_Model):
+    id: Text
+    section: Text
+    clause: Text | None = None
+    text: Text
+    provenance: Provenance
+    when: Text
+    unless: Text | None = None
+    determination: Literal["facts", "inspector"] = "facts"
+    severity: Literal["major"] = "major"
+    notes: Text | None = None
+    tests: list[RuleTest] = []
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        if not RULE_ID.fullmatch(value):
+            raise ValueError("rule ids use letters, digits, '-', '_' and '.', e.g. GM2023-11-3")
+        return value
+
+
+class Provision(_Model):
+    id: Text
+    article: Text
+    kind: Literal["device_equivalence"]
+    text: Text
+    provenance: Provenance | None = None
+    type: Text
+    values: list[Text]
+    notes: Text | None = None
+
+
+class PackPart(_Model):
+    """What any file of a pack may hold (an `include`d file holds only this)."""
+
+    types: dict[str, FactDecl] = {}
+    facts: dict[str, FactDecl] = {}
+    conditions: dict[str, Text] = {}
+    sections: list[Section] = []
+    rules: list[Rule] = []
+    provisions: list[Provision] = []
+
+
+class PackManifest(PackPart):
+    """`pack.yaml`: the header of a pack plus any of its parts."""
+
+    standard: Standard
+    scope: Scope
+    imports: list[Text] = []
+    include: list[Text] = []
+
+
+class Vocabulary(_Model):
+    """A shared vocabulary folder's `vocabulary.yaml`."""
+
+    types: dict[str, FactDecl] = {}
+    facts: dict[str, FactDecl] = {}
+
+
+FactDecl.model_rebuild()
+_ = StrictInt  # re-exported for type hints elsewhere

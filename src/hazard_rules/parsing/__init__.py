@@ -1,0 +1,1 @@
+"""Stage 2: parse condition strings (grammars/conditions.lark) into immutable AST nodes."""

@@ -1,0 +1,234 @@
+"""Parse condition strings with the Lark grammar into AST nodes.
+
+The LALR parser is built once per process from the grammar shipped as package data.
+Syntax errors become DslSyntaxError with the offset of the bad token and a hint that
+names what was expected.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from fractions import Fraction
+from importlib import resources
+from pathlib import Path
+
+from lark import Lark, Token, Transformer_NonRecursive, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from . import ast
+
+MAX_LENGTH = 4000
+MAX_DEPTH = 32
+
+GRAMMAR_FILE = "conditions.lark"
+
+
+class ConditionSyntaxError(Exception):
+    """Raised with an offset into the condition string; the checker adds the file position."""
+
+    def __init__(self, message: str, offset: int, width: int = 1, hint: str | None = None, code: str = "E201") -> None:
+        super().__init__(message)
+        self.message, self.offset, self.width, self.hint, self.code = message, offset, width, hint, code
+
+
+def grammar_text() -> str:
+    """The grammar shipped in the package (falls back to the repository's grammars/)."""
+    shipped = resources.files("hazard_rules").joinpath("grammars").joinpath(GRAMMAR_FILE)
+    if shipped.is_file():
+        return shipped.read_text(encoding="utf-8")
+    repository = Path(__file__).resolve().parents[3] / "grammars" / GRAMMAR_FILE
+    return repository.read_text(encoding="utf-8")
+
+
+@functools.cache
+def _lark() -> Lark:
+    return Lark(grammar_text(), parser="lalr", propagate_positions=True, maybe_placeholders=False)
+
+
+def parse_condition(text: str) -> ast.Node:
+    """Parse one condition into an AST; raise ConditionSyntaxError on bad input."""
+    if len(text) > MAX_LENGTH:
+        raise ConditionSyntaxError(f"condition is longer than {MAX_LENGTH} characters", 0,
+                                   hint="split it into named conditions", code="E309")
+    _check_bracket_depth(text)
+    try:
+        tree = _lark().parse(text)
+    except UnexpectedInput as exc:
+        raise _syntax_error(text, exc) from None
+    node = _ToAst().transform(tree)
+    if ast.depth(node) > MAX_DEPTH:
+        raise ConditionSyntaxError(f"condition is nested more than {MAX_DEPTH} levels deep", 0,
+                                   hint="split it into named conditions", code="E309")
+    return node
+
+
+def _check_bracket_depth(text: str) -> None:
+    level = 0
+    for offset, char in enumerate(text):
+        if char in "({":
+            level += 1
+            if level > MAX_DEPTH:
+                raise ConditionSyntaxError(f"condition is nested more than {MAX_DEPTH} levels deep",
+                                           offset, hint="split it into named conditions", code="E309")
+        elif char in ")}":
+            level -= 1
+
+
+_TOKEN_NAMES = {
+    "NAME": "a fact or condition name", "NUMBER": "a number", "STRING": "a quoted string",
+    "DATE": "a date", "UNIT": "a unit", "COMP_OP": "a comparison (==, !=, <, <=, >, >=)",
+    "RPAR": "')'", "LPAR": "'('", "RBRACE": "'}'", "LBRACE": "'{'", "COMMA": "','",
+    "COLON": "':'", "AND": "'and'", "OR": "'or'", "NOT": "'not'", "IN": "'in'", "IS": "'is'",
+    "EMPTY": "'empty'", "PLUS": "'+'", "MINUS": "'-'", "STAR": "'*'", "SLASH": "'/'",
+    "TRUE": "'true'", "FALSE": "'false'", "COUNT": "'count'", "AT_LEAST": "'at_least'",
+    "ANY": "'any'", "ALL": "'all'", "$END": "the end",
+}
+
+
+_PREFERRED = ["AND", "OR", "COMP_OP", "IN", "IS", "NAME", "NUMBER", "STRING", "RPAR", "RBRACE", "COMMA", "COLON", "NOT", "LPAR"]
+
+
+def _describe(expected: set[str]) -> str:
+    ordered = sorted(expected, key=lambda name: (_PREFERRED.index(name) if name in _PREFERRED else 99, name))
+    shown = list(dict.fromkeys(_TOKEN_NAMES.get(name, name) for name in ordered))
+    if len(shown) > 6:
+        shown = shown[:6] + ["…"]
+    return ", ".join(shown)
+
+
+def _syntax_error(text: str, exc: UnexpectedInput) -> ConditionSyntaxError:
+    offset = getattr(exc, "pos_in_stream", None) or 0
+    if isinstance(exc, UnexpectedEOF) or (isinstance(exc, UnexpectedToken) and exc.token.type == "$END"):
+        offset = len(text.rstrip())
+        return ConditionSyntaxError("condition ends too early", max(offset - 1, 0),
+                                    hint=f"expected {_describe(set(exc.expected))}")
+    if isinstance(exc, UnexpectedCharacters):
+        char = text[exc.pos_in_stream] if exc.pos_in_stream < len(text) else ""
+        hint = None
+        if char in "“”‘’":
+            hint = 'use ASCII quotes " or \' around strings'
+        elif char in "（）":
+            hint = "use ASCII parentheses ( )"
+        elif char == "=":
+            hint = "compare with '==' (one '=' is not an operator)"
+        elif char.isupper():
+            hint = "fact and condition names are lower-case snake_case"
+        elif char == "&" or char == "|":
+            hint = "write 'and' / 'or'"
+        return ConditionSyntaxError(f"unexpected character {char!r}", exc.pos_in_stream, hint=hint)
+    assert isinstance(exc, UnexpectedToken)
+    token = exc.token
+    width = max(1, len(str(token)))
+    hint = f"expected {_describe(set(exc.expected))}"
+    if str(token) in ("AND", "OR", "NOT", "IN", "IS", "And", "Or", "Not"):
+        hint = "keywords are lower-case: and, or, not"
+    return ConditionSyntaxError(f"unexpected {str(token)!r}", token.start_pos or 0, width, hint)
+
+
+def _pos(meta_or_token: object) -> ast.Pos:
+    start = getattr(meta_or_token, "start_pos", 0) or 0
+    end = getattr(meta_or_token, "end_pos", start + 1) or start + 1
+    return (start, end)
+
+
+def _make_transformer() -> type:
+    from lark import v_args
+
+    @v_args(meta=True)
+    class ToAst(Transformer_NonRecursive):
+        def or_(self, meta, c):
+            return _flatten(ast.Or, c, meta)
+
+        def and_(self, meta, c):
+            return _flatten(ast.And, c, meta)
+
+        def not_(self, meta, c):
+            return ast.Not(c[0], _pos(meta))
+
+        def compare(self, meta, c):
+            return ast.Compare(str(c[1]), c[0], c[2], _pos(meta))
+
+        def member(self, meta, c):
+            return ast.Member(c[0], c[1], False, _pos(meta))
+
+        def not_member(self, meta, c):
+            return ast.Member(c[0], c[1], True, _pos(meta))
+
+        def is_empty(self, meta, c):
+            return ast.IsEmpty(c[0], False, _pos(meta))
+
+        def is_not_empty(self, meta, c):
+            return ast.IsEmpty(c[0], True, _pos(meta))
+
+        def add(self, meta, c):
+            return ast.Arith("+", c[0], c[1], _pos(meta))
+
+        def sub(self, meta, c):
+            return ast.Arith("-", c[0], c[1], _pos(meta))
+
+        def mul(self, meta, c):
+            return ast.Arith("*", c[0], c[1], _pos(meta))
+
+        def div(self, meta, c):
+            return ast.Arith("/", c[0], c[1], _pos(meta))
+
+        def neg(self, meta, c):
+            return ast.Neg(c[0], _pos(meta))
+
+        def number(self, meta, c):
+            unit = str(c[1]) if len(c) > 1 else None
+            return ast.NumberLit(Fraction(str(c[0])), unit, _pos(meta))
+
+        def string(self, meta, c):
+            return ast.StrLit(str(c[0])[1:-1], _pos(meta))
+
+        def date(self, meta, c):
+            text = str(c[0])
+            try:
+                value = dt.date.fromisoformat(text)
+            except ValueError:
+                raise ConditionSyntaxError(f"{text!r} is not a valid date", c[0].start_pos, len(text),
+                                           "write dates as YYYY-MM-DD") from None
+            return ast.DateLit(value, _pos(meta))
+
+        def true(self, meta, c):
+            return ast.BoolLit(True, _pos(meta))
+
+        def false(self, meta, c):
+            return ast.BoolLit(False, _pos(meta))
+
+        def set_literal(self, meta, c):
+            return ast.SetLit(tuple(x for x in c if x is not None), _pos(meta))
+
+        def name(self, meta, c):
+            return ast.Name(str(c[0]), _pos(meta))
+
+        def count(self, meta, c):
+            return ast.Count(c[0], _pos(meta))
+
+        def count_where(self, meta, c):
+            return ast.CountWhere(str(c[0]), ast.Name(str(c[1]), _pos(c[1])), c[2], _pos(meta))
+
+        def at_least(self, meta, c):
+            return ast.AtLeast(c[0], tuple(c[1:]), _pos(meta))
+
+        def quant(self, meta, c):
+            return str(c[0])
+
+        def quantifier(self, meta, c):
+            return ast.Quantifier(c[0], str(c[1]), ast.Name(str(c[2]), _pos(c[2])), c[3], _pos(meta))
+
+    return ToAst
+
+
+def _flatten(kind: type, children: list, meta: object) -> ast.Node:
+    operands: list[ast.Node] = []
+    for child in children:
+        if isinstance(child, kind):
+            operands.extend(child.operands)  # type: ignore[attr-defined]
+        else:
+            operands.append(child)
+    return kind(tuple(operands), _pos(meta))
+
+
+_ToAst = _make_transformer()
