@@ -14,7 +14,7 @@ from typing import Any
 from ..checking import ir
 from ..checking.pack import CheckedRule
 from ..classifying.ruleset import CompiledPack, Ruleset
-from ..compiling.codegen import compile_section
+from ..compiling.codegen import compile_rules
 from ..compiling.kleene import compile_kleene
 from ..findings.coerce import FactValueError
 
@@ -59,7 +59,7 @@ def run_pack_tests(ruleset: Ruleset) -> tuple[list[TestResult], list[RuleCoverag
 
 def _run_rule(ruleset: Ruleset, pack: CompiledPack, rule: CheckedRule) -> list[TestResult]:
     slow = compile_kleene(rule.condition)
-    fast, _ = compile_section("rule", [(0, rule.condition)])
+    fast, _ = compile_rules("rule", [(0, rule.condition)])
     results = []
     for index, test in enumerate(rule.rule.tests):
         name = test.name or f"test {index + 1}"
@@ -72,10 +72,8 @@ def _run_rule(ruleset: Ruleset, pack: CompiledPack, rule: CheckedRule) -> list[T
             continue
         day = test.date or pack.standard.effective_from
         careful = _label(slow(facts, day, {}))
-        true_rules: list[int] = []
-        unknown_rules: list[int] = []
-        fast(facts, day, true_rules, unknown_rules)
-        quick = "true" if true_rules else ("unknown" if unknown_rules else "false")
+        found = fast(facts, day)
+        quick = "unknown" if found == [-1] else ("true" if found == [0] else "false")
         error = None
         if careful != quick:  # the two compilers must never disagree
             error = f"internal disagreement: generated code says {quick}, three-valued closure says {careful}"

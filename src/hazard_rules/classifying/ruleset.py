@@ -10,7 +10,7 @@ from typing import Any
 
 from ..checking.pack import CheckedPack, CheckedRule, CheckedSection
 from ..checking.types import Type
-from ..compiling.codegen import SectionFn, compile_section
+from ..compiling.codegen import PlanFn, compile_rules
 from ..compiling.explain import explain
 from ..errors import ConflictingFactError, PackError, PackErrors, RecordError
 from ..findings.coerce import FactValueError, coercer_for, is_missing, to_json_value
@@ -26,14 +26,17 @@ def industry_matches(code: str, prefixes: Iterable[str]) -> bool:
 
 @dataclass
 class CompiledPack:
-    checked: CheckedPack
-    sections: list[tuple[CheckedSection, SectionFn]]
-    rules: list[CheckedRule]
-    sources: dict[str, str] = field(default_factory=dict)  # section id -> generated source
+    """A checked pack whose rules compile, per set of applicable sections, to one function."""
 
-    @property
-    def id(self) -> str:
-        return self.checked.id
+    checked: CheckedPack
+    id: str = ""
+    rules: list[CheckedRule] = field(default_factory=list)
+    sections: list[CheckedSection] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.id = self.checked.id
+        self.rules = list(self.checked.rules)
+        self.sections = list(self.checked.sections.values())
 
     @property
     def standard(self) -> Standard:
@@ -43,18 +46,20 @@ class CompiledPack:
         s = self.standard
         return s.effective_from <= day and (s.effective_to is None or day <= s.effective_to)
 
+    def sections_for(self, industries: tuple[str, ...]) -> list[CheckedSection]:
+        return [s for s in self.sections if any(industry_matches(c, s.applies_to) for c in industries)]
+
+    def compile_for(self, industries: tuple[str, ...]) -> tuple[PlanFn, str]:
+        """Generated code for every rule whose section applies to these industries."""
+        applicable = {id(s) for s in self.sections_for(industries)}
+        chosen = [(i, r.condition) for i, r in enumerate(self.rules) if id(r.section) in applicable]
+        return compile_rules("plan", chosen)
+
 
 def compile_pack(checked: CheckedPack) -> CompiledPack:
-    by_section: dict[str, list[tuple[int, Any]]] = {sid: [] for sid in checked.sections}
-    for index, rule in enumerate(checked.rules):
-        by_section[rule.section.section.id].append((index, rule.condition))
-    sections = []
-    sources = {}
-    for number, (section_id, section) in enumerate(checked.sections.items()):
-        fn, source = compile_section(f"section_{number}", by_section[section_id])
-        sections.append((section, fn))
-        sources[section_id] = source
-    return CompiledPack(checked, sections, list(checked.rules), sources)
+    pack = CompiledPack(checked)
+    pack.compile_for(tuple(pack.checked.source.manifest.scope.industries))  # fail at load, not at first use
+    return pack
 
 
 class Ruleset:
@@ -68,7 +73,7 @@ class Ruleset:
             self.families.setdefault(pack.standard.family, []).append(pack)
         self.facts: dict[str, Type] = _merge_vocabularies(packs)
         self._coercers = {fact_id: coercer_for(t) for fact_id, t in self.facts.items()}
-        self._plans: dict[tuple[str, tuple[str, ...]], list[tuple[CheckedSection, SectionFn]]] = {}
+        self._plans: dict[tuple[str, tuple[str, ...]], PlanFn] = {}
 
     # --------------------------------------------------------------- lookup
     def rule(self, rule_id: str) -> tuple[CompiledPack, CheckedRule]:
@@ -135,14 +140,11 @@ class Ruleset:
             reasons.append("the finding names no industry, so no standard could be applied")
         for pack in self._packs_for(industries, day, reasons):
             used[pack.id] = pack.standard.effective_from.isoformat()
-            true_rules: list[int] = []
-            unknown_rules: list[int] = []
-            for _, fn in self._plan(pack, industries):
-                fn(facts, day, true_rules, unknown_rules)
-            for index in true_rules:
-                matches.append(self._match(pack, pack.rules[index], facts, day))
-            for index in unknown_rules:
-                open_rules.append(self._open(pack, pack.rules[index], facts, day))
+            for index in self.plan(pack, industries)(facts, day):
+                if index >= 0:
+                    matches.append(self._match(pack, pack.rules[index], facts, day))
+                else:
+                    open_rules.append(self._open(pack, pack.rules[~index], facts, day))
         if matches:
             kind = "major"
         elif open_rules or reasons:
@@ -152,24 +154,30 @@ class Ruleset:
         return Verdict(finding=finding.id, verdict=kind, matches=matches, undetermined=open_rules,
                        reasons=reasons, packs=used, as_of=day, ruleset=self.digest, warnings=warnings or [])
 
-    def evaluate_ids(self, pack: CompiledPack, industries: tuple[str, ...], facts: dict[str, Any],
-                     day: dt.date) -> tuple[list[int], list[int]]:
-        """The bare compiled evaluation: indices of true and unknown rules (benchmarks, tests)."""
-        true_rules: list[int] = []
-        unknown_rules: list[int] = []
-        for _, fn in self._plan(pack, industries):
-            fn(facts, day, true_rules, unknown_rules)
-        return true_rules, unknown_rules
+    def plan(self, pack: CompiledPack, industries: tuple[str, ...]) -> PlanFn:
+        """The compiled evaluator for the rules of `pack` that apply to `industries`.
+
+        `plan(pack, inds)(facts, day)` returns the index of every true rule and ~index
+        (that is -index-1) of every unknown one; `facts` must be coerced already
+        (see coerce_facts). This is the hot path benchmarks/ measures.
+        """
+        key = (pack.id, industries)
+        fn = self._plans.get(key)
+        if fn is None:
+            if len(self._plans) > 4096:  # bounded: industries come from untrusted records
+                self._plans.clear()
+            fn = self._plans[key] = pack.compile_for(industries)[0]
+        return fn
 
     def trace(self, finding: Finding, facts: dict[str, Any], day: dt.date) -> list[tuple[CompiledPack, CheckedRule, Any]]:
         """Every applicable rule with its explained outcome (true, false or unknown)."""
         traced = []
         industries = tuple(finding.industries)
         for pack in self._packs_for(industries, day, []):
-            for section, _ in self._plan(pack, industries):
-                for rule in pack.rules:
-                    if rule.section is section:
-                        traced.append((pack, rule, explain(rule.condition, facts, day)))
+            applicable = {id(s) for s in pack.sections_for(industries)}
+            for rule in pack.rules:
+                if id(rule.section) in applicable:
+                    traced.append((pack, rule, explain(rule.condition, facts, day)))
         return traced
 
     def _packs_for(self, industries: tuple[str, ...], day: dt.date, reasons: list[str]) -> list[CompiledPack]:
@@ -213,14 +221,6 @@ class Ruleset:
         if message not in reasons:
             reasons.append(message)
         return None
-
-    def _plan(self, pack: CompiledPack, industries: tuple[str, ...]) -> list[tuple[CheckedSection, SectionFn]]:
-        key = (pack.id, industries)
-        plan = self._plans.get(key)
-        if plan is None:
-            plan = [(s, fn) for s, fn in pack.sections if any(industry_matches(c, s.applies_to) for c in industries)]
-            self._plans[key] = plan
-        return plan
 
     def _cite(self, pack: CompiledPack, rule: CheckedRule) -> dict[str, Any]:
         return {"rule": rule.rule.id, "standard": pack.standard.name, "number": pack.standard.number,

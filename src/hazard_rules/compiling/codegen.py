@@ -20,7 +20,8 @@ from typing import Any
 from ..checking import ir
 from .kleene import compile_kleene
 
-SectionFn = Callable[[dict[str, Any], dt.date, list[int], list[int]], None]
+# fn(facts, today) -> indices: i for a true rule, ~i (that is -i-1) for an unknown one.
+PlanFn = Callable[[dict[str, Any], dt.date], list[int]]
 
 
 class _Emitter:
@@ -35,6 +36,10 @@ class _Emitter:
             value = int(value) if value.denominator == 1 else float(value)
         if isinstance(value, (int, float, str)):
             return repr(value)
+        if isinstance(value, frozenset) and value and all(
+                isinstance(v, (int, float, str)) and not isinstance(v, bool) for v in value):
+            # `x in {"a", "b"}` compiles to a constant frozenset: no name lookup per call
+            return "{" + ", ".join(repr(v) for v in sorted(value, key=repr)) + "}"
         name = f"_k{len(self.namespace)}"
         self.namespace[name] = value
         return name
@@ -98,26 +103,25 @@ class _Emitter:
                 self.variables[var] = outer
 
 
-def compile_section(name: str, rules: Sequence[tuple[int, ir.Expr]]) -> tuple[SectionFn, str]:
-    """One function that appends the indices of true rules to t and unknown ones to u."""
+def compile_rules(name: str, rules: Sequence[tuple[int, ir.Expr]]) -> tuple[PlanFn, str]:
+    """One function over the given rules: returns i for each true rule, ~i for each unknown one."""
     emitter = _Emitter()
-    lines = [f"def {name}(f, today, t, u):"]
-    if not rules:
-        lines.append("    return None")
+    lines = [f"def {name}(f, today):", "    r = []"]
     for index, condition in rules:
         slow = f"_slow{index}"
         emitter.namespace[slow] = compile_kleene(condition)
         lines += [
             "    try:",
             f"        if {emitter.expr(condition)}:",
-            f"            t.append({index})",
+            f"            r.append({index})",
             "    except (KeyError, ArithmeticError):",
             f"        v = {slow}(f, today, {{}})",
             "        if v:",
-            f"            t.append({index})",
+            f"            r.append({index})",
             "        elif v is None:",
-            f"            u.append({index})",
+            f"            r.append({~index})",
         ]
+    lines.append("    return r")
     source = "\n".join(lines) + "\n"
     code = compile(source, f"<hazard_rules:{name}>", "exec")
     namespace = dict(emitter.namespace)

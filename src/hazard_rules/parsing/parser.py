@@ -13,7 +13,8 @@ from fractions import Fraction
 from importlib import resources
 from pathlib import Path
 
-from lark import Lark, Token, Transformer_NonRecursive, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark import Lark, Transformer_NonRecursive, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark.exceptions import VisitError
 
 from . import ast
 
@@ -55,7 +56,12 @@ def parse_condition(text: str) -> ast.Node:
         tree = _lark().parse(text)
     except UnexpectedInput as exc:
         raise _syntax_error(text, exc) from None
-    node = _ToAst().transform(tree)
+    try:
+        node = _ToAst().transform(tree)
+    except VisitError as exc:  # the mapper's own errors come out wrapped by Lark
+        if isinstance(exc.orig_exc, ConditionSyntaxError):
+            raise exc.orig_exc from None
+        raise
     if ast.depth(node) > MAX_DEPTH:
         raise ConditionSyntaxError(f"condition is nested more than {MAX_DEPTH} levels deep", 0,
                                    hint="split it into named conditions", code="E309")

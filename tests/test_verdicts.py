@@ -1,0 +1,143 @@
+"""Verdict semantics (DESIGN §4): major / undetermined / ordinary, editions by date,
+delegated industries, 第十四条, minimal `because`, and reproducibility fields."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from hazard_rules import Finding, RecordError, load_rulesets
+
+
+@pytest.fixture
+def demo(demo_rules):
+    return load_rulesets(demo_rules)
+
+
+def finding(**facts) -> dict:
+    return {"id": "F", "date": "2024-06-01", "industries": ["demo"], "facts": facts}
+
+
+ALL_FALSE = dict(a_workers=3)
+
+
+def decided(**extra) -> dict:
+    base = {"a.workers": 3, "a.kind": "wet", "a.pressure": 50, "a.alarm": "effective", "a.tanks": [], "a.ok": True}
+    base.update(extra)
+    return {"id": "F", "date": "2024-06-01", "industries": ["demo"], "facts": base}
+
+
+def test_major_with_minimal_because(demo) -> None:
+    verdict = demo.classify(decided(**{"a.workers": 10}))
+    assert verdict.verdict == "major"
+    [match] = verdict.matches
+    assert (match.rule, match.article, match.text) == ("D-1", "第一条", "人数超过9人的")
+    assert match.because == {"a.workers": 10}
+    assert match.standard == "演示标准" and match.number == "演示〔2024〕1号"
+
+
+def test_boundary_of_a_threshold(demo) -> None:
+    assert demo.classify(decided(**{"a.workers": 9})).verdict == "ordinary"
+    assert demo.classify(decided(**{"a.workers": 10})).verdict == "major"
+
+
+def test_unknown_is_never_false(demo) -> None:
+    verdict = demo.classify(finding(**{"a.workers": 3}))
+    assert verdict.verdict == "undetermined"
+    missing = {o.rule: o.missing for o in verdict.undetermined}
+    assert missing["D-2"] == ["a.controls", "a.kind"]
+    assert missing["D-3"] == ["a.alarm", "a.pressure"]
+
+
+def test_ordinary_only_when_every_rule_is_decided(demo) -> None:
+    verdict = demo.classify(decided())
+    assert verdict.verdict == "ordinary" and verdict.matches == [] and verdict.undetermined == []
+
+
+def test_unit_conversion_in_rules_and_in_values(demo) -> None:
+    assert demo.classify(decided(**{"a.pressure": 29.9})).verdict == "major"      # < 0.03 MPa = 30 kPa
+    assert demo.classify(decided(**{"a.pressure": 30})).verdict == "ordinary"
+    assert demo.classify(decided(**{"a.pressure": "0.02 MPa"})).matches[0].because == {"a.pressure": 20}
+    with pytest.raises(RecordError, match="does not measure"):
+        demo.classify(decided(**{"a.pressure": "3 m"}))
+
+
+def test_device_provision_is_cited(demo) -> None:
+    verdict = demo.classify(decided(**{"a.alarm": "bypassed"}))
+    [match] = verdict.matches
+    assert match.because == {"a.alarm": "bypassed"}
+    assert [p.id for p in match.provisions] == ["D-P"]
+    absent = demo.classify(decided(**{"a.alarm": "absent"}))
+    assert absent.matches[0].provisions == []
+
+
+def test_dates_durations_and_unless(demo) -> None:
+    expired = decided(**{"a.expiry": "2024-04-01", "a.ok": False})
+    assert demo.classify(expired).verdict == "major"                  # 61 days > 30 d
+    assert demo.classify(decided(**{"a.expiry": "2024-05-10", "a.ok": False})).verdict == "ordinary"
+    assert demo.classify(decided(**{"a.expiry": "2024-04-01", "a.ok": True})).verdict == "ordinary"  # unless
+    # the evaluation date is an input, never the wall clock
+    assert demo.classify(decided(**{"a.expiry": "2024-05-10", "a.ok": False}), as_of=dt.date(2024, 7, 1)).verdict == "major"
+
+
+def test_list_items_are_cited_by_position(demo) -> None:
+    verdict = demo.classify(decided(**{"a.tanks": [{"level": 1, "cutoff": False}, {"level": 2, "cutoff": False}]}))
+    assert verdict.matches[0].because == {"a.tanks[1].level": 2, "a.tanks[1].cutoff": False}
+
+
+def test_finding_before_the_first_encoded_edition(demo) -> None:
+    verdict = demo.classify(dict(decided(**{"a.workers": 50}), date="2023-12-31"))
+    assert verdict.verdict == "undetermined"
+    assert verdict.reasons == ["the standard in force on 2023-12-31 (演示标准（旧版）, 演示〔2019〕9号) is not encoded"]
+    assert verdict.packs == {}
+
+
+def test_industries_without_a_pack(demo) -> None:
+    none = demo.classify(dict(decided(), industries=[]))
+    assert none.verdict == "undetermined" and "names no industry" in none.reasons[0]
+    unknown = demo.classify(dict(decided(), industries=["mining"]))
+    assert unknown.verdict == "undetermined" and "no encoded standard applies to industry 'mining'" in unknown.reasons[0]
+    delegated = demo.classify(dict(decided(), industries=["demo", "fire"]))
+    assert delegated.verdict == "undetermined"
+    assert delegated.reasons == ["industry 'fire' is judged under 重大火灾隐患判定方法 (演示标准 第二条), which is not encoded"]
+    major = demo.classify(dict(decided(**{"a.workers": 12}), industries=["demo", "fire"]))
+    assert major.verdict == "major"   # a true rule decides, whatever else is open
+
+
+def test_reproducibility_fields(demo) -> None:
+    verdict = demo.classify(decided())
+    assert verdict.packs == {"demo": "2024-01-01"}
+    assert verdict.as_of == dt.date(2024, 6, 1)
+    assert verdict.ruleset.startswith("sha256:")
+    assert load_rulesets(demo.packs[0].checked.source.folder.parent).digest == verdict.ruleset
+
+
+def test_classify_many_and_finding_model(demo) -> None:
+    verdicts = list(demo.classify_many([decided(), Finding.model_validate(decided(**{"a.workers": 11}))]))
+    assert [v.verdict for v in verdicts] == ["ordinary", "major"]
+
+
+def test_gongmao_edition_before_2023(shipped) -> None:
+    verdict = shipped.classify({"id": "X", "date": "2023-05-14", "industries": ["gongmao.ammonia"],
+                                "facts": {"ammonia.quick_freeze.present": True, "ammonia.quick_freeze.room_workers": 20}})
+    assert verdict.verdict == "undetermined"
+    assert "2017版" in verdict.reasons[0] and "安监总管四〔2017〕129号" in verdict.reasons[0]
+    on_the_day = shipped.classify({"id": "X", "date": "2023-05-15", "industries": ["gongmao.ammonia"],
+                                   "facts": {"ammonia.quick_freeze.present": True, "ammonia.quick_freeze.room_workers": 20}})
+    assert on_the_day.verdict == "major" and on_the_day.packs == {"gongmao-2023": "2023-05-15"}
+
+
+def test_gongmao_article_14_is_cited(shipped) -> None:
+    verdict = shipped.classify({"id": "X", "date": "2024-01-01", "industries": ["gongmao.dust"],
+                                "facts": {"dust.system.type": "dry", "dust.explosion_control.venting": "failed",
+                                          "dust.explosion_control.inerting": "absent",
+                                          "dust.explosion_control.suppression": "absent",
+                                          "dust.explosion_control.other": "absent"}})
+    match = next(m for m in verdict.matches if m.rule == "GM2023-11-3")
+    assert [p.article for p in match.provisions] == ["第十四条"]
+
+
+def test_gongmao_sections_apply_by_industry(shipped) -> None:
+    verdict = shipped.classify({"id": "X", "date": "2024-01-01", "industries": ["gongmao.commerce"], "facts": {}})
+    assert {o.rule for o in verdict.undetermined} == {"GM2023-3-1", "GM2023-3-2", "GM2023-3-3"}
