@@ -281,6 +281,21 @@ def rules_test(rules_dir: Path | None, junit: Path | None, verbose: bool) -> Non
     sys.exit(1 if failed else 0)
 
 
+@rules.command("schema")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to FILE instead of stdout.")
+def rules_schema(output: Path | None) -> None:
+    """Print the JSON Schema of pack files, for editors (docs/pack.schema.json)."""
+    from ..loading.schema import pack_schema
+
+    text = json.dumps(pack_schema(), ensure_ascii=False, indent=2) + "\n"
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    with _output(output) as out:
+        out.write(text)
+
+
 @rules.command("lint")
 @rules_option
 def rules_lint(rules_dir: Path | None) -> None:
