@@ -158,7 +158,8 @@ class PackErrors(PackError):
     code = "E100"
 
     def __init__(self, errors: list[PackError]) -> None:
-        self.errors = errors
+        # In reading order: by file, then position (the order checks ran in is no help to a reader).
+        self.errors = sorted(errors, key=lambda e: (e.span.file, e.span.line, e.span.column) if e.span else ("", 0, 0))
         super().__init__(f"{len(errors)} error(s) in rule packs")
 
     def render(self) -> str:

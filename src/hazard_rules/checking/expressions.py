@@ -32,6 +32,7 @@ class Scope:
     conditions: dict[str, ir.Expr]          # already-checked named conditions
     condition_names: frozenset[str]         # every declared name (some may be broken)
     variables: dict[str, Type]              # bound item variables
+    broken_facts: frozenset[str] = frozenset()  # declared with an error already reported
 
 
 class ExpressionChecker:
@@ -135,7 +136,7 @@ class ExpressionChecker:
             close = difflib.get_close_matches(unit_symbol, list(units.UNITS), n=1)
             self._error(UnknownUnitError, node, f"unknown unit {unit_symbol!r}",
                         f"did you mean {close[0]!r}?" if close else f"known units: {' '.join(units.UNITS)}")
-            return ir.Invalid(Type("num"))
+            return ir.Invalid(ANY)
         return ir.Const(value, Type("num", unit, unit.dimension))
 
     def _name(self, node: ast.Node, name: str) -> ir.Expr:
@@ -160,6 +161,8 @@ class ExpressionChecker:
             return ir.Cond(name, body) if body is not None else ir.Invalid(BOOL)
         if name in self.scope.facts:
             return ir.Fact(name, self.scope.facts[name])
+        if name in self.scope.broken_facts:
+            return ir.Invalid(ANY)  # its declaration's error is reported already
         candidates = [*self.scope.facts, *self.scope.condition_names, TODAY,
                       *(f"{v}.{f}" for v, t in self.scope.variables.items() for f, _ in t.fields)]
         close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)

@@ -71,7 +71,7 @@ def check_pack(source: PackSource) -> CheckedPack:
     vocab = VocabularyBuilder(errors)
     vocab.add_named_types(source.types)
     facts = vocab.build_facts(source.facts)
-    checker = _PackChecker(source, facts, errors)
+    checker = _PackChecker(source, facts, errors, frozenset(source.facts) - set(facts))
     conditions = checker.conditions()
     pack = CheckedPack(source, facts, vocab.named)
     for section_id, located in source.sections.items():
@@ -79,14 +79,16 @@ def check_pack(source: PackSource) -> CheckedPack:
     seen: dict[str, Origin] = {}
     for located in source.rules:
         rule = located.value
-        if rule.id in seen:
-            errors.append(DuplicateIdError(f"duplicate rule id {rule.id!r} (first at {seen[rule.id].span()})",
+        duplicate = rule.id in seen
+        if duplicate:
+            first = Origin(seen[rule.id].doc, seen[rule.id].path + ("id",)).span()
+            errors.append(DuplicateIdError(f"duplicate rule id {rule.id!r} (first at {first})",
                                            Origin(located.origin.doc, located.origin.path + ("id",)).span(),
                                            "rule ids are stable references; give each clause its own"))
-            continue
-        seen[rule.id] = located.origin
-        checked = checker.rule(located, pack.sections, conditions)
-        if checked is not None:
+        else:
+            seen[rule.id] = located.origin
+        checked = checker.rule(located, pack.sections, conditions)  # checked even if a duplicate
+        if checked is not None and not duplicate:
             pack.rules.append(checked)
     checker.report_unused()
     for located in source.provisions:
@@ -99,9 +101,11 @@ def check_pack(source: PackSource) -> CheckedPack:
 
 
 class _PackChecker:
-    def __init__(self, source: PackSource, facts: dict[str, Type], errors: list[PackError]) -> None:
+    def __init__(self, source: PackSource, facts: dict[str, Type], errors: list[PackError],
+                 broken_facts: frozenset[str] = frozenset()) -> None:
         self.source = source
         self.facts = facts
+        self.broken_facts = broken_facts  # declared, but the declaration had an error
         self.errors = errors
         self.condition_names = frozenset(source.conditions)
         self.used: set[str] = set()
@@ -117,7 +121,7 @@ class _PackChecker:
             return None
 
     def check(self, node: ast.Node, origin: Origin, conditions: dict[str, ir.Expr]) -> tuple[ir.Expr, set[str]]:
-        scope = Scope(self.facts, conditions, self.condition_names, {})
+        scope = Scope(self.facts, conditions, self.condition_names, {}, self.broken_facts)
 
         def span_of(pos: ast.Pos):
             start, end = pos

@@ -39,7 +39,7 @@ class Type:
         if self.kind == "enum":
             return f"enum {self.name}" if self.name else "enum"
         if self.kind == "set":
-            return "set"
+            return f"set {self.name}" if self.name else "set"
         if self.kind == "list":
             return "list of items"
         if self.kind == "item":

@@ -37,7 +37,7 @@ class VocabularyBuilder:
             if located.value.label is None:
                 self.errors.append(SchemaError(f"fact {fact_id!r} needs a Chinese `label`",
                                                located.origin.span(key=True), "labels are what users see"))
-            built = self.build(located.value, located.origin)
+            built = self.build(located.value, located.origin, name=fact_id)
             if built is not None:
                 result[fact_id] = built
         return result

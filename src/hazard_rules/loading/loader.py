@@ -123,14 +123,14 @@ def _read_or_collect(file: Path, root: Path | None, errors: list[PackError]) -> 
 
 
 def _include(folder: Path, name: str, root: Path | None, errors: list[PackError], origin: Origin) -> YamlDocument | None:
-    target = (folder / name).resolve()
-    if folder.resolve() not in target.parents or not name.endswith((".yaml", ".yml")):
+    target = folder / name
+    if folder.resolve() not in target.resolve().parents or not name.endswith((".yaml", ".yml")):
         errors.append(IncludeError(f"include {name!r} must be a .yaml file inside the pack folder",
                                    origin.span(), "write a file name relative to the pack folder"))
         return None
     if not target.is_file():
         errors.append(IncludeError(f"included file {name!r} does not exist", origin.span(),
-                                   f"create {folder.name}/{name} or remove it from `include`"))
+                                   f"create {_shown(target, root)} or remove it from `include`"))
         return None
     return _read_or_collect(target, root, errors)
 

@@ -139,7 +139,7 @@ def read_yaml(text: str, file: str) -> YamlDocument:
 def _yaml_hint(message: str) -> str | None:
     if "mapping values are not allowed" in message:
         return "a value containing ': ' must be quoted, or written as a block scalar (>- or |)"
-    if "found character '\\t'" in message:
+    if "tab" in message:
         return "YAML indentation must use spaces, not tabs"
     if "could not find expected ':'" in message:
         return "check the indentation and that every key ends with ':'"

@@ -21,36 +21,82 @@ def validate_document(doc: YamlDocument, model: type[BaseModel], path: tuple = (
     try:
         return model.model_validate(data), []
     except ValidationError as exc:
-        return None, [_to_pack_error(doc, model, error, path) for error in exc.errors()]
+        return None, _to_pack_errors(doc, model, exc.errors())
 
 
-def _to_pack_error(doc: YamlDocument, model: type[BaseModel], error: Any, prefix: tuple) -> PackError:
-    loc = tuple(error["loc"])
+def _clean(loc: tuple) -> tuple:
+    """Drop pydantic's union-branch markers ("bool", "literal['unknown']", "function-after[…]")."""
+    return tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p in _BRANCHES)))
+
+
+_BRANCHES = {"bool", "str", "int", "float", "date", "none", "dict", "list"}
+
+
+def _to_pack_errors(doc: YamlDocument, model: type[BaseModel], raw: list[Any]) -> list[PackError]:
+    # A key that is unknown but close to a missing one is the same mistake: report it once.
+    renamed = set()
+    for error in raw:
+        if error["type"] == "extra_forbidden":
+            loc = tuple(error["loc"])
+            allowed = _allowed_keys(model, loc[:-1])
+            close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+            if close:
+                renamed.add(loc[:-1] + (close[0],))
+    grouped: dict[tuple, list[Any]] = {}
+    for error in raw:
+        loc = _clean(tuple(error["loc"]))
+        if error["type"] == "missing" and loc in renamed:
+            continue
+        grouped.setdefault(loc, []).append(error)
+    return [_to_pack_error(doc, model, errors) for errors in grouped.values()]
+
+
+def _to_pack_error(doc: YamlDocument, model: type[BaseModel], errors: list[Any]) -> PackError:
+    error = errors[0]
+    loc = _clean(tuple(error["loc"]))
     kind = error["type"]
-    where = ".".join(str(part) for part in loc) or "(top level)"
+    where = _where(doc.data, loc)
     if kind == "extra_forbidden":
         allowed = _allowed_keys(model, loc[:-1])
         key = str(loc[-1])
         close = difflib.get_close_matches(key, allowed, n=1)
         hint = f"did you mean {close[0]!r}?" if close else (
             f"allowed keys here: {', '.join(sorted(allowed))}" if allowed else None)
-        return UnknownKeyError(f"unknown key {key!r}", doc.span(loc, key=True), hint)
+        return UnknownKeyError(f"unknown key {key!r} in {_where(doc.data, loc[:-1])}", doc.span(loc, key=True), hint)
     if kind == "missing":
-        return SchemaError(f"missing required key {str(loc[-1])!r} in {'.'.join(map(str, loc[:-1])) or 'the file'}",
+        return SchemaError(f"missing required key {str(loc[-1])!r} in {_where(doc.data, loc[:-1])}",
                            doc.span(loc[:-1]), None)
-    message = error["msg"]
+    value = error.get("input")
+    if value is None and loc and loc[-1] != "":
+        return SchemaError(f"{where} is empty", doc.span(loc, key=True), "write a value, or remove the key")
+    messages = list(dict.fromkeys(e["msg"] for e in errors))
+    shown = f" (got {value!r})" if isinstance(value, (str, int, float, bool)) else ""
+    message = f"{where}: {' or '.join(m[0].lower() + m[1:] for m in messages)}{shown}"
     hint = None
-    if kind in ("bool_type", "bool_parsing"):
+    if any(e["type"] in ("bool_type", "bool_parsing") for e in errors):
         hint = "only `true` and `false` are booleans in rule packs"
-    elif kind in ("string_type",):
+    elif kind == "string_type":
         hint = "quote the value to make it a string"
     elif kind.startswith("date"):
         hint = "write dates as YYYY-MM-DD"
-    elif kind == "literal_error":
-        hint = None
-    # Drop pydantic's union-branch noise from the location ("function-after[...]" etc.).
-    clean = tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p in ("bool", "str"))))
-    return SchemaError(f"{where}: {message}", doc.span(clean), hint)
+    return SchemaError(message, doc.span(loc), hint)
+
+
+def _where(data: Any, loc: tuple) -> str:
+    """A readable location: rules[GM2023-3-1].when, facts['dust.system.type'].ordered."""
+    text = ""
+    current = data
+    for part in loc:
+        if isinstance(part, int):
+            item = current[part] if isinstance(current, list) and part < len(current) else None
+            ident = item.get("id") if isinstance(item, dict) else None
+            text += f"[{ident}]" if isinstance(ident, str) else f"[{part + 1}]"
+        else:
+            key = str(part)
+            text += f"[{key!r}]" if "." in key else (f".{key}" if text else key)
+            item = current.get(part) if isinstance(current, dict) else None
+        current = item
+    return text or "the file"
 
 
 def _allowed_keys(model: type[BaseModel], loc: tuple) -> list[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from fractions import Fraction
 from importlib import resources
 from pathlib import Path
@@ -94,6 +95,11 @@ _TOKEN_NAMES = {
 _PREFERRED = ["AND", "OR", "COMP_OP", "IN", "IS", "NAME", "NUMBER", "STRING", "RPAR", "RBRACE", "COMMA", "COLON", "NOT", "LPAR"]
 
 
+_FULL_WIDTH = {"（": "(", "）": ")", "＞": ">", "＜": "<", "＝": "=", "！": "!", "，": ",", "：": ":",
+               "｛": "{", "｝": "}", "％": "%", "－": "-", "＋": "+"}
+_SHOUTED = re.compile(r"\b(AND|OR|NOT|IN|IS|And|Or|Not)\b")
+
+
 def _describe(expected: set[str]) -> str:
     ordered = sorted(expected, key=lambda name: (_PREFERRED.index(name) if name in _PREFERRED else 99, name))
     shown = list(dict.fromkeys(_TOKEN_NAMES.get(name, name) for name in ordered))
@@ -113,8 +119,8 @@ def _syntax_error(text: str, exc: UnexpectedInput) -> ConditionSyntaxError:
         hint = None
         if char in "“”‘’":
             hint = 'use ASCII quotes " or \' around strings'
-        elif char in "（）":
-            hint = "use ASCII parentheses ( )"
+        elif char in _FULL_WIDTH:
+            hint = f"use the ASCII {_FULL_WIDTH[char]!r} instead of the full-width {char!r}"
         elif char == "=":
             hint = "compare with '==' (one '=' is not an operator)"
         elif char.isupper():
@@ -123,6 +129,10 @@ def _syntax_error(text: str, exc: UnexpectedInput) -> ConditionSyntaxError:
             hint = "write 'and' / 'or'"
         return ConditionSyntaxError(f"unexpected character {char!r}", exc.pos_in_stream, hint=hint)
     assert isinstance(exc, UnexpectedToken)
+    shouted = _SHOUTED.search(text)
+    if shouted:  # `9 AND x` lexes AND as a unit; name the real mistake
+        return ConditionSyntaxError(f"unexpected {shouted.group(0)!r}", shouted.start(), len(shouted.group(0)),
+                                    "keywords are lower-case: and, or, not, in, is")
     token = exc.token
     width = max(1, len(str(token)))
     hint = f"expected {_describe(set(exc.expected))}"

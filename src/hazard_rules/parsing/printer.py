@@ -87,7 +87,9 @@ def _text(node: ast.Node, _: int) -> str:
         case ast.Neg(operand):
             return "-" + _wrap(operand, _LEVEL["unary"])
         case ast.Count(operand):
-            return f"count({_text(operand, 0)})"
+            # `count(a in b)` would read as count(x in LIST: …): parenthesise a membership
+            inner = _text(operand, 0)
+            return f"count(({inner}))" if isinstance(operand, ast.Member) else f"count({inner})"
         case ast.CountWhere(var, source, body):
             return f"count({var} in {source.name}: {_text(body, 0)})"
         case ast.Quantifier(kind, var, source, body):
