@@ -51,7 +51,9 @@ def lookup(symbol: str) -> Unit | None:
 
 
 def compatible(a: str, b: str) -> bool:
-    return a == b or (a in _COUNTABLE and b in _COUNTABLE and "count" in (a, b))
+    """Same dimension; or a count with people/pieces; or a plain number ("") with a ratio (10 % = 0.1)."""
+    return (a == b or (a in _COUNTABLE and b in _COUNTABLE and "count" in (a, b))
+            or {a, b} == {"", "ratio"})
 
 
 def describe(dimension: str) -> str:
