@@ -141,3 +141,13 @@ def test_gongmao_article_14_is_cited(shipped) -> None:
 def test_gongmao_sections_apply_by_industry(shipped) -> None:
     verdict = shipped.classify({"id": "X", "date": "2024-01-01", "industries": ["gongmao.commerce"], "facts": {}})
     assert {o.rule for o in verdict.undetermined} == {"GM2023-3-1", "GM2023-3-2", "GM2023-3-3"}
+
+
+def test_a_mistyped_industry_code_never_yields_ordinary(shipped) -> None:
+    """gongmao.dst would otherwise match only 第三条 and skip 第十一条 silently."""
+    facts = {"management.contractors.present": False, "management.special_operators.on_duty": False,
+             "enterprise.metal_smelting": False}
+    assert shipped.classify({"id": "X", "date": "2024-01-01", "industries": ["gongmao"], "facts": facts}).verdict == "ordinary"
+    typo = shipped.classify({"id": "X", "date": "2024-01-01", "industries": ["gongmao.dst"], "facts": facts})
+    assert typo.verdict == "undetermined"
+    assert typo.reasons == ["industry code 'gongmao.dst' is not one 工贸企业重大事故隐患判定标准 knows; did you mean 'gongmao.dust'?"]

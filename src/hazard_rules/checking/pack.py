@@ -189,6 +189,14 @@ class _PackChecker:
     def section(self, located: Located[Section], conditions: dict[str, ir.Expr]) -> CheckedSection:
         section = located.value
         applies_to = tuple(section.applies_to or self.source.manifest.scope.industries)
+        codes = self.source.manifest.scope.codes
+        for index, code in enumerate(section.applies_to or []):
+            if codes and code not in codes:
+                close = difflib.get_close_matches(code, list(codes), n=1)
+                self.errors.append(UnknownSectionError(
+                    f"section {section.id} applies to industry code {code!r}, which scope.codes does not declare",
+                    Origin(located.origin.doc, located.origin.path + ("applies_to", index)).span(),
+                    f"did you mean {close[0]!r}?" if close else "declare it under scope.codes"))
         scope = None
         if section.when is not None:
             origin = Origin(located.origin.doc, located.origin.path + ("when",))

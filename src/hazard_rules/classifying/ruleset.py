@@ -138,9 +138,9 @@ class Ruleset:
         industries = tuple(finding.industries)
         if not industries:
             reasons.append("the finding names no industry, so no standard could be applied")
-        for pack in self._packs_for(industries, day, reasons):
+        for pack, codes in self._packs_for(industries, day, reasons):
             used[pack.id] = pack.standard.effective_from.isoformat()
-            for index in self.plan(pack, industries)(facts, day):
+            for index in self.plan(pack, codes)(facts, day):
                 if index >= 0:
                     matches.append(self._match(pack, pack.rules[index], facts, day))
                 else:
@@ -172,16 +172,17 @@ class Ruleset:
     def trace(self, finding: Finding, facts: dict[str, Any], day: dt.date) -> list[tuple[CompiledPack, CheckedRule, Any]]:
         """Every applicable rule with its explained outcome (true, false or unknown)."""
         traced = []
-        industries = tuple(finding.industries)
-        for pack in self._packs_for(industries, day, []):
-            applicable = {id(s) for s in pack.sections_for(industries)}
+        for pack, codes in self._packs_for(tuple(finding.industries), day, []):
+            applicable = {id(s) for s in pack.sections_for(codes)}
             for rule in pack.rules:
                 if id(rule.section) in applicable:
                     traced.append((pack, rule, explain(rule.condition, facts, day)))
         return traced
 
-    def _packs_for(self, industries: tuple[str, ...], day: dt.date, reasons: list[str]) -> list[CompiledPack]:
-        chosen: list[CompiledPack] = []
+    def _packs_for(self, industries: tuple[str, ...], day: dt.date,
+                   reasons: list[str]) -> list[tuple[CompiledPack, tuple[str, ...]]]:
+        """The edition of each standard that applies, with the finding's codes it judges."""
+        chosen: dict[str, tuple[CompiledPack, list[str]]] = {}
         for code in industries:
             families = [name for name, editions in self.families.items()
                         if industry_matches(code, editions[-1].checked.source.manifest.scope.industries)]
@@ -190,9 +191,17 @@ class Ruleset:
                 continue
             for name in families:
                 pack = self._edition(name, day, reasons)
-                if pack is not None and pack not in chosen:
-                    chosen.append(pack)
-        return chosen
+                if pack is None:
+                    continue
+                known = pack.checked.source.manifest.scope.codes
+                if known and code not in known:
+                    # A mistyped code would silently skip its article: never let it pass.
+                    close = difflib.get_close_matches(code, list(known), n=1)
+                    reasons.append(f"industry code {code!r} is not one {pack.standard.name} knows"
+                                   + (f"; did you mean {close[0]!r}?" if close else ""))
+                    continue
+                chosen.setdefault(pack.id, (pack, []))[1].append(code)
+        return [(pack, tuple(codes)) for pack, codes in chosen.values()]
 
     def _no_standard_reason(self, code: str) -> str:
         for pack in self.packs:

@@ -51,6 +51,7 @@ class Delegation(_Model):
 
 class Scope(_Model):
     industries: list[Text]
+    codes: dict[str, Text] = {}  # every industry code a finding may carry for this pack: code -> 中文
     departments: list[Text] = []
     delegations: list[Delegation] = []
 
