@@ -15,9 +15,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/hazard-rules check examples/inspections.jsonl; status=$$?; \
-	  echo "(exit code $$status: 0 none major, 1 --fail-on met, 3 some records invalid)"; \
-	  test $$status -le 1 -o $$status -eq 3
+	$(BIN)/hazard-rules check examples/inspections.jsonl
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
