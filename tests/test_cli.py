@@ -236,3 +236,31 @@ def test_rules_test_reports_a_failing_pack_test(tmp_path: Path) -> None:
 def test_python_dash_m_and_version() -> None:
     result = run_cli("--version")
     assert result.returncode == 0 and "0.1.0" in result.stdout
+
+
+def test_xlsx_input(tmp_path: Path, demo_rules: Path) -> None:
+    import datetime as dt
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["id", "date", "enterprise.id", "industries", "description", "facts.a.workers", "facts.a.ok", "facts.a.kind"])
+    sheet.append(["X-1", dt.datetime(2024, 5, 1), 913700001, "demo", "速冻间超员", 12, True, "干式"])
+    sheet.append([None] * 8)
+    sheet.append(["X-2", "2024-05-01", None, "demo", None, 12.5, None, None])
+    file = tmp_path / "findings.xlsx"
+    workbook.save(file)
+    result = run_cli("check", str(file), "--rules", str(demo_rules), "--format", "jsonl")
+    assert result.returncode == 3, result.stderr
+    [verdict] = [json.loads(x) for x in result.stdout.splitlines()]
+    assert (verdict["finding"], verdict["verdict"]) == ("X-1", "major")
+    assert f"{file}:record 2" in result.stderr and "expected a whole number" in result.stderr
+    assert "(line 4)" in result.stderr
+
+
+def test_damaged_xlsx(tmp_path: Path, demo_rules: Path) -> None:
+    file = tmp_path / "f.xlsx"
+    file.write_bytes(b"not a zip file")
+    result = run_cli("check", str(file), "--rules", str(demo_rules))
+    assert result.returncode == 2 and "cannot read" in result.stderr and "Traceback" not in result.stderr

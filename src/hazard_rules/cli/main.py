@@ -107,7 +107,7 @@ def _output(path: Path | None) -> Iterator[IO[str]]:
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the verdicts to FILE (atomically) instead of stdout.")
 @click.option("--encoding", default=None, help="Input encoding (default: detect UTF-8, UTF-8-BOM or GB18030).")
-@click.option("--input-format", type=click.Choice(["jsonl", "json", "yaml", "csv"]), default=None,
+@click.option("--input-format", type=click.Choice(["jsonl", "json", "yaml", "csv", "xlsx"]), default=None,
               help="Input format (default: from the file extension).")
 @click.option("--as-of", default=None, help="Judge every finding as of this date instead of its own date.")
 def check(files: tuple[Path, ...], rules_dir: Path | None, fmt: str, fail_on: str | None, strict: bool,

@@ -1,4 +1,4 @@
-"""Stream finding records from JSONL, JSON arrays, YAML and CSV files.
+"""Stream finding records from JSONL, JSON arrays, YAML, CSV and XLSX files.
 
 Each reader yields (record number, raw record or RecordError); a bad record never stops
 the rest of the file. Record numbers are 1-based positions of the record in its file;
@@ -19,7 +19,7 @@ import yaml
 
 from ..errors import InputFileError, RecordError, Span
 
-FORMATS = ("jsonl", "json", "yaml", "csv")
+FORMATS = ("jsonl", "json", "yaml", "csv", "xlsx")
 _SNIFF_BYTES = 1 << 20
 _CHUNK = 1 << 16
 
@@ -37,11 +37,12 @@ def detect_format(path: Path, declared: str | None = None) -> str:
     if declared:
         return declared
     suffix = path.suffix.lower().lstrip(".")
-    mapping = {"jsonl": "jsonl", "ndjson": "jsonl", "json": "json", "yaml": "yaml", "yml": "yaml", "csv": "csv"}
+    mapping = {"jsonl": "jsonl", "ndjson": "jsonl", "json": "json", "yaml": "yaml", "yml": "yaml", "csv": "csv",
+               "xlsx": "xlsx", "xlsm": "xlsx"}
     if suffix in mapping:
         return mapping[suffix]
     raise InputFileError(f"cannot tell the format of {path}", Span(str(path), 1, 1),
-                         "use a .jsonl, .json, .yaml or .csv file, or pass --input-format")
+                         "use a .jsonl, .json, .yaml, .csv or .xlsx file, or pass --input-format")
 
 
 def detect_encoding(path: Path) -> str:
@@ -70,6 +71,9 @@ def read_findings(path: str | Path, *, encoding: str | None = None, fmt: str | N
     if not path.is_file():
         raise InputFileError(f"file not found: {path}", Span(str(path), 1, 1))
     kind = detect_format(path, fmt)
+    if kind == "xlsx":
+        yield from _xlsx(path)
+        return
     chosen = encoding or detect_encoding(path)
     try:
         handle = path.open("r", encoding=chosen, newline="" if kind == "csv" else None)
@@ -216,14 +220,56 @@ def _csv(handle: io.TextIOBase, file: str) -> Iterator[RawRecord]:
         yield RawRecord(number, _row_to_record(header, row), line=line)
 
 
-def _row_to_record(header: list[str], row: list[str]) -> dict[str, Any]:
+def _xlsx(path: Path) -> Iterator[RawRecord]:
+    """The first worksheet, one finding per row, same columns as CSV (read-only, streamed)."""
+    from openpyxl import load_workbook
+
+    file = str(path)
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a damaged or foreign file
+        raise InputFileError(f"cannot read {file} as an XLSX workbook ({type(exc).__name__}: {exc})",
+                             Span(file, 1, 1), "save the sheet as .xlsx, or export it as CSV") from None
+    try:
+        rows = workbook.worksheets[0].iter_rows(values_only=True)
+        header_row = next(rows, None)
+        if header_row is None:
+            return
+        header = [str(name).strip() if name is not None else "" for name in header_row]
+        for name in header:
+            if name and name not in CSV_FIELDS and not name.startswith("facts."):
+                yield RawRecord(0, None, warning=f"{file}: unknown column {name!r} ignored")
+        number = 0
+        for line, row in enumerate(rows, start=2):
+            cells = list(row) + [None] * (len(header) - len(row))
+            if all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in cells):
+                continue
+            number += 1
+            yield RawRecord(number, _row_to_record(header, [_excel_value(c) for c in cells]), line=line)
+    finally:
+        workbook.close()
+
+
+def _excel_value(cell: Any) -> Any:
+    import datetime as dt
+
+    if isinstance(cell, dt.datetime):  # Excel stores dates as date-times at midnight
+        return cell.date().isoformat() if cell.time() == dt.time() else cell.isoformat()
+    if isinstance(cell, dt.date):
+        return cell.isoformat()
+    return cell
+
+
+def _row_to_record(header: list[str], row: list[Any]) -> dict[str, Any]:
     record: dict[str, Any] = {}
-    enterprise: dict[str, str] = {}
-    facts: dict[str, str] = {}
+    enterprise: dict[str, Any] = {}
+    facts: dict[str, Any] = {}
     for name, cell in zip(header, row):
-        value = cell.strip()
-        if not value:
+        value = cell.strip() if isinstance(cell, str) else cell
+        if value is None or value == "":
             continue
+        if not name.startswith("facts."):
+            value = str(value)  # ids, codes and dates are text even where a spreadsheet typed them
         if name.startswith("facts."):
             facts[name[len("facts."):]] = value
         elif name.startswith("enterprise."):
