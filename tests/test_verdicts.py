@@ -151,3 +151,20 @@ def test_a_mistyped_industry_code_never_yields_ordinary(shipped) -> None:
     typo = shipped.classify({"id": "X", "date": "2024-01-01", "industries": ["gongmao.dst"], "facts": facts})
     assert typo.verdict == "undetermined"
     assert typo.reasons == ["industry code 'gongmao.dst' is not one 工贸企业重大事故隐患判定标准 knows; did you mean 'gongmao.dust'?"]
+
+
+def test_memoised_open_rules_match_a_fresh_explanation(shipped) -> None:
+    import json
+
+    from hazard_rules.compiling.explain import explain
+
+    from .conftest import EXAMPLES
+
+    records = [json.loads(line) for line in (EXAMPLES / "inspections.jsonl").read_text(encoding="utf-8").splitlines()]
+    for record in records * 2:  # the second pass is served from the memo
+        verdict = shipped.classify(record)
+        finding = Finding.model_validate(record)
+        facts, _ = shipped.coerce_facts(finding.facts)
+        for open_rule in verdict.undetermined:
+            pack, rule = shipped.rule(open_rule.rule)
+            assert open_rule.missing == sorted(explain(rule.condition, facts, finding.date).missing)

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..checking import ir
 from ..checking.pack import CheckedPack, CheckedRule, CheckedSection
 from ..checking.types import Type
 from ..compiling.codegen import PlanFn, compile_rules
@@ -37,6 +38,9 @@ class CompiledPack:
         self.id = self.checked.id
         self.rules = list(self.checked.rules)
         self.sections = list(self.checked.sections.values())
+        # What an open rule's explanation depends on: the facts it reads, and the date if used.
+        self.reads = [tuple(sorted(ir.facts_read(r.condition))) for r in self.rules]
+        self.reads_today = [_reads_today(r.condition) for r in self.rules]
 
     @property
     def standard(self) -> Standard:
@@ -74,6 +78,7 @@ class Ruleset:
         self.facts: dict[str, Type] = _merge_vocabularies(packs)
         self._coercers = {fact_id: coercer_for(t) for fact_id, t in self.facts.items()}
         self._plans: dict[tuple[str, tuple[str, ...]], PlanFn] = {}
+        self._open_cache: dict[tuple[Any, ...], OpenRule] = {}
 
     # --------------------------------------------------------------- lookup
     def rule(self, rule_id: str) -> tuple[CompiledPack, CheckedRule]:
@@ -144,7 +149,7 @@ class Ruleset:
                 if index >= 0:
                     matches.append(self._match(pack, pack.rules[index], facts, day))
                 else:
-                    open_rules.append(self._open(pack, pack.rules[~index], facts, day))
+                    open_rules.append(self._open(pack, ~index, facts, day))
         if matches:
             kind = "major"
         elif open_rules or reasons:
@@ -242,9 +247,35 @@ class Ruleset:
                       for p in pack.checked.provisions if _provision_applies(p, outcome.support, rule, pack)]
         return Match(**self._cite(pack, rule), because=because, provisions=provisions)
 
-    def _open(self, pack: CompiledPack, rule: CheckedRule, facts: dict[str, Any], day: dt.date) -> OpenRule:
+    def _open(self, pack: CompiledPack, index: int, facts: dict[str, Any], day: dt.date) -> OpenRule:
+        """An open rule and its missing facts, memoised: findings tend to leave the same
+        facts out, and the answer depends only on the values of the facts the rule reads."""
+        given = tuple((name, facts[name]) for name in pack.reads[index] if name in facts)
+        key = (pack.id, index, given, day if pack.reads_today[index] else None)
+        try:
+            cached = self._open_cache.get(key)
+        except TypeError:  # an unhashable value (a list of items): explain afresh
+            key, cached = None, None
+        if cached is not None:
+            return cached
+        rule = pack.rules[index]
         outcome = explain(rule.condition, facts, day)
-        return OpenRule(**self._cite(pack, rule), missing=sorted(outcome.missing))
+        result = OpenRule(**self._cite(pack, rule), missing=sorted(outcome.missing))
+        if key is not None:
+            if len(self._open_cache) >= 65536:
+                self._open_cache.clear()
+            self._open_cache[key] = result
+        return result
+
+
+def _reads_today(expr: ir.Expr) -> bool:
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ir.Today):
+            return True
+        stack.extend(ir.children(node))
+    return False
 
 
 def _provision_applies(provision: Provision, support: dict[str, Any], rule: CheckedRule, pack: CompiledPack) -> bool:
