@@ -168,3 +168,26 @@ def test_memoised_open_rules_match_a_fresh_explanation(shipped) -> None:
         for open_rule in verdict.undetermined:
             pack, rule = shipped.rule(open_rule.rule)
             assert open_rule.missing == sorted(explain(rule.condition, facts, finding.date).missing)
+
+
+def test_editions_are_chosen_by_the_finding_date(tmp_path) -> None:
+    from .conftest import DEMO_PACK, write_rules
+
+    old = (DEMO_PACK.replace("effective_from: 2024-01-01", "effective_from: 2019-01-01\n  effective_to: 2023-12-31")
+           .replace("number: 演示〔2024〕1号", "number: 演示〔2019〕9号")
+           .replace("a.workers > 9 人", "a.workers > 19 人"))
+    new = DEMO_PACK.replace("effective_from: 2024-01-01",
+                            "effective_from: 2024-01-01\n  effective_to: 2025-12-31\n"
+                            "  superseded_by: {name: 演示标准（2026版）, number: 演示〔2026〕2号}")
+    rules = write_rules(tmp_path / "rules", old, name="demo-2019")
+    write_rules(rules, new, name="demo-2024")
+    ruleset = load_rulesets(rules)
+    record = {"id": "E", "industries": ["demo"], "facts": {"a.workers": 15}}
+    in_2023 = ruleset.classify(dict(record, date="2023-12-31"))
+    in_2024 = ruleset.classify(dict(record, date="2024-01-01"))
+    assert (in_2023.packs, in_2023.verdict) == ({"demo-2019": "2019-01-01"}, "undetermined")  # 15 ≤ 19 under the old text
+    assert (in_2024.packs, in_2024.verdict) == ({"demo-2024": "2024-01-01"}, "major")
+    assert in_2024.matches[0].number == "演示〔2024〕1号"
+    in_2026 = ruleset.classify(dict(record, date="2026-01-01"))
+    assert in_2026.verdict == "undetermined" and in_2026.packs == {}
+    assert in_2026.reasons == ["the standard in force on 2026-01-01 (演示标准（2026版）, 演示〔2026〕2号) is not encoded"]

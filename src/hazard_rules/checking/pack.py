@@ -6,6 +6,7 @@ every problem found in the pack.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from dataclasses import dataclass, field
 
@@ -13,7 +14,8 @@ import networkx as nx
 
 from ..errors import (CyclicConditionError, DuplicateIdError, PackError, PackErrors, SchemaError,
                       UndeclaredEnumValueError, UndeclaredFactError, UnknownSectionError, UnusedConditionError)
-from ..errors import DslSyntaxError, NestingTooDeepError
+from ..errors import ConstantConditionError, DslSyntaxError, NestingTooDeepError
+from ..compiling.kleene import compile_kleene
 from ..loading.loader import Located, Origin, PackSource
 from ..loading.models import CONDITION_NAME, Provision, Rule, Section
 from ..parsing import ast
@@ -178,6 +180,16 @@ class _PackChecker:
             else:
                 self.used.add(name)
 
+    def _constant(self, expr: ir.Expr, key: str, rule_id: str, origin: Origin) -> None:
+        """A condition that reads no fact (nor the date) decides nothing about a finding."""
+        if _reads_anything(expr) or any(isinstance(n, ir.Invalid) for n in _walk(expr)):
+            return
+        value = compile_kleene(expr)({}, dt.date.min, {})
+        verdict = "always true" if value else "never true"
+        self.errors.append(ConstantConditionError(
+            f"`{key}` of rule {rule_id} reads no fact, so it is {verdict}",
+            origin.span(), "a rule must depend on what the finding records; use its facts"))
+
     def report_unused(self) -> None:
         for name, located in self.source.conditions.items():
             if name not in self.used and name in self.graph:
@@ -226,9 +238,23 @@ class _PackChecker:
             if node is not None:
                 parts[key], used = self.check(node, origin, conditions)
                 self._mark_used(used)
+                self._constant(parts[key], key, rule.id, origin)
         if section is None or parts["when"] is None or (rule.unless is not None and parts["unless"] is None):
             return None
         return CheckedRule(rule, section, parts["when"], parts["unless"], located.origin)
+
+
+def _walk(expr: ir.Expr) -> list[ir.Expr]:
+    found, stack = [], [expr]
+    while stack:
+        node = stack.pop()
+        found.append(node)
+        stack.extend(ir.children(node))
+    return found
+
+
+def _reads_anything(expr: ir.Expr) -> bool:
+    return any(isinstance(n, (ir.Fact, ir.Field, ir.Today)) for n in _walk(expr))
 
 
 def _check_provision(located: Located[Provision], named: dict[str, Type], errors: list[PackError]) -> None:

@@ -275,7 +275,9 @@ def rules_test(rules_dir: Path | None, junit: Path | None, verbose: bool) -> Non
     for cover in gaps:
         for gap in cover.gaps:
             click.echo(f"gap  {cover.rule}: {gap}")
-    click.echo(f"{len(results)} tests, {len(failed)} failed; {len(coverage)} rules, {len(gaps)} with coverage gaps")
+    verified = sum(r.rule.provenance.status == "verified" for p in ruleset.packs for r in p.rules)
+    click.echo(f"{len(results)} tests, {len(failed)} failed; {len(coverage)} rules, {len(gaps)} with coverage gaps; "
+               f"rule text: {verified} verified, {len(coverage) - verified} unverified")
     if junit is not None:
         write_junit(results, junit)
     sys.exit(1 if failed else 0)
