@@ -283,6 +283,11 @@ def rules_test(rules_dir: Path | None, junit: Path | None, verbose: bool) -> Non
     sys.exit(1 if failed else 0)
 
 
+from .ledger import ledger  # noqa: E402 - the ledger group lives in its own module
+
+cli.add_command(ledger)
+
+
 @rules.command("schema")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write to FILE instead of stdout.")

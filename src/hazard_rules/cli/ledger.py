@@ -1,0 +1,273 @@
+"""`hazard-rules ledger …`: the hazard ledger from the command line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..errors import UsageError
+
+db_option = click.option("--db", "db_url", default=None, envvar="HAZARD_RULES_DB",
+                         help="Database URL (default: sqlite:///hazard-ledger.sqlite; env HAZARD_RULES_DB).")
+now_option = click.option("--now", "now_text", default=None,
+                          help="The time of the step, ISO 8601 (default: now). The core never reads the clock.")
+
+
+def _now(text: str | None) -> dt.datetime:
+    if text is None:
+        return dt.datetime.now().astimezone()
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"--now {text!r} is not an ISO date-time", hint="e.g. 2025-03-01T09:30+08:00") from None
+    return value if value.tzinfo else value.astimezone()
+
+
+def _open(db_url: str | None, now: dt.datetime | None = None):
+    from ..workflow.ledger import DEFAULT_URL, Ledger
+
+    return Ledger.open(db_url or DEFAULT_URL, now=now)
+
+
+def _fields(pairs: tuple[str, ...], json_text: str | None) -> dict[str, Any]:
+    fields: dict[str, Any] = {}
+    if json_text:
+        source = Path(json_text[1:]).read_text(encoding="utf-8") if json_text.startswith("@") else json_text
+        try:
+            loaded = json.loads(source)
+        except json.JSONDecodeError as exc:
+            raise UsageError(f"--fields is not valid JSON: {exc.msg}") from None
+        if not isinstance(loaded, dict):
+            raise UsageError("--fields must be a JSON object")
+        fields.update(loaded)
+    for pair in pairs:
+        key, sep, raw = pair.partition("=")
+        if not sep or not key:
+            raise UsageError(f"--field {pair!r} must be NAME=VALUE", hint="e.g. --field reason=重复登记")
+        try:
+            value: Any = json.loads(raw)
+        except json.JSONDecodeError:
+            value = raw
+        target = fields
+        parts = key.split(".")
+        for part in parts[:-1]:
+            target = target.setdefault(part, {})
+        target[parts[-1]] = value
+    return fields
+
+
+def _evidence(pairs: tuple[str, ...]) -> list[Any]:
+    from ..workflow.events import Evidence
+
+    found = []
+    for pair in pairs:
+        name, sep, path = pair.partition("=")
+        if not sep:
+            raise UsageError(f"--evidence {pair!r} must be NAME=FILE")
+        file = Path(path)
+        if not file.is_file():
+            raise UsageError(f"evidence file not found: {path}")
+        found.append(Evidence(name=name, ref=str(file), sha256=hashlib.sha256(file.read_bytes()).hexdigest()))
+    return found
+
+
+def _print_state(state: Any, fmt: str) -> None:
+    if fmt == "json":
+        click.echo(state.model_dump_json(indent=2))
+        return
+    listed = f"  挂牌: {state.listed.get('authority')} {state.listed.get('doc_no')}" if state.listed else ""
+    click.echo(f"{state.id}  {state.state}  level={state.level}  v{state.version}{listed}")
+    click.echo(f"  {state.enterprise_name or ''} {state.jurisdiction or ''}  departments: {', '.join(state.departments)}"
+               + ("  (duty unclear)" if state.duty_unclear else ""))
+    if state.clauses:
+        click.echo(f"  clauses: {', '.join(state.clauses)}")
+    if state.deadlines:
+        click.echo("  deadlines: " + ", ".join(f"{k}={v}" for k, v in sorted(state.deadlines.items())))
+
+
+@click.group()
+def ledger() -> None:
+    """The hazard ledger: intake, steps, history, verification."""
+
+
+@ledger.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@db_option
+@click.option("--rules", "rules_dir", type=click.Path(file_okay=False, path_type=Path), default=None)
+@click.option("--by", "actor", required=True, help="Who registers the hazards.")
+@click.option("--as", "role", default="INSPECTOR", show_default=True, help="Role of the person registering.")
+@click.option("--org", "organisation", required=True, help="Organisation of the person registering.")
+@now_option
+def intake(files: tuple[Path, ...], db_url: str | None, rules_dir: Path | None, actor: str, role: str,
+           organisation: str, now_text: str | None) -> None:
+    """Classify finding files and register every finding as a hazard (idempotent)."""
+    import sys
+
+    from ..classifying.load import load_rulesets
+    from ..pipeline import classify_files
+
+    now = _now(now_text)
+    ruleset = load_rulesets(rules_dir)
+    created = existing = invalid = 0
+    with _open(db_url, now) as book:
+        for outcome in classify_files(ruleset, [str(f) for f in files]):
+            if outcome.error is not None:
+                invalid += 1
+                click.echo(outcome.error.render(), err=True)
+                continue
+            if outcome.verdict is None or outcome.finding is None:
+                continue
+            result = book.register(outcome.finding, outcome.verdict, actor=actor, role=role,
+                                   organisation=organisation, at=now)
+            created += result.created
+            existing += not result.created
+    click.echo(f"{created} hazards registered, {existing} already in the ledger"
+               + (f", {invalid} invalid records skipped" if invalid else ""))
+    sys.exit(3 if invalid else 0)
+
+
+@ledger.command()
+@click.argument("hazard_id")
+@click.argument("action")
+@db_option
+@click.option("--as", "role", required=True, help="Role taking the step (see `ledger graph`).")
+@click.option("--by", "actor", required=True, help="Name of the person taking the step.")
+@click.option("--org", "organisation", required=True, help="Their organisation.")
+@click.option("--field", "field_pairs", multiple=True, help="NAME=VALUE (dotted names nest; JSON values parsed).")
+@click.option("--fields", "fields_json", default=None, help="All fields as a JSON object, or @FILE.")
+@click.option("--evidence", "evidence_pairs", multiple=True, help="NAME=FILE; the file's SHA-256 is recorded.")
+@click.option("--expect-version", type=int, default=None, help="Refuse if the hazard is not at this version.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@now_option
+def step(hazard_id: str, action: str, db_url: str | None, role: str, actor: str, organisation: str,
+         field_pairs: tuple[str, ...], fields_json: str | None, evidence_pairs: tuple[str, ...],
+         expect_version: int | None, fmt: str, now_text: str | None) -> None:
+    """Take one workflow step on a hazard (refused with the reason if illegal)."""
+    now = _now(now_text)
+    with _open(db_url, now) as book:
+        state = book.step(hazard_id, action, actor=actor, role=role, organisation=organisation, at=now,
+                          fields=_fields(field_pairs, fields_json), evidence=_evidence(evidence_pairs),
+                          expected_version=expect_version)
+    _print_state(state, fmt)
+
+
+@ledger.command()
+@click.argument("hazard_id")
+@db_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def show(hazard_id: str, db_url: str | None, fmt: str) -> None:
+    """Show a hazard's current state."""
+    with _open(db_url) as book:
+        _print_state(book.get(hazard_id), fmt)
+
+
+@ledger.command("list")
+@db_option
+@click.option("--state", default=None)
+@click.option("--level", type=click.Choice(["major", "general", "undetermined"]), default=None)
+@click.option("--jurisdiction", default=None, help="Administrative code prefix.")
+@click.option("--enterprise", default=None)
+@click.option("--open", "open_only", is_flag=True, help="Only hazards not closed or void.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def list_(db_url: str | None, state: str | None, level: str | None, jurisdiction: str | None,
+          enterprise: str | None, open_only: bool, fmt: str) -> None:
+    """List hazards, filtered."""
+    with _open(db_url) as book:
+        found = book.hazards(state=state, level=level, jurisdiction=jurisdiction, enterprise=enterprise,
+                             open_only=open_only)
+    if fmt == "json":
+        click.echo(json.dumps([h.model_dump(mode="json") for h in found], ensure_ascii=False, indent=2))
+        return
+    for h in found:
+        click.echo(f"{h.id}\t{h.state}\t{h.level}\t{h.jurisdiction or ''}\t{h.enterprise_name or ''}")
+    click.echo(f"{len(found)} hazards", err=True)
+
+
+@ledger.command()
+@click.argument("hazard_id")
+@db_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def history(hazard_id: str, db_url: str | None, fmt: str) -> None:
+    """The whole trace of a hazard, from finding and verdict to closure (一键追溯)."""
+    with _open(db_url) as book:
+        events = book.history(hazard_id)
+    if fmt == "json":
+        click.echo(json.dumps([e.model_dump(mode="json") for e in events], ensure_ascii=False, indent=2))
+        return
+    for e in events:
+        click.echo(f"{e.n:>3}  {e.at.isoformat()}  {e.action:<22} {e.from_state} -> {e.to_state}  "
+                   f"{e.actor} ({e.role}, {e.organisation})")
+        if e.action in ("register", "submit_report"):
+            verdict = e.fields.get("verdict") or {}
+            finding = e.fields.get("finding") or {}
+            click.echo(f"       finding {finding.get('id')}: {finding.get('description') or ''}")
+            for match in verdict.get("matches", []):
+                click.echo(f"       verdict {verdict.get('verdict')}: {match['rule']} {match['article']}{match.get('clause') or ''} {match['text']}")
+            if verdict and not verdict.get("matches"):
+                click.echo(f"       verdict {verdict.get('verdict')}")
+        else:
+            shown = {k: v for k, v in e.fields.items() if k != "sets_level"}
+            if shown:
+                click.echo(f"       {json.dumps(shown, ensure_ascii=False)}")
+        for item in e.evidence:
+            click.echo(f"       evidence {item.name}: {item.ref} sha256:{item.sha256[:16]}…")
+        click.echo(f"       hash {e.hash[:16]}…")
+
+
+@ledger.command()
+@db_option
+def verify(db_url: str | None) -> None:
+    """Check the hash chain and the projection against a replay of the log."""
+    import sys
+
+    with _open(db_url) as book:
+        problems = book.verify()
+    for problem in problems:
+        where = f"event {problem.n}" if problem.n is not None else "projection"
+        click.echo(f"{problem.hazard_id}: {where}: {problem.message}", err=True)
+    if problems:
+        click.echo(f"ledger verification FAILED: {len(problems)} problem(s)", err=True)
+        sys.exit(1)
+    click.echo("ledger verified: every chain intact, every projection equals its replay")
+
+
+@ledger.command()
+@click.option("--format", "fmt", type=click.Choice(["dot", "mermaid"]), default="mermaid", show_default=True)
+def graph(fmt: str) -> None:
+    """Print the state machine as Graphviz DOT or Mermaid."""
+    from ..workflow.machine import load_machine
+
+    machine = load_machine()
+    click.echo(machine.to_dot() if fmt == "dot" else machine.to_mermaid(), nl=False)
+
+
+@ledger.command()
+@db_option
+@now_option
+def tick(db_url: str | None, now_text: str | None) -> None:
+    """Record the escalation steps whose time has come (催办 → 督办函 → 通报 → 约谈 → 处罚)."""
+    now = _now(now_text)
+    with _open(db_url, now) as book:
+        recorded = book.tick(now)
+    for event in recorded:
+        click.echo(f"{event.hazard_id}\t{event.fields['timer']}\t{event.fields['step']}\tdue {event.fields['due']}")
+    click.echo(f"{len(recorded)} escalation step(s) recorded", err=True)
+
+
+@ledger.command()
+@db_option
+@now_option
+def overdue(db_url: str | None, now_text: str | None) -> None:
+    """List open hazards with a deadline that has passed."""
+    now = _now(now_text)
+    with _open(db_url, now) as book:
+        found = book.overdue(now)
+    for hazard, timers in found:
+        dues = ", ".join(f"{t} {hazard.deadlines[t]}" for t in timers)
+        click.echo(f"{hazard.id}\t{hazard.state}\t{hazard.level}\t{dues}")
+    click.echo(f"{len(found)} overdue hazard(s)", err=True)

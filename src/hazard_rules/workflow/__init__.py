@@ -1,0 +1,1 @@
+"""Supervision workflow: the state machine, settings, routing and the hazard ledger."""

@@ -1,0 +1,158 @@
+"""Named guards: rules a transition must satisfy beyond state, role and fields.
+
+Each guard returns None when the step may go ahead, or the reason it may not. The
+state machine names its guards in data; `load_machine` refuses unknown names.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .events import Event
+from .state import HazardState
+
+ENTERPRISE_ROLES = {"ENT_SAFETY", "ENT_PRINCIPAL", "ENT_ASSIGNEE"}
+PLAN_CONTENTS = ("targets", "methods", "funds", "organisation", "time_limit", "safety_measures")
+
+
+@dataclass(frozen=True)
+class StepContext:
+    state: HazardState
+    action: str
+    actor: str
+    role: str
+    organisation: str
+    fields: dict[str, Any]
+    at: dt.datetime
+    history: list[Event]
+    settings: Any = None            # JurisdictionSettings of the hazard's jurisdiction
+    calendar: Any = None            # WorkCalendar
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def last(self, action: str) -> Event | None:
+        for event in reversed(self.history):
+            if event.action == action:
+                return event
+        return None
+
+
+Guard = Callable[[StepContext], str | None]
+
+
+def classified_general(ctx: StepContext) -> str | None:
+    if ctx.state.level == "major":
+        return "the hazard is major; only a downgrade by the department or experts makes it ordinary"
+    if ctx.state.level == "undetermined" and not _has_determination(ctx.fields):
+        missing = ", ".join(sorted({m for o in (ctx.state.verdict or {}).get("undetermined", []) for m in o["missing"]})[:6])
+        return ("the verdict was undetermined: record who judged it ordinary and why "
+                "(fields determination.by and determination.reason)" + (f"; open facts: {missing}" if missing else ""))
+    return None
+
+
+def _has_determination(fields: dict[str, Any]) -> bool:
+    determination = fields.get("determination") or {}
+    return bool(determination.get("by")) and bool(determination.get("reason"))
+
+
+def not_the_rectifier(ctx: StepContext) -> str | None:
+    if ctx.state.rectifier is not None and ctx.actor == ctx.state.rectifier:
+        return f"{ctx.actor} rectified this hazard and cannot also verify it"
+    return None
+
+
+def department_rechecks_its_finding(ctx: StepContext) -> str | None:
+    if ctx.state.found_by_role == "DEPT":
+        if ctx.role != "DEPT" or ctx.organisation != ctx.state.found_by_org:
+            return f"a hazard found by {ctx.state.found_by_org} is re-checked by that department"
+    return None
+
+
+def clauses_or_expert_determination(ctx: StepContext) -> str | None:
+    clauses = ctx.fields.get("clauses") or ctx.state.clauses
+    expert = ctx.fields.get("expert") or {}
+    if clauses or (expert.get("name") and expert.get("reason")):
+        return None
+    return ("a major classification needs the matched clause ids from the verdict (clauses) "
+            "or an expert determination (expert.name and expert.reason)")
+
+
+def double_report_and_plan_on_file(ctx: StepContext) -> str | None:
+    report = ctx.last("report_double")
+    if report is None or not (report.fields.get("receipt_department") and report.fields.get("receipt_workers_congress")):
+        return "rectification cannot start before the 双报告 with both receipts (department and workers' congress)"
+    plan = ctx.last("file_plan")
+    if plan is None or plan.role != "ENT_PRINCIPAL":
+        return "rectification cannot start before a plan signed by the 主要负责人"
+    missing = [name for name in PLAN_CONTENTS if not (plan.fields.get("plan") or {}).get(name)]
+    if missing:
+        return f"the plan lacks: {', '.join(missing)}"
+    return None
+
+
+def within_extension_window(ctx: StepContext) -> str | None:
+    due = ctx.state.deadlines.get("rectify_due")
+    window = getattr(ctx.settings, "extension_request_window", None)
+    if not due or window is None or ctx.calendar is None:
+        return None
+    latest = window.before(dt.date.fromisoformat(due[:10]), ctx.calendar)
+    if ctx.at.date() > latest:
+        return f"an extension must be requested by {latest} ({window} before the due date {due[:10]})"
+    return None
+
+
+def listing_authority_if_listed(ctx: StepContext) -> str | None:
+    listed = ctx.state.listed
+    if listed and ctx.organisation != listed.get("authority"):
+        return f"the hazard is listed (挂牌督办) by {listed.get('authority')}; only that authority decides"
+    return None
+
+
+def assessment_by_experts_or_agency(ctx: StepContext) -> str | None:
+    if ctx.fields.get("assessment_by") not in ("own_experts", "agency"):
+        return "assessment_by must be own_experts (本单位技术人员和专家) or agency (有资质的安全评价机构)"
+    return None
+
+
+def closing_authority(ctx: StepContext) -> str | None:
+    listed = listing_authority_if_listed(ctx)
+    if listed:
+        return listed
+    if not ctx.state.listed:
+        allowed = getattr(ctx.settings, "unlisted_major_signoff", "DEPT") or "DEPT"
+        allowed_roles = allowed if isinstance(allowed, (list, tuple)) else [allowed]
+        if ctx.role not in allowed_roles:
+            return f"an unlisted major hazard is signed off by {', '.join(allowed_roles)} in this jurisdiction"
+    return None
+
+
+def same_organisation_as_closer(ctx: StepContext) -> str | None:
+    if ctx.organisation != ctx.state.closed_by_org:
+        return f"only {ctx.state.closed_by_org}, which closed it, may reopen it"
+    return None
+
+
+def enterprise_cannot_void_major(ctx: StepContext) -> str | None:
+    if ctx.role in ENTERPRISE_ROLES and ctx.state.level == "major":
+        return "an enterprise cannot void a major hazard; the department decides"
+    return None
+
+
+def not_listed_yet(ctx: StepContext) -> str | None:
+    return "the hazard is already listed" if ctx.state.listed else None
+
+
+def is_suspended(ctx: StepContext) -> str | None:
+    return None if ctx.state.suspended else "the hazard is not suspended"
+
+
+GUARDS: dict[str, Guard] = {
+    fn.__name__: fn for fn in (
+        classified_general, not_the_rectifier, department_rechecks_its_finding, clauses_or_expert_determination,
+        double_report_and_plan_on_file, within_extension_window, listing_authority_if_listed,
+        assessment_by_experts_or_agency, closing_authority, same_organisation_as_closer,
+        enterprise_cannot_void_major, not_listed_yet, is_suspended,
+    )
+}

@@ -1,0 +1,420 @@
+"""The hazard ledger: an append-only, hash-chained event log plus a projection of
+current state, over SQLite (default) or PostgreSQL, through one code path.
+
+Every step runs in one transaction: lock the hazard row, check the transition (state,
+level, role, required fields and evidence, guards), append the event, update the
+projection with a version check. Intake is idempotent: a finding id registers one
+hazard, however often it is fed in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event as sa_event, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..classifying.verdict import Verdict
+from ..errors import HazardRulesError
+from ..findings.model import Finding
+from . import schema
+from .events import Event, Evidence
+from .guards import GUARDS, StepContext
+from .machine import Machine, load_machine
+from .state import HazardState, apply, replay
+
+DEFAULT_URL = "sqlite:///hazard-ledger.sqlite"
+
+
+class StepRefused(HazardRulesError):
+    """An illegal workflow step: wrong state, role, missing fields or a failed guard."""
+
+    code = "E602"
+    exit_code = 2
+
+
+class ConflictError(HazardRulesError):
+    """Another step changed the hazard first; nothing was written. Retry on fresh state."""
+
+    code = "E603"
+    exit_code = 4
+
+
+class UnknownHazardError(HazardRulesError):
+    code = "E604"
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    hazard: HazardState
+    created: bool
+
+
+@dataclass(frozen=True)
+class Problem:
+    hazard_id: str
+    n: int | None
+    message: str
+
+
+class Ledger:
+    """Open with `Ledger.open(url)`; every method is one transaction."""
+
+    def __init__(self, engine: Engine, machine: Machine, settings: Any = None, calendar: Any = None) -> None:
+        self.engine = engine
+        self.machine = machine
+        self.settings = settings
+        self.calendar = calendar
+
+    # ------------------------------------------------------------------ opening
+    @classmethod
+    def open(cls, url: str = DEFAULT_URL, *, machine: Machine | None = None, settings: Any = None,
+             calendar: Any = None, now: dt.datetime | None = None) -> "Ledger":
+        engine = _engine(url)
+        with engine.begin() as conn:
+            schema.migrate(conn, now or dt.datetime.now(dt.timezone.utc))
+        if settings is None:
+            from .settings import load_settings
+            settings = load_settings()
+        if calendar is None:
+            from .calendar import WorkCalendar
+            calendar = WorkCalendar()
+        return cls(engine, machine or load_machine(), settings, calendar)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> "Ledger":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ intake
+    def register(self, finding: Finding, verdict: Verdict | None, *, actor: str, role: str, organisation: str,
+                 at: dt.datetime, action: str = "register", fields: dict[str, Any] | None = None) -> IntakeResult:
+        """Register one finding as a hazard (idempotent on the finding id)."""
+        from .routing import route
+
+        existing = self.find(finding.id)
+        if existing is not None:
+            return IntakeResult(existing, False)
+        routing = route(list(finding.industries))
+        level = {"major": "major", "ordinary": "general"}.get(verdict.verdict, "undetermined") if verdict else "undetermined"
+        payload = {"finding": finding.model_dump(mode="json"), "level": level,
+                   "verdict": verdict.model_dump(mode="json") if verdict else None,
+                   "departments": list(routing.departments), "duty_unclear": routing.duty_unclear, **(fields or {})}
+        try:
+            state = self._step(finding.id, action, actor=actor, role=role, organisation=organisation, at=at,
+                               fields=payload, evidence=[], expected_version=None, create=True)
+        except IntegrityError:  # registered by a concurrent intake meanwhile
+            found = self.find(finding.id)
+            assert found is not None
+            return IntakeResult(found, False)
+        return IntakeResult(state, True)
+
+    def intake(self, pairs: Iterable[tuple[Finding, Verdict]], *, actor: str, role: str, organisation: str,
+               at: dt.datetime) -> Iterator[IntakeResult]:
+        for finding, verdict in pairs:
+            yield self.register(finding, verdict, actor=actor, role=role, organisation=organisation, at=at)
+
+    # ------------------------------------------------------------------ steps
+    def step(self, hazard_id: str, action: str, *, actor: str, role: str, organisation: str, at: dt.datetime,
+             fields: dict[str, Any] | None = None, evidence: list[Evidence] | None = None,
+             expected_version: int | None = None) -> HazardState:
+        """Take one transition; raise StepRefused (illegal) or ConflictError (raced)."""
+        return self._step(hazard_id, action, actor=actor, role=role, organisation=organisation, at=at,
+                          fields=dict(fields or {}), evidence=list(evidence or []),
+                          expected_version=expected_version, create=False)
+
+    def _step(self, hazard_id: str, action: str, *, actor: str, role: str, organisation: str, at: dt.datetime,
+              fields: dict[str, Any], evidence: list[Evidence], expected_version: int | None,
+              create: bool) -> HazardState:
+        transition = self.machine.transition(action)
+        with self.engine.begin() as conn:
+            row = conn.execute(select(schema.hazards.c.data).where(schema.hazards.c.id == hazard_id)
+                               .with_for_update()).first()
+            if create:
+                state = HazardState(id=hazard_id)
+                if row is not None:
+                    raise IntegrityError("hazard exists", None, Exception(hazard_id))
+            elif row is None:
+                raise UnknownHazardError(f"no hazard with id {hazard_id!r}",
+                                         hint="`hazard-rules ledger list` shows the hazards")
+            else:
+                state = HazardState.model_validate_json(row.data)
+            if expected_version is not None and state.version != expected_version:
+                raise ConflictError(f"hazard {hazard_id} is at version {state.version}, not {expected_version}",
+                                    hint="another step was recorded first; reload and decide again")
+            history = [] if create else self._events(conn, hazard_id)
+            self._check(state, transition, actor, role, organisation, fields, evidence, at, history)
+            if transition.sets_level:
+                fields = {**fields, "sets_level": transition.sets_level}
+            fields = {**fields, **self._deadlines(state, action, at)}
+            event = Event(hazard_id=hazard_id, n=state.version + 1, at=at, actor=actor, role=role,
+                          organisation=organisation, action=action, from_state=state.state,
+                          to_state=transition.target(state.state), fields=fields, evidence=evidence,
+                          prev_hash=state.head_hash).sealed()
+            new_state = apply(state, event)
+            conn.execute(schema.events.insert().values(_event_row(event)))
+            values = _hazard_row(new_state)
+            if create:
+                conn.execute(schema.hazards.insert().values(id=hazard_id, **values))
+            else:
+                result = conn.execute(update(schema.hazards)
+                                      .where(schema.hazards.c.id == hazard_id, schema.hazards.c.version == state.version)
+                                      .values(**values))
+                if result.rowcount != 1:
+                    raise ConflictError(f"hazard {hazard_id} changed while this step was checked",
+                                        hint="reload and try again")
+            return new_state
+
+    def _check(self, state: HazardState, transition: Any, actor: str, role: str, organisation: str,
+               fields: dict[str, Any], evidence: list[Evidence], at: dt.datetime, history: list[Event]) -> None:
+        refuse = _refuser(state, transition.action)
+        if role not in self.machine.definition.roles:
+            refuse(f"unknown role {role!r}", f"roles: {', '.join(self.machine.roles)}")
+        if role not in transition.roles:  # checked first: an unauthorised role learns nothing more
+            refuse(f"role {role} may not {transition.action}", f"allowed: {', '.join(transition.roles)}")
+        if state.state not in transition.from_:
+            allowed = [t.action for t in self.machine.available(state.state, state.level)]
+            refuse(f"cannot {transition.action} from state {state.state}",
+                   f"possible now: {', '.join(allowed) or 'nothing (closed)'}")
+        if transition.levels is not None and state.level not in transition.levels:
+            refuse(f"{transition.action} applies to {'/'.join(transition.levels)} hazards; this one is {state.level}")
+        missing = [name for name in transition.requires if _blank(_get(fields, name))]
+        if missing:
+            refuse(f"{transition.action} requires {', '.join(missing)}")
+        given = {e.name for e in evidence}
+        lacking = [name for name in transition.evidence if name not in given]
+        if lacking:
+            refuse(f"{transition.action} requires evidence: {', '.join(lacking)}",
+                   "attach it with --evidence NAME=FILE (its content hash is recorded)")
+        jurisdiction_settings = None
+        if self.settings is not None and state.jurisdiction:
+            jurisdiction_settings = self.settings.for_jurisdiction(state.jurisdiction)
+        elif self.settings is not None:
+            jurisdiction_settings = self.settings.for_jurisdiction("")
+        context = StepContext(state, transition.action, actor, role, organisation, fields, at, history,
+                              jurisdiction_settings, self.calendar)
+        for name in transition.guards:
+            reason = GUARDS[name](context)
+            if reason:
+                refuse(reason)
+
+    def _settings_for(self, state: HazardState) -> Any:
+        return self.settings.for_jurisdiction(state.jurisdiction or "") if self.settings is not None else None
+
+    def _deadlines(self, state: HazardState, action: str, at: dt.datetime) -> dict[str, str]:
+        """Deadlines a step starts, computed now from the jurisdiction's settings and recorded
+        in the event, so that a replay never depends on settings that changed later."""
+        settings = self._settings_for(state)
+        if settings is None or self.calendar is None:
+            return {}
+        starts = {
+            "classify_major": {"report_due": settings.report_deadline},
+            "report_double": {"plan_due": settings.plan_deadline},
+            "apply_closure": {"review_due": settings.review_deadline},
+            "request_extension": {"decision_due": settings.extension_decision},
+            "list": {"filing_due": settings.listing_filing, "publish_due": settings.publication},
+        }.get(action, {})
+        due = {name: _iso(duration.due(at, self.calendar)) for name, duration in starts.items()}
+        if action in ("start", "report_progress"):
+            due["progress_due"] = _iso(settings.progress_report_period.due(at, self.calendar))
+        return due
+
+    # ------------------------------------------------------------------ time
+    def overdue(self, now: dt.datetime) -> list[tuple[HazardState, list[str]]]:
+        """Open hazards with a deadline before `now`, with the timers that passed."""
+        found = []
+        for hazard in self.hazards(open_only=True):
+            late = [name for name, due in sorted(hazard.deadlines.items()) if _parse_due(due) < _comparable(due, now)]
+            if late:
+                found.append((hazard, late))
+        return found
+
+    def tick(self, now: dt.datetime) -> list[Event]:
+        """Record the escalation steps whose time has come (idempotent: a step already
+        recorded for a timer is not recorded again). The caller passes the clock."""
+        recorded: list[Event] = []
+        for hazard in self.hazards(open_only=True):
+            settings = self._settings_for(hazard)
+            if settings is None:
+                continue
+            for timer, due in sorted(hazard.deadlines.items()):
+                for reached in settings.escalation.reached(_parse_due(due), now, self.calendar):
+                    if f"{timer}:{reached.step}" in hazard.escalation:
+                        continue
+                    try:
+                        hazard = self.step(hazard.id, "escalate", actor="tick", role="SYSTEM", organisation="system",
+                                           at=now, fields={"timer": timer, "step": reached.step, "due": due},
+                                           expected_version=hazard.version)
+                    except (ConflictError, StepRefused):
+                        break  # changed meanwhile; the next tick sees the new state
+                    recorded.append(self.history(hazard.id)[-1])
+        return recorded
+
+    # ------------------------------------------------------------------ reading
+    def find(self, hazard_id: str) -> HazardState | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(schema.hazards.c.data).where(schema.hazards.c.id == hazard_id)).first()
+        return HazardState.model_validate_json(row.data) if row else None
+
+    def get(self, hazard_id: str) -> HazardState:
+        found = self.find(hazard_id)
+        if found is None:
+            raise UnknownHazardError(f"no hazard with id {hazard_id!r}")
+        return found
+
+    def hazards(self, *, state: str | None = None, level: str | None = None, jurisdiction: str | None = None,
+                enterprise: str | None = None, open_only: bool = False) -> list[HazardState]:
+        query = select(schema.hazards.c.data).order_by(schema.hazards.c.id)
+        h = schema.hazards.c
+        if state:
+            query = query.where(h.state == state)
+        if level:
+            query = query.where(h.level == level)
+        if jurisdiction:
+            query = query.where(h.jurisdiction.startswith(jurisdiction))
+        if enterprise:
+            query = query.where(h.enterprise_id == enterprise)
+        if open_only:
+            query = query.where(h.state.not_in(["CLOSED", "VOID"]))
+        with self.engine.connect() as conn:
+            return [HazardState.model_validate_json(row.data) for row in conn.execute(query)]
+
+    def history(self, hazard_id: str) -> list[Event]:
+        with self.engine.connect() as conn:
+            found = self._events(conn, hazard_id)
+        if not found:
+            raise UnknownHazardError(f"no hazard with id {hazard_id!r}")
+        return found
+
+    @staticmethod
+    def _events(conn: Any, hazard_id: str) -> list[Event]:
+        rows = conn.execute(select(schema.events.c.body).where(schema.events.c.hazard_id == hazard_id)
+                            .order_by(schema.events.c.n))
+        return [Event.model_validate_json(row.body) for row in rows]
+
+    # ------------------------------------------------------------------ verification
+    def verify(self) -> list[Problem]:
+        """Every hash-chain break, missing or reordered event, and projection mismatch."""
+        problems: list[Problem] = []
+        with self.engine.connect() as conn:
+            projections = {row.id: row for row in conn.execute(select(schema.hazards))}
+            rows = conn.execute(select(schema.events).order_by(schema.events.c.hazard_id, schema.events.c.seq))
+            by_hazard: dict[str, list[Any]] = {}
+            for row in rows:
+                by_hazard.setdefault(row.hazard_id, []).append(row)
+        for hazard_id in sorted(set(projections) | set(by_hazard)):
+            problems += _verify_hazard(hazard_id, by_hazard.get(hazard_id, []), projections.get(hazard_id))
+        return problems
+
+
+def _verify_hazard(hazard_id: str, rows: list[Any], projection: Any) -> list[Problem]:
+    problems: list[Problem] = []
+    previous = "0" * 64
+    events: list[Event] = []
+    for position, row in enumerate(rows, start=1):
+        try:
+            event = Event.model_validate_json(row.body)
+        except ValueError:
+            problems.append(Problem(hazard_id, row.n, "event body is not valid"))
+            continue
+        columns = (row.n, row.action, row.from_state, row.to_state, row.actor, row.role, row.organisation,
+                   row.prev_hash, row.hash, row.hazard_id)
+        recorded = (event.n, event.action, event.from_state, event.to_state, event.actor, event.role,
+                    event.organisation, event.prev_hash, event.hash, event.hazard_id)
+        if columns != recorded:
+            problems.append(Problem(hazard_id, row.n, "event columns differ from the event body"))
+        if event.n != position:
+            problems.append(Problem(hazard_id, row.n, f"event {event.n} is at position {position}: deleted or reordered"))
+        if event.prev_hash != previous:
+            problems.append(Problem(hazard_id, event.n, "chain broken: prev_hash does not match the event before"))
+        if event.compute_hash() != event.hash:
+            problems.append(Problem(hazard_id, event.n, "hash does not match the event's content: edited"))
+        previous = event.hash
+        events.append(event)
+    if projection is None:
+        problems.append(Problem(hazard_id, None, "events without a projection row"))
+        return problems
+    if not rows:
+        problems.append(Problem(hazard_id, None, "projection without any event: history deleted"))
+        return problems
+    if projection.version != len(rows) or projection.head_hash != previous:
+        problems.append(Problem(hazard_id, None, "projection head does not match the last event: events deleted"))
+    try:
+        replayed = replay(hazard_id, events)
+        if replayed != HazardState.model_validate_json(projection.data):
+            problems.append(Problem(hazard_id, None, "projection differs from a replay of the log"))
+    except (KeyError, ValueError) as exc:
+        problems.append(Problem(hazard_id, None, f"the log cannot be replayed: {exc}"))
+    return problems
+
+
+def _engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 60})
+
+        @sa_event.listens_for(engine, "connect")
+        def _autocommit_driver(dbapi_connection: Any, _: Any) -> None:
+            dbapi_connection.isolation_level = None  # let us issue BEGIN ourselves
+
+        @sa_event.listens_for(engine, "begin")
+        def _begin_immediate(conn: Any) -> None:
+            # Take the write lock at the start: a second writer waits instead of failing
+            # when it upgrades from reading, and then sees the first one's commit.
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _iso(value: dt.date | dt.datetime) -> str:
+    return value.isoformat()
+
+
+def _parse_due(text: str) -> dt.date | dt.datetime:
+    return dt.datetime.fromisoformat(text) if len(text) > 10 else dt.date.fromisoformat(text)
+
+
+def _comparable(due: str, now: dt.datetime) -> dt.date | dt.datetime:
+    """A date deadline is met through its whole day: compare dates with dates."""
+    return now if len(due) > 10 else now.date()
+
+
+def _event_row(event: Event) -> dict[str, Any]:
+    return {"hazard_id": event.hazard_id, "n": event.n, "at": event.at.isoformat(), "actor": event.actor,
+            "role": event.role, "organisation": event.organisation, "action": event.action,
+            "from_state": event.from_state, "to_state": event.to_state,
+            "body": event.model_dump_json(), "prev_hash": event.prev_hash, "hash": event.hash}
+
+
+def _hazard_row(state: HazardState) -> dict[str, Any]:
+    return {"state": state.state, "level": state.level, "enterprise_id": state.enterprise_id,
+            "jurisdiction": state.jurisdiction, "listed": bool(state.listed), "overdue": False,
+            "version": state.version, "head_hash": state.head_hash, "data": state.model_dump_json()}
+
+
+def _get(fields: dict[str, Any], dotted: str) -> Any:
+    value: Any = fields
+    for part in dotted.split("."):
+        if not isinstance(value, dict):
+            return None
+        value = value.get(part)
+    return value
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, (str, list, dict)) and not value)
+
+
+def _refuser(state: HazardState, action: str):
+    def refuse(message: str, hint: str | None = None) -> None:
+        raise StepRefused(f"hazard {state.id}: {message}", hint=hint)
+    return refuse
+

@@ -1,0 +1,191 @@
+"""The supervision state machine, loaded from data and validated when loaded.
+
+Validation (networkx): one entry state; every state reachable from it; no trap state
+(every non-final state has a way out); every open state can still reach CLOSED;
+every role, guard and state a transition names exists. `to_dot` and `to_mermaid`
+draw it.
+"""
+
+from __future__ import annotations
+
+import difflib
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+import networkx as nx
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..errors import HazardRulesError, Span
+from ..loading.strict_yaml import read_yaml
+from ..loading.validate import validate_document
+
+Level = Literal["general", "major", "undetermined"]
+
+
+class MachineError(HazardRulesError):
+    """The state machine definition is inconsistent."""
+
+    code = "E601"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class StateDef(_Model):
+    label: str
+    open: bool
+    lane: Literal["general", "major", "report"] | None = None
+
+
+class Transition(_Model):
+    action: str
+    from_: list[str] = Field(alias="from")
+    to: str | None = None              # None for overlay self-loops
+    overlay: str | None = None
+    roles: list[str]
+    levels: list[Level] | None = None  # None: any level
+    requires: list[str] = []
+    evidence: list[str] = []
+    guards: list[str] = []
+    sets_level: Level | None = None
+    source: str
+
+    def target(self, state: str) -> str:
+        return self.to if self.to is not None else state
+
+
+class MachineDef(_Model):
+    entry: str
+    final: list[str]
+    states: dict[str, StateDef]
+    roles: dict[str, str]
+    transitions: list[Transition]
+
+
+class Machine:
+    """Transitions by (state, action), validated as a graph."""
+
+    def __init__(self, definition: MachineDef, guard_names: frozenset[str], file: str = "machine.yaml") -> None:
+        self.definition = definition
+        self.file = file
+        self._by_action: dict[str, Transition] = {}
+        problems = self._check_names(guard_names)
+        problems += self._check_graph()
+        if problems:
+            raise MachineError("the state machine is inconsistent: " + "; ".join(problems),
+                               Span(file, 1, 1), "fix the definition; every problem is listed")
+
+    # ------------------------------------------------------------------ lookup
+    @property
+    def roles(self) -> list[str]:
+        return list(self.definition.roles)
+
+    @property
+    def actions(self) -> list[str]:
+        return list(self._by_action)
+
+    def transition(self, action: str) -> Transition:
+        found = self._by_action.get(action)
+        if found is None:
+            close = difflib.get_close_matches(action, list(self._by_action), n=1)
+            raise MachineError(f"unknown action {action!r}",
+                               hint=f"did you mean {close[0]!r}?" if close else f"actions: {', '.join(self._by_action)}")
+        return found
+
+    def available(self, state: str, level: str) -> list[Transition]:
+        return [t for t in self.definition.transitions
+                if state in t.from_ and (t.levels is None or level in t.levels)]
+
+    def is_open(self, state: str) -> bool:
+        return self.definition.states[state].open
+
+    # ------------------------------------------------------------------ validation
+    def _check_names(self, guard_names: frozenset[str]) -> list[str]:
+        d = self.definition
+        problems = []
+        for state in [d.entry, *d.final]:
+            if state not in d.states:
+                problems.append(f"state {state!r} is not declared")
+        for t in d.transitions:
+            if t.action in self._by_action:
+                problems.append(f"action {t.action!r} is declared twice")
+            self._by_action[t.action] = t
+            for state in [*t.from_, *([t.to] if t.to else [])]:
+                if state not in d.states:
+                    problems.append(f"{t.action}: unknown state {state!r}")
+            if (t.to is None) == (t.overlay is None):
+                problems.append(f"{t.action}: give either `to` (a state change) or `overlay` (a self-loop)")
+            problems += [f"{t.action}: unknown role {r!r}" for r in t.roles if r not in d.roles]
+            problems += [f"{t.action}: unknown guard {g!r}" for g in t.guards if g not in guard_names]
+        return problems
+
+    @cached_property
+    def graph(self) -> nx.MultiDiGraph:
+        g = nx.MultiDiGraph()
+        for name, state in self.definition.states.items():
+            g.add_node(name, label=state.label, open=state.open)
+        for t in self.definition.transitions:
+            for state in t.from_:
+                g.add_edge(state, t.target(state), key=t.action, action=t.action, roles=t.roles, overlay=t.overlay)
+        return g
+
+    def _check_graph(self) -> list[str]:
+        d = self.definition
+        if any(s not in d.states for s in [d.entry, *d.final]):
+            return []
+        g = self.graph
+        problems = []
+        entries = [n for n in g if g.in_degree(n) == 0]
+        if entries != [d.entry]:
+            problems.append(f"exactly one entry state expected ({d.entry}), found {entries}")
+        reachable = nx.descendants(g, d.entry) | {d.entry}
+        problems += [f"state {s} cannot be reached from {d.entry}" for s in d.states if s not in reachable]
+        for state in d.states:
+            if state in d.final or state == d.entry:
+                continue
+            onward = {v for _, v in g.out_edges(state)} - {state}
+            if not onward:
+                problems.append(f"state {state} is a trap: no transition leaves it")
+            elif d.states[state].open and "CLOSED" in d.states and not nx.has_path(g, state, "CLOSED"):
+                problems.append(f"open state {state} can never reach CLOSED")
+        return problems
+
+    # ------------------------------------------------------------------ drawing
+    def to_dot(self) -> str:
+        lines = ["digraph hazard_workflow {", "  rankdir=LR;", '  node [shape=box, fontname="sans-serif"];']
+        for name, state in self.definition.states.items():
+            shape = ", peripheries=2" if name in self.definition.final else ""
+            lines.append(f'  {name} [label="{name}\\n{state.label}"{shape}];')
+        for t in self.definition.transitions:
+            style = ", style=dashed" if t.overlay else ""
+            for state in t.from_:
+                lines.append(f'  {state} -> {t.target(state)} [label="{t.action}\\n{"/".join(t.roles)}"{style}];')
+        lines.append("}")
+        return "\n".join(lines) + "\n"
+
+    def to_mermaid(self) -> str:
+        lines = ["stateDiagram-v2", f"  [*] --> {self.definition.entry}"]
+        for t in self.definition.transitions:
+            for state in t.from_:
+                lines.append(f"  {state} --> {t.target(state)}: {t.action} ({'/'.join(t.roles)})")
+        lines += [f"  {state} --> [*]" for state in self.definition.final]
+        return "\n".join(lines) + "\n"
+
+
+def load_machine(path: Path | None = None) -> Machine:
+    from .guards import GUARDS
+
+    if path is None:
+        resource = resources.files("hazard_rules").joinpath("workflow").joinpath("data").joinpath("machine.yaml")
+        text, shown = resource.read_text(encoding="utf-8"), "machine.yaml"
+    else:
+        text, shown = path.read_text(encoding="utf-8"), str(path)
+    doc = read_yaml(text, shown)
+    definition, errors = validate_document(doc, MachineDef)
+    if errors:
+        raise errors[0]
+    assert isinstance(definition, MachineDef)
+    return Machine(definition, frozenset(GUARDS), shown)

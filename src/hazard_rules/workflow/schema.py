@@ -1,0 +1,82 @@
+"""Database schema (SQLAlchemy Core) and recorded migrations.
+
+The event log is the source of truth; `hazards` is the projection of current state,
+kept in the same transaction as the event that changed it. Each migration runs once,
+in a transaction, and is recorded in `schema_migrations`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from sqlalchemy import (Boolean, Column, Connection, DateTime, Integer, MetaData, String, Table, Text,
+                        UniqueConstraint, inspect, select)
+
+metadata = MetaData()
+
+schema_migrations = Table(
+    "schema_migrations", metadata,
+    Column("version", Integer, primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("applied_at", DateTime(timezone=True), nullable=False),
+)
+
+events = Table(
+    "events", metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("hazard_id", String(200), nullable=False, index=True),
+    Column("n", Integer, nullable=False),
+    Column("at", String(40), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("role", String(40), nullable=False),
+    Column("organisation", String(200), nullable=False),
+    Column("action", String(60), nullable=False),
+    Column("from_state", String(40), nullable=False),
+    Column("to_state", String(40), nullable=False),
+    Column("body", Text, nullable=False),        # the whole event as canonical JSON
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    UniqueConstraint("hazard_id", "n", name="events_hazard_n"),
+)
+
+hazards = Table(
+    "hazards", metadata,
+    Column("id", String(200), primary_key=True),
+    Column("state", String(40), nullable=False, index=True),
+    Column("level", String(20), nullable=False),
+    Column("enterprise_id", String(100), index=True),
+    Column("jurisdiction", String(20), index=True),
+    Column("listed", Boolean, nullable=False, default=False),
+    Column("overdue", Boolean, nullable=False, default=False),
+    Column("version", Integer, nullable=False),
+    Column("head_hash", String(64), nullable=False),
+    Column("data", Text, nullable=False),        # the whole projection as JSON
+)
+
+
+def _create_v1(conn: Connection) -> None:
+    metadata.create_all(conn, tables=[events, hazards])
+
+
+MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
+    (1, "event log and hazard projection", _create_v1),
+]
+
+
+def migrate(conn: Connection, now: dt.datetime) -> list[int]:
+    """Apply every migration not yet recorded; return the versions applied."""
+    metadata.create_all(conn, tables=[schema_migrations])
+    done = set(conn.execute(select(schema_migrations.c.version)).scalars())
+    applied = []
+    for version, name, step in MIGRATIONS:
+        if version in done:
+            continue
+        step(conn)
+        conn.execute(schema_migrations.insert().values(version=version, name=name, applied_at=now))
+        applied.append(version)
+    return applied
+
+
+def has_schema(conn: Connection) -> bool:
+    return inspect(conn).has_table("schema_migrations")

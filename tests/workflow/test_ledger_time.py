@@ -1,0 +1,76 @@
+"""Deadlines come from the jurisdiction's settings when a step is taken; `tick(now)`
+turns passed deadlines into escalation events, idempotently, with no wall clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hazard_rules.workflow.ledger import Ledger
+
+from .test_ledger import ENT, MAJOR, T0, book, register  # noqa: F401 - fixtures and helpers
+
+
+def day(text: str, hour: int = 9) -> dt.datetime:
+    return dt.datetime.fromisoformat(f"{text}T{hour:02d}:00:00+08:00")
+
+
+def test_report_deadline_and_escalation_ladder(book: Ledger) -> None:  # noqa: F811
+    register(book, MAJOR)
+    state = book.step(MAJOR, "classify_major", actor="张", role="ENT_PRINCIPAL", organisation=ENT, at=day("2025-03-11"),
+                      fields={"interim_controls": "停用"})
+    assert state.deadlines["report_due"] == "2025-03-11"          # Shandong (37): the same working day
+    assert book.tick(day("2025-03-11", 18)) == []                   # due today: not late yet
+    assert [h.id for h, timers in book.overdue(day("2025-03-12"))] == [MAJOR]
+    first = book.tick(day("2025-03-12"))                            # 1 working day late: URGE
+    assert [(e.fields["timer"], e.fields["step"]) for e in first] == [("report_due", "URGE")]
+    assert book.tick(day("2025-03-12", 17)) == []                   # idempotent
+    later = book.tick(day("2025-03-18"))                            # 5 working days late: 督办函
+    assert [e.fields["step"] for e in later] == ["LETTER"]
+    assert book.get(MAJOR).escalation == ["report_due:URGE", "report_due:LETTER"]
+    book.step(MAJOR, "report_double", actor="张", role="ENT_PRINCIPAL", organisation=ENT, at=day("2025-03-21"),
+              fields={"report": "r", "receipt_department": "a", "receipt_workers_congress": "b"})
+    assert "report_due" not in book.get(MAJOR).deadlines
+    assert book.get(MAJOR).deadlines["plan_due"] == "2025-04-07"     # 10 working days, 清明 (4-4) excluded
+    assert book.verify() == []
+
+
+def test_review_deadline_is_ten_days(book: Ledger) -> None:  # noqa: F811
+    register(book, MAJOR)
+    plan = dict.fromkeys(["targets", "methods", "funds", "organisation", "time_limit", "safety_measures"], "x")
+    steps = [("classify_major", "ENT_PRINCIPAL", {"interim_controls": "c"}),
+             ("report_double", "ENT_PRINCIPAL", {"report": "r", "receipt_department": "a", "receipt_workers_congress": "b"}),
+             ("file_plan", "ENT_PRINCIPAL", {"plan": plan, "rectify_due": "2025-06-30"}),
+             ("start", "ENT_PRINCIPAL", {}),
+             ("complete_and_assess", "EVALUATOR", {"assessment_by": "own_experts", "assessment_report": "报告"}),
+             ("apply_closure", "ENT_PRINCIPAL", {"application": "申请"})]
+    for action, role, fields in steps:
+        state = book.step(MAJOR, action, actor="x", role=role, organisation=ENT, at=day("2025-05-06"), fields=fields)
+    assert state.deadlines["review_due"] == "2025-05-16"
+    assert state.deadlines["progress_due"] == "2025-08-06"          # quarterly progress reports
+    escalated = book.tick(day("2025-05-19"))
+    assert [(e.fields["timer"], e.fields["step"]) for e in escalated] == [("review_due", "URGE")]
+
+
+def test_extension_must_be_requested_inside_the_window(book: Ledger) -> None:  # noqa: F811
+    import pytest
+
+    from hazard_rules import Finding
+    from hazard_rules.workflow.ledger import StepRefused
+
+    from .test_ledger import RECORDS, RULES
+
+    record = dict(RECORDS[MAJOR], enterprise={**RECORDS[MAJOR]["enterprise"], "jurisdiction": "370214"})  # 青岛市市南区
+    book.register(Finding.model_validate(record), RULES.classify(record), actor="王", role="INSPECTOR",
+                  organisation=ENT, at=T0)
+    plan = dict.fromkeys(["targets", "methods", "funds", "organisation", "time_limit", "safety_measures"], "x")
+    for action, fields in [("classify_major", {"interim_controls": "c"}),
+                           ("report_double", {"report": "r", "receipt_department": "a", "receipt_workers_congress": "b"}),
+                           ("file_plan", {"plan": plan, "rectify_due": "2025-06-30"}), ("start", {})]:
+        book.step(MAJOR, action, actor="张", role="ENT_PRINCIPAL", organisation=ENT, at=day("2025-03-11"), fields=fields)
+    request = {"reason": "r", "interim_controls": "c", "proposed_due": "2025-08-31"}
+    with pytest.raises(StepRefused, match=r"must be requested by 2025-05-30 \(20 working days"):  # Qingdao (3702)
+        book.step(MAJOR, "request_extension", actor="张", role="ENT_PRINCIPAL", organisation=ENT,
+                  at=day("2025-06-03"), fields=request)
+    state = book.step(MAJOR, "request_extension", actor="张", role="ENT_PRINCIPAL", organisation=ENT,
+                      at=day("2025-05-30"), fields=request)
+    assert state.deadlines["decision_due"] == "2025-06-16"   # 10 working days; 端午 2025-06-02 excluded

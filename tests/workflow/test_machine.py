@@ -1,0 +1,62 @@
+"""The state machine definition: valid as shipped; every structural fault is reported."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from hazard_rules.workflow.machine import MachineError, load_machine
+
+from ..conftest import ROOT, run_cli
+
+SHIPPED = ROOT / "src" / "hazard_rules" / "workflow" / "data" / "machine.yaml"
+
+
+def test_shipped_machine_is_valid() -> None:
+    machine = load_machine()
+    assert machine.definition.entry == "NEW"
+    assert {"register", "report_double", "file_plan", "list", "accept_and_close", "reopen", "void"} <= set(machine.actions)
+    for transition in machine.definition.transitions:
+        assert transition.source, transition.action
+
+
+def _broken(tmp_path: Path, change) -> Path:
+    data = yaml.safe_load(SHIPPED.read_text(encoding="utf-8"))
+    change(data)
+    path = tmp_path / "machine.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def _drop(action: str):
+    return lambda d: d.update(transitions=[t for t in d["transitions"] if t["action"] != action])
+
+
+@pytest.mark.parametrize("change, message", [
+    (_drop("substantiate"), "REPORT_VERIFYING"),
+    (_drop("submit_report"), "state REPORT_VERIFYING cannot be reached"),
+    (lambda d: d["states"].update(LIMBO={"label": "悬置", "open": True}), "state LIMBO cannot be reached"),
+    (lambda d: (d["states"].update(PARKED={"label": "搁置", "open": True}),
+                d["transitions"].append({"action": "park", "from": ["REGISTERED"], "to": "PARKED",
+                                         "roles": ["DEPT"], "source": "test"})), "state PARKED is a trap"),
+    (lambda d: d["transitions"][0]["roles"].append("MAYOR"), "unknown role 'MAYOR'"),
+    (lambda d: d["transitions"][5].setdefault("guards", []).append("be_nice"), "unknown guard 'be_nice'"),
+    (lambda d: d["transitions"][0].update(to="HEAVEN"), "unknown state 'HEAVEN'"),
+])
+def test_structural_faults_are_reported(tmp_path: Path, change, message: str) -> None:
+    if message == "REPORT_VERIFYING":
+        # without substantiate, a report can only be rejected: still valid, but then it can never be closed
+        with pytest.raises(MachineError, match="open state REPORT_VERIFYING can never reach CLOSED"):
+            load_machine(_broken(tmp_path, change))
+        return
+    with pytest.raises(MachineError, match=message):
+        load_machine(_broken(tmp_path, change))
+
+
+def test_graph_command_prints_dot_and_mermaid() -> None:
+    dot = run_cli("ledger", "graph", "--format", "dot")
+    assert dot.returncode == 0 and dot.stdout.startswith("digraph") and "CLOSURE_APPLIED -> CLOSED" in dot.stdout
+    mermaid = run_cli("ledger", "graph")
+    assert mermaid.stdout.startswith("stateDiagram-v2") and "[*] --> NEW" in mermaid.stdout

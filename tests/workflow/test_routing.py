@@ -1,0 +1,164 @@
+"""Industry → departments, and the administrative-code tree."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from hazard_rules.workflow.routing import (
+    AdminCode,
+    AdminCodeError,
+    DepartmentTableError,
+    ancestors,
+    is_within,
+    level,
+    load_departments,
+    parent,
+    route,
+)
+
+
+# ---------------------------------------------------------------------------- routing
+@pytest.mark.parametrize(("industry", "department"), [
+    ("hazchem", "应急管理"),
+    ("gongmao", "应急管理"),
+    ("gongmao.dust", "应急管理"),
+    ("fireworks", "应急管理"),
+    ("metal_mine", "应急管理"),
+    ("construction", "住房城乡建设"),
+    ("gas", "住房城乡建设"),
+    ("road_transport", "交通运输"),
+    ("special_equipment", "市场监管"),
+    ("fire", "消防救援"),
+    ("coal", "矿山安全监察"),
+])
+def test_industry_routes(industry: str, department: str) -> None:
+    routing = route([industry])
+    assert department in routing.departments
+    assert not routing.duty_unclear
+
+
+def test_prefix_matches_on_dots_only() -> None:
+    assert route(["gongmao.dust.aluminium"]).departments == ["应急管理"]
+    unclear = route(["gongmaox"])
+    assert unclear.duty_unclear and unclear.unmatched == ["gongmaox"]
+
+
+def test_longest_prefix_wins() -> None:
+    assert route(["hazchem.transport"]).departments == ["交通运输"]
+    assert route(["hazchem.storage"]).departments == ["应急管理"]
+
+
+def test_several_industries_give_the_union_in_order() -> None:
+    routing = route(["hazchem", "special_equipment", "fire", "gongmao.dust"])
+    assert routing.departments == ["应急管理", "市场监管", "消防救援"]
+    assert not routing.duty_unclear
+
+
+def test_coal_goes_to_both_supervisors() -> None:
+    assert set(route(["coal"]).departments) == {"矿山安全监察", "煤矿安全监管"}
+
+
+@pytest.mark.parametrize("industries", [[], ["unknown"], ["Gongmao"], [""], ["gongmao..dust"]])
+def test_unknown_or_empty_goes_to_emergency_management_flagged(industries: list[str]) -> None:
+    routing = route(industries)
+    assert routing.departments == ["应急管理"]
+    assert routing.duty_unclear
+
+
+def test_partly_unknown_keeps_the_known_routes_and_flags() -> None:
+    routing = route(["fire", "quantum_mining"])
+    assert routing.departments == ["消防救援", "应急管理"]
+    assert routing.duty_unclear and routing.unmatched == ["quantum_mining"]
+
+
+def test_bad_department_table_points_at_the_line(tmp_path) -> None:
+    path = tmp_path / "departments.yaml"
+    path.write_text("version: 1\nfallback: 应急管理\ndepartments: {应急管理: x}\n"
+                    "routes:\n  fire:\n    departments: [消防]\n    basis: 消防法\n", encoding="utf-8")
+    with pytest.raises(DepartmentTableError) as caught:
+        load_departments(path)
+    assert str(caught.value.span) == f"{path}:6:19"
+    path.write_text("version: 1\nfallback: 应急管理\ndepartments: {应急管理: x}\nroutes:\n"
+                    "  fire:\n    departments: [应急管理]\n    basis: 消防法\n    note: x\n", encoding="utf-8")
+    with pytest.raises(DepartmentTableError) as caught:
+        load_departments(path)
+    assert str(caught.value.span) == f"{path}:8:5" and "note" in caught.value.message
+
+
+# ---------------------------------------------------------------------------- admin codes
+@pytest.mark.parametrize(("code", "expected"), [
+    ("37", "province"), ("370000", "province"), ("3702", "city"), ("370200", "city"),
+    ("370202", "county"), ("370202000000", "county"), ("370202001", "township"),
+    ("370202001000", "township"), ("370202001001", "village"),
+])
+def test_levels(code: str, expected: str) -> None:
+    assert level(code) == expected
+
+
+def test_parent_and_ancestors_of_an_ordinary_village() -> None:
+    assert parent("370202001001") == "370202001"
+    assert ancestors("370202001001") == ["370202001", "370202", "3702", "37"]
+    assert parent("37") is None and ancestors("370000") == []
+
+
+@pytest.mark.parametrize("code", ["110101", "120101", "310101", "500101", "500229"])
+def test_municipality_districts_sit_directly_under_the_municipality(code: str) -> None:
+    assert ancestors(code) == [code[:2]]
+    assert AdminCode.parse(code[:4]).is_grouping
+    assert is_within(code, code[:4])  # geographically inside the 市辖区/县 grouping
+
+
+@pytest.mark.parametrize("code", ["419001", "429004", "429021", "469001", "659001"])
+def test_province_administered_county_level_units(code: str) -> None:
+    assert level(code) == "county"
+    assert parent(code) == code[:2]
+    assert ancestors(code + "100") == [code, code[:2]]
+
+
+@pytest.mark.parametrize(("code", "city"), [("441900003", "4419"), ("442000100", "4420"), ("460400100", "4604")])
+def test_townships_of_cities_without_counties(code: str, city: str) -> None:
+    assert level(code) == "township"
+    assert ancestors(code) == [city, city[:2]]
+
+
+def test_is_within() -> None:
+    assert is_within("370202001001", "3702")
+    assert is_within("370202", "370200")
+    assert is_within("3702", "3702")
+    assert not is_within("3702", "370202")
+    assert not is_within("370302", "3702")
+    assert is_within("110101", "11") and is_within("419001", "41")
+
+
+@pytest.mark.parametrize("bad", ["", "3", "370", "37020", "3702021", "37020200100", "99", "990000",
+                                 "37a202", "３７０２０２", "370002", "370202000001", " "])
+def test_malformed_codes_are_refused(bad: str) -> None:
+    with pytest.raises(AdminCodeError) as caught:
+        AdminCode.parse(bad)
+    assert caught.value.hint
+
+
+def test_padded() -> None:
+    assert AdminCode.parse("3702").padded(6) == "370200"
+    assert AdminCode.parse("370202001").padded() == "370202001000"
+
+
+_provinces = st.sampled_from(["11", "33", "37", "41", "44", "46", "50", "65"])
+_codes = st.builds(
+    lambda p, c, d, t, v: p + c + d + t + v,
+    _provinces, st.integers(1, 99).map("{:02d}".format), st.integers(1, 99).map("{:02d}".format),
+    st.integers(1, 999).map("{:03d}".format), st.integers(1, 999).map("{:03d}".format),
+)
+
+
+@given(_codes, st.sampled_from([2, 4, 6, 9, 12]))
+def test_tree_properties(full: str, length: int) -> None:
+    code = AdminCode.parse(full[:length])
+    chain = code.ancestors
+    assert all(code.is_within(a) for a in chain)
+    assert [len(a.code) for a in chain] == sorted((len(a.code) for a in chain), reverse=True)
+    if chain:
+        assert chain[-1].level == "province" and chain[0] == code.parent
+    assert AdminCode.parse(code.padded(12)) == code
