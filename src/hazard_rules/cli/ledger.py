@@ -271,3 +271,9 @@ def overdue(db_url: str | None, now_text: str | None) -> None:
         dues = ", ".join(f"{t} {hazard.deadlines[t]}" for t in timers)
         click.echo(f"{hazard.id}\t{hazard.state}\t{hazard.level}\t{dues}")
     click.echo(f"{len(found)} overdue hazard(s)", err=True)
+
+
+from .ledger_stats import export, stats  # noqa: E402 - statistics commands live in their own module
+
+ledger.add_command(stats)
+ledger.add_command(export)

@@ -220,7 +220,8 @@ class Ledger:
             "report_double": {"plan_due": settings.plan_deadline},
             "apply_closure": {"review_due": settings.review_deadline},
             "request_extension": {"decision_due": settings.extension_decision},
-            "list": {"filing_due": settings.listing_filing, "publish_due": settings.publication},
+            # listing_filing and publication are the listing authority's own duties; no step
+            # records them yet, so they would stay "overdue" forever: not started as timers.
         }.get(action, {})
         due = {name: _iso(duration.due(at, self.calendar)) for name, duration in starts.items()}
         if action in ("start", "report_progress"):

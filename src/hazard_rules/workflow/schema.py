@@ -55,12 +55,34 @@ hazards = Table(
 )
 
 
+# The enterprise's signed quarterly and annual statistics tables (16号令 art. 14), kept
+# beside the log, not in it: a submission is not a step on any hazard. One row per
+# distinct table submitted; re-submitting the same table (same digest) adds nothing.
+stat_submissions = Table(
+    "stat_submissions", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("enterprise_id", String(100), nullable=False, index=True),
+    Column("period", String(10), nullable=False),           # 2025Q1 or 2025
+    Column("submitted_at", String(40), nullable=False),     # ISO 8601, given by the caller
+    Column("signed_by", String(200), nullable=False),       # the 主要负责人 who signed
+    Column("role", String(40), nullable=False),             # always ENT_PRINCIPAL
+    Column("digest", String(64), nullable=False),           # SHA-256 of `body`
+    Column("body", Text, nullable=False),                   # the submitted table as canonical JSON
+    UniqueConstraint("enterprise_id", "period", "digest", name="stat_submissions_table"),
+)
+
+
 def _create_v1(conn: Connection) -> None:
     metadata.create_all(conn, tables=[events, hazards])
 
 
+def _create_v2(conn: Connection) -> None:
+    metadata.create_all(conn, tables=[stat_submissions])
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "event log and hazard projection", _create_v1),
+    (2, "enterprise statistics submissions", _create_v2),
 ]
 
 

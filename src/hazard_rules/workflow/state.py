@@ -14,8 +14,7 @@ from pydantic import BaseModel, ConfigDict
 from .events import GENESIS, Event
 
 # Deadlines a hazard can carry (dates or date-times, as text) and the steps that meet them.
-TIMERS = ("report_due", "plan_due", "rectify_due", "progress_due", "decision_due", "review_due",
-          "filing_due", "publish_due")
+TIMERS = ("report_due", "plan_due", "rectify_due", "progress_due", "decision_due", "review_due")
 SATISFIED_BY: dict[str, tuple[str, ...]] = {
     "report_double": ("report_due",),
     "file_plan": ("plan_due",),
