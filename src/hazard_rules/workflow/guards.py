@@ -86,7 +86,8 @@ def double_report_and_plan_on_file(ctx: StepContext) -> str | None:
     plan = ctx.last("file_plan")
     if plan is None or plan.role != "ENT_PRINCIPAL":
         return "rectification cannot start before a plan signed by the 主要负责人"
-    missing = [name for name in PLAN_CONTENTS if not (plan.fields.get("plan") or {}).get(name)]
+    contents = plan.fields.get("plan") or {}
+    missing = [name for name in PLAN_CONTENTS if contents.get(name) is None or not str(contents[name]).strip()]
     if missing:
         return f"the plan lacks: {', '.join(missing)}"
     return None
@@ -147,6 +148,9 @@ def not_listed_yet(ctx: StepContext) -> str | None:
 def is_suspended(ctx: StepContext) -> str | None:
     return None if ctx.state.suspended else "the hazard is not suspended"
 
+
+# Guards that read earlier events; only for these is a hazard's history loaded.
+HISTORY_GUARDS = frozenset({"double_report_and_plan_on_file"})
 
 GUARDS: dict[str, Guard] = {
     fn.__name__: fn for fn in (

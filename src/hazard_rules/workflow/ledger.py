@@ -22,11 +22,17 @@ from ..errors import HazardRulesError
 from ..findings.model import Finding
 from . import schema
 from .events import Event, Evidence
-from .guards import GUARDS, StepContext
+from .guards import GUARDS, HISTORY_GUARDS, StepContext
 from .machine import Machine, load_machine
-from .state import HazardState, apply, replay
+from .state import TIMERS, HazardState, apply, replay
 
 DEFAULT_URL = "sqlite:///hazard-ledger.sqlite"
+
+# Fields only the ledger writes (a level change of the transition, the deadlines a step
+# starts); a caller may give a deadline only where the transition requires it.
+SYSTEM_FIELDS = frozenset({"sets_level", *TIMERS})
+# Fields that must hold a calendar date wherever they appear.
+DATE_FIELDS = ("rectify_due", "new_due", "proposed_due", "listing.deadline", "listing.received_at")
 
 
 class StepRefused(HazardRulesError):
@@ -69,6 +75,7 @@ class Ledger:
         self.machine = machine
         self.settings = settings
         self.calendar = calendar
+        self._settings_cache: dict[str, Any] = {}
 
     # ------------------------------------------------------------------ opening
     @classmethod
@@ -109,7 +116,7 @@ class Ledger:
                    "verdict": verdict.model_dump(mode="json") if verdict else None,
                    "departments": list(routing.departments), "duty_unclear": routing.duty_unclear, **(fields or {})}
         try:
-            state = self._step(finding.id, action, actor=actor, role=role, organisation=organisation, at=at,
+            state, _ = self._step(finding.id, action, actor=actor, role=role, organisation=organisation, at=at,
                                fields=payload, evidence=[], expected_version=None, create=True)
         except IntegrityError:  # registered by a concurrent intake meanwhile
             found = self.find(finding.id)
@@ -129,12 +136,13 @@ class Ledger:
         """Take one transition; raise StepRefused (illegal) or ConflictError (raced)."""
         return self._step(hazard_id, action, actor=actor, role=role, organisation=organisation, at=at,
                           fields=dict(fields or {}), evidence=list(evidence or []),
-                          expected_version=expected_version, create=False)
+                          expected_version=expected_version, create=False)[0]
 
     def _step(self, hazard_id: str, action: str, *, actor: str, role: str, organisation: str, at: dt.datetime,
               fields: dict[str, Any], evidence: list[Evidence], expected_version: int | None,
-              create: bool) -> HazardState:
+              create: bool) -> tuple[HazardState, Event]:
         transition = self.machine.transition(action)
+        self._precheck(hazard_id, transition, role, fields, evidence)  # before any lock is taken
         with self.engine.begin() as conn:
             row = conn.execute(select(schema.hazards.c.data).where(schema.hazards.c.id == hazard_id)
                                .with_for_update()).first()
@@ -150,8 +158,9 @@ class Ledger:
             if expected_version is not None and state.version != expected_version:
                 raise ConflictError(f"hazard {hazard_id} is at version {state.version}, not {expected_version}",
                                     hint="another step was recorded first; reload and decide again")
-            history = [] if create else self._events(conn, hazard_id)
-            self._check(state, transition, actor, role, organisation, fields, evidence, at, history)
+            needs_history = not create and any(name in HISTORY_GUARDS for name in transition.guards)
+            history = self._events(conn, hazard_id) if needs_history else []
+            self._check(state, transition, actor, role, organisation, fields, at, history)
             if transition.sets_level:
                 fields = {**fields, "sets_level": transition.sets_level}
             fields = {**fields, **self._deadlines(state, action, at)}
@@ -171,43 +180,61 @@ class Ledger:
                 if result.rowcount != 1:
                     raise ConflictError(f"hazard {hazard_id} changed while this step was checked",
                                         hint="reload and try again")
-            return new_state
+            return new_state, event
 
-    def _check(self, state: HazardState, transition: Any, actor: str, role: str, organisation: str,
-               fields: dict[str, Any], evidence: list[Evidence], at: dt.datetime, history: list[Event]) -> None:
-        refuse = _refuser(state, transition.action)
+    def _precheck(self, hazard_id: str, transition: Any, role: str, fields: dict[str, Any],
+                  evidence: list[Evidence]) -> None:
+        """What can be refused without reading the hazard: role, required fields, evidence.
+        The role comes first: an unauthorised role learns nothing more."""
+        def refuse(message: str, hint: str | None = None) -> None:
+            raise StepRefused(f"hazard {hazard_id}: {message}", hint=hint)
+
         if role not in self.machine.definition.roles:
             refuse(f"unknown role {role!r}", f"roles: {', '.join(self.machine.roles)}")
-        if role not in transition.roles:  # checked first: an unauthorised role learns nothing more
+        if role not in transition.roles:
             refuse(f"role {role} may not {transition.action}", f"allowed: {', '.join(transition.roles)}")
+        reserved = [name for name in fields if name in SYSTEM_FIELDS and name not in transition.requires]
+        if reserved:
+            refuse(f"{', '.join(sorted(reserved))} cannot be given with {transition.action}: the ledger sets it",
+                   "deadlines change only through the steps that own them (e.g. approve_extension)")
+        missing = [name for name in transition.requires if _blank(_get(fields, name))]
+        if missing:
+            refuse(f"{transition.action} requires {', '.join(missing)}")
+        for name in DATE_FIELDS:
+            value = _get(fields, name)
+            if value is not None and not _is_date(value):
+                refuse(f"{name} must be a date YYYY-MM-DD, not {value!r}")
+        given = {e.name for e in evidence}
+        lacking = [name for name in transition.evidence if name not in given]
+        if lacking:
+            refuse(f"{transition.action} requires evidence: {', '.join(lacking)}",
+                   "attach it with --evidence NAME=FILE (its content hash is recorded)")
+
+    def _check(self, state: HazardState, transition: Any, actor: str, role: str, organisation: str,
+               fields: dict[str, Any], at: dt.datetime, history: list[Event]) -> None:
+        """What depends on the hazard: its state and level, and the guards."""
+        refuse = _refuser(state, transition.action)
         if state.state not in transition.from_:
             allowed = [t.action for t in self.machine.available(state.state, state.level)]
             refuse(f"cannot {transition.action} from state {state.state}",
                    f"possible now: {', '.join(allowed) or 'nothing (closed)'}")
         if transition.levels is not None and state.level not in transition.levels:
             refuse(f"{transition.action} applies to {'/'.join(transition.levels)} hazards; this one is {state.level}")
-        missing = [name for name in transition.requires if _blank(_get(fields, name))]
-        if missing:
-            refuse(f"{transition.action} requires {', '.join(missing)}")
-        given = {e.name for e in evidence}
-        lacking = [name for name in transition.evidence if name not in given]
-        if lacking:
-            refuse(f"{transition.action} requires evidence: {', '.join(lacking)}",
-                   "attach it with --evidence NAME=FILE (its content hash is recorded)")
-        jurisdiction_settings = None
-        if self.settings is not None and state.jurisdiction:
-            jurisdiction_settings = self.settings.for_jurisdiction(state.jurisdiction)
-        elif self.settings is not None:
-            jurisdiction_settings = self.settings.for_jurisdiction("")
         context = StepContext(state, transition.action, actor, role, organisation, fields, at, history,
-                              jurisdiction_settings, self.calendar)
+                              self._settings_for(state), self.calendar)
         for name in transition.guards:
             reason = GUARDS[name](context)
             if reason:
                 refuse(reason)
 
     def _settings_for(self, state: HazardState) -> Any:
-        return self.settings.for_jurisdiction(state.jurisdiction or "") if self.settings is not None else None
+        if self.settings is None:
+            return None
+        code = state.jurisdiction or ""
+        found = self._settings_cache.get(code)
+        if found is None:
+            found = self._settings_cache[code] = self.settings.for_jurisdiction(code)
+        return found
 
     def _deadlines(self, state: HazardState, action: str, at: dt.datetime) -> dict[str, str]:
         """Deadlines a step starts, computed now from the jurisdiction's settings and recorded
@@ -251,12 +278,13 @@ class Ledger:
                     if f"{timer}:{reached.step}" in hazard.escalation:
                         continue
                     try:
-                        hazard = self.step(hazard.id, "escalate", actor="tick", role="SYSTEM", organisation="system",
-                                           at=now, fields={"timer": timer, "step": reached.step, "due": due},
-                                           expected_version=hazard.version)
+                        hazard, event = self._step(hazard.id, "escalate", actor="tick", role="SYSTEM",
+                                                   organisation="system", at=now,
+                                                   fields={"timer": timer, "step": reached.step, "due": due},
+                                                   evidence=[], expected_version=hazard.version, create=False)
                     except (ConflictError, StepRefused):
                         break  # changed meanwhile; the next tick sees the new state
-                    recorded.append(self.history(hazard.id)[-1])
+                    recorded.append(event)
         return recorded
 
     # ------------------------------------------------------------------ reading
@@ -326,10 +354,10 @@ def _verify_hazard(hazard_id: str, rows: list[Any], projection: Any) -> list[Pro
         except ValueError:
             problems.append(Problem(hazard_id, row.n, "event body is not valid"))
             continue
-        columns = (row.n, row.action, row.from_state, row.to_state, row.actor, row.role, row.organisation,
-                   row.prev_hash, row.hash, row.hazard_id)
-        recorded = (event.n, event.action, event.from_state, event.to_state, event.actor, event.role,
-                    event.organisation, event.prev_hash, event.hash, event.hazard_id)
+        columns = (row.n, row.at, row.action, row.from_state, row.to_state, row.actor, row.role,
+                   row.organisation, row.prev_hash, row.hash, row.hazard_id)
+        recorded = (event.n, event.at.isoformat(), event.action, event.from_state, event.to_state, event.actor,
+                    event.role, event.organisation, event.prev_hash, event.hash, event.hazard_id)
         if columns != recorded:
             problems.append(Problem(hazard_id, row.n, "event columns differ from the event body"))
         if event.n != position:
@@ -352,6 +380,10 @@ def _verify_hazard(hazard_id: str, rows: list[Any], projection: Any) -> list[Pro
         replayed = replay(hazard_id, events)
         if replayed != HazardState.model_validate_json(projection.data):
             problems.append(Problem(hazard_id, None, "projection differs from a replay of the log"))
+        expected = _hazard_row(replayed)
+        drifted = [name for name in expected if name not in ("data", "overdue") and getattr(projection, name) != expected[name]]
+        if drifted:
+            problems.append(Problem(hazard_id, None, f"projection columns differ from a replay: {', '.join(drifted)}"))
     except (KeyError, ValueError) as exc:
         problems.append(Problem(hazard_id, None, f"the log cannot be replayed: {exc}"))
     return problems
@@ -364,6 +396,9 @@ def _engine(url: str) -> Engine:
         @sa_event.listens_for(engine, "connect")
         def _autocommit_driver(dbapi_connection: Any, _: Any) -> None:
             dbapi_connection.isolation_level = None  # let us issue BEGIN ourselves
+            # WAL: readers never block the writer; synchronous stays FULL, so a committed
+            # step survives a power cut (a legal record may not lose its last entries).
+            dbapi_connection.execute("PRAGMA journal_mode=WAL")
 
         @sa_event.listens_for(engine, "begin")
         def _begin_immediate(conn: Any) -> None:
@@ -411,7 +446,17 @@ def _get(fields: dict[str, Any], dotted: str) -> Any:
 
 
 def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, (str, list, dict)) and not value)
+    if isinstance(value, str):
+        return not value.strip()
+    return value is None or (isinstance(value, (list, dict)) and not value)
+
+
+def _is_date(value: Any) -> bool:
+    try:
+        dt.date.fromisoformat(str(value))
+        return True
+    except ValueError:
+        return False
 
 
 def _refuser(state: HazardState, action: str):

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from sqlalchemy import (Boolean, Column, Connection, DateTime, Integer, MetaData, String, Table, Text,
-                        UniqueConstraint, inspect, select)
+                        UniqueConstraint, inspect, select, text)
 
 metadata = MetaData()
 
@@ -87,7 +87,12 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
 
 
 def migrate(conn: Connection, now: dt.datetime) -> list[int]:
-    """Apply every migration not yet recorded; return the versions applied."""
+    """Apply every migration not yet recorded; return the versions applied.
+
+    Two processes opening a fresh database at once must not both migrate: PostgreSQL takes
+    a transaction-scoped advisory lock first (SQLite's BEGIN IMMEDIATE already serialises)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(7240311)"))
     metadata.create_all(conn, tables=[schema_migrations])
     done = set(conn.execute(select(schema_migrations.c.version)).scalars())
     applied = []
