@@ -6,7 +6,6 @@ text, so nothing a pack author writes is ever pasted into generated code uncheck
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
