@@ -41,7 +41,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import gc
-import os
 import platform
 import random
 import sys
@@ -49,6 +48,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from _machine import machine_description
 from handwritten import classify as handwritten_classify
 
 from hazard_rules import load_rulesets
@@ -131,16 +131,6 @@ def fail(message: str) -> None:
     sys.exit(2)
 
 
-def machine_description() -> str:
-    processor = platform.processor()
-    if not processor or processor == platform.machine():
-        try:  # Linux leaves platform.processor() empty or equal to the architecture
-            with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
-                processor = next((line.split(":", 1)[1].strip() for line in cpuinfo
-                                  if line.startswith("model name")), processor)
-        except OSError:
-            pass
-    return f"{platform.machine()}, processor: {processor or 'unknown'}, os.cpu_count(): {os.cpu_count()}"
 
 
 def make_records(n: int, seed: int) -> list[dict[str, Any]]:

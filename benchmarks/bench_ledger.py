@@ -96,6 +96,8 @@ sys.path.insert(0, str(ROOT))  # for tests/postgres_server.py
 import sqlalchemy  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
+from _machine import machine_description
+
 from hazard_rules import Finding, load_rulesets  # noqa: E402
 from hazard_rules.workflow import schema  # noqa: E402
 from hazard_rules.workflow.events import Evidence  # noqa: E402
@@ -114,16 +116,6 @@ class BenchmarkFailed(Exception):
 
 
 # ---------------------------------------------------------------------------- environment
-def machine_description() -> str:
-    processor = platform.processor()
-    if not processor or processor == platform.machine():
-        try:  # Linux leaves platform.processor() empty or equal to the architecture
-            with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
-                processor = next((line.split(":", 1)[1].strip() for line in cpuinfo
-                                  if line.startswith("model name")), processor)
-        except OSError:
-            pass
-    return f"{platform.machine()}, processor: {processor or 'unknown'}, os.cpu_count(): {os.cpu_count()}"
 
 
 def library_versions() -> str:

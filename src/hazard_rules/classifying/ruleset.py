@@ -244,7 +244,7 @@ class Ruleset:
         outcome = explain(rule.condition, facts, day)
         because = {path: to_json_value(value) for path, value in outcome.support.items()}
         provisions = [ProvisionRef(id=p.id, article=p.article, text=p.text)
-                      for p in pack.checked.provisions if _provision_applies(p, outcome.support, rule, pack)]
+                      for p in pack.checked.provisions if _provision_applies(p, outcome.support, pack)]
         return Match(**self._cite(pack, rule), because=because, provisions=provisions)
 
     def _open(self, pack: CompiledPack, index: int, facts: dict[str, Any], day: dt.date) -> OpenRule:
@@ -278,7 +278,7 @@ def _reads_today(expr: ir.Expr) -> bool:
     return False
 
 
-def _provision_applies(provision: Provision, support: dict[str, Any], rule: CheckedRule, pack: CompiledPack) -> bool:
+def _provision_applies(provision: Provision, support: dict[str, Any], pack: CompiledPack) -> bool:
     target = pack.checked.named_types.get(provision.type)
     if target is None:
         return False

@@ -186,9 +186,7 @@ class Ledger:
                   evidence: list[Evidence]) -> None:
         """What can be refused without reading the hazard: role, required fields, evidence.
         The role comes first: an unauthorised role learns nothing more."""
-        def refuse(message: str, hint: str | None = None) -> None:
-            raise StepRefused(f"hazard {hazard_id}: {message}", hint=hint)
-
+        refuse = _refuser(hazard_id)
         if role not in self.machine.definition.roles:
             refuse(f"unknown role {role!r}", f"roles: {', '.join(self.machine.roles)}")
         if role not in transition.roles:
@@ -213,7 +211,7 @@ class Ledger:
     def _check(self, state: HazardState, transition: Any, actor: str, role: str, organisation: str,
                fields: dict[str, Any], at: dt.datetime, history: list[Event]) -> None:
         """What depends on the hazard: its state and level, and the guards."""
-        refuse = _refuser(state, transition.action)
+        refuse = _refuser(state.id)
         if state.state not in transition.from_:
             allowed = [t.action for t in self.machine.available(state.state, state.level)]
             refuse(f"cannot {transition.action} from state {state.state}",
@@ -459,8 +457,8 @@ def _is_date(value: Any) -> bool:
         return False
 
 
-def _refuser(state: HazardState, action: str):
+def _refuser(hazard_id: str):
     def refuse(message: str, hint: str | None = None) -> None:
-        raise StepRefused(f"hazard {state.id}: {message}", hint=hint)
+        raise StepRefused(f"hazard {hazard_id}: {message}", hint=hint)
     return refuse
 
