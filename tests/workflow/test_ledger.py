@@ -14,6 +14,7 @@ from hazard_rules import Finding, load_rulesets
 from hazard_rules.workflow.events import Evidence
 from hazard_rules.workflow.ledger import ConflictError, Ledger, StepRefused
 from hazard_rules.workflow.machine import load_machine
+from hazard_rules.workflow.state import HazardState
 
 from ..conftest import EXAMPLES
 
@@ -21,7 +22,12 @@ RULES = load_rulesets()
 RECORDS = {r["id"]: r for r in map(json.loads, (EXAMPLES / "inspections.jsonl").read_text(encoding="utf-8").splitlines())}
 T0 = dt.datetime(2025, 3, 11, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 PHOTO = Evidence(name="after_photo", ref="photos/after.jpg", sha256="ab" * 32)
-ENT, DEPT, SAB = "青岛某食品有限公司", "青岛市应急管理局", "青岛市安委会办公室"
+# MAJOR is in 诸城 (370782, 潍坊 3707); ORDINARY in 胶州 (370281, 青岛 3702).
+ENT, DEPT, SAB = "诸城某食品有限公司", "潍坊市应急管理局", "潍坊市安委会办公室"
+QD_DEPT = "青岛市应急管理局"
+# The area and department each government organisation acts for.
+ACTING = {DEPT: {"org_code": "3707", "department": "应急管理"}, SAB: {"org_code": "3707"},
+          QD_DEPT: {"org_code": "3702", "department": "应急管理"}}
 
 
 def at(days: int, hours: int = 0) -> dt.datetime:
@@ -41,7 +47,8 @@ def book(db_url):
 
 def register(book: Ledger, finding_id: str, role: str = "INSPECTOR", org: str = ENT):
     f, verdict = finding(finding_id)
-    return book.register(f, verdict, actor="王检查", role=role, organisation=org, at=T0)
+    return book.register(f, verdict, actor="王检查", role=role, organisation=org, at=T0,
+                         **(ACTING.get(org, {}) if role in ("DEPT", "SAFETY_COMMITTEE") else {}))
 
 
 def first(verdict_kind: str, **facts_like) -> str:
@@ -70,7 +77,8 @@ def test_major_hazard_from_intake_to_closure(book: Ledger) -> None:
     register(book, MAJOR)
     step = lambda action, role, org=ENT, day=0, **fields: book.step(  # noqa: E731
         MAJOR, action, actor={"ENT_PRINCIPAL": "张主要负责人", "DEPT": "李科长", "SAFETY_COMMITTEE": "赵主任",
-                              "EVALUATOR": "专家组"}.get(role, role), role=role, organisation=org, at=at(day), fields=fields)
+                              "EVALUATOR": "专家组"}.get(role, role), role=role, organisation=org, at=at(day), fields=fields,
+        **(ACTING.get(org, {}) if role in ("DEPT", "SAFETY_COMMITTEE") else {}))
     with pytest.raises(StepRefused, match="cannot start from state REGISTERED"):
         step("start", "ENT_PRINCIPAL")
     state = step("classify_major", "ENT_PRINCIPAL", interim_controls="停用速冻间，人员撤离")
@@ -91,8 +99,20 @@ def test_major_hazard_from_intake_to_closure(book: Ledger) -> None:
     step("file_plan", "ENT_PRINCIPAL", plan=plan, rectify_due="2025-06-30")
     listing = {"level": "市级", "authority": SAB, "doc_no": "青安办督〔2025〕3号", "deadline": "2025-06-30",
                "served_by": "赵主任", "received_by": "张主要负责人", "received_at": "2025-03-13"}
+    with pytest.raises(StepRefused, match="recorded by its authority"):
+        step("list", "DEPT", DEPT, 2, listing=listing)
     state = step("list", "SAFETY_COMMITTEE", SAB, 2, listing=listing)
     assert state.listed["authority"] == SAB and state.state == "PLAN_FILED"
+    assert state.listed["authority_code"] == "3707"
+    # Filed with the 安委办 above within 3 working days, published within 5 (13 Mar 2025 is a Thursday).
+    assert (state.deadlines["filing_due"], state.deadlines["publication_due"]) == ("2025-03-18", "2025-03-20")
+    with pytest.raises(StepRefused, match="not above 3707"):
+        step("file_listing", "SAFETY_COMMITTEE", SAB, 3, filed_with="370782", filing_doc="备案表")
+    state = step("file_listing", "SAFETY_COMMITTEE", SAB, 3, filed_with="37", filing_doc="潍安办备〔2025〕1号")
+    assert state.listed["filed_with"] == "37" and "filing_due" not in state.deadlines
+    state = step("publish", "SAFETY_COMMITTEE", SAB, 3,
+                 publication={"channel": "潍坊市应急管理局网站", "published_at": "2025-03-14"})
+    assert "publication_due" not in state.deadlines and state.published[0]["what"] == "listing"
     step("start", "ENT_PRINCIPAL", day=3)
     step("request_extension", "ENT_PRINCIPAL", day=20, reason="设备到货延迟", interim_controls="限员", proposed_due="2025-08-31")
     with pytest.raises(StepRefused, match=f"listed .* by {SAB}"):
@@ -111,10 +131,14 @@ def test_major_hazard_from_intake_to_closure(book: Ledger) -> None:
     step("apply_closure", "ENT_PRINCIPAL", day=111, application="再次申请")
     state = step("accept_and_close", "SAFETY_COMMITTEE", SAB, 115, review_record="现场核查记录", opinion="同意销号")
     assert (state.state, state.listed, state.closed_by_org) == ("CLOSED", None, SAB)
+    assert state.delisted["authority"] == SAB and "publication_due" in state.deadlines   # 摘牌销号 is published too
+    assert [h.id for h, late in book.overdue(at(200))] == [MAJOR]
+    state = step("publish", "SAFETY_COMMITTEE", SAB, 116, publication={"channel": "网站", "published_at": "2025-07-05"})
+    assert state.deadlines == {} and state.published[-1]["what"] == "closure" and book.overdue(at(200)) == []
     actions = [e.action for e in book.history(MAJOR)]
-    assert actions == ["register", "classify_major", "report_double", "file_plan", "list", "start", "request_extension",
-                       "approve_extension", "complete_and_assess", "apply_closure", "reject_closure",
-                       "complete_and_assess", "apply_closure", "accept_and_close"]
+    assert actions == ["register", "classify_major", "report_double", "file_plan", "list", "file_listing", "publish",
+                       "start", "request_extension", "approve_extension", "complete_and_assess", "apply_closure",
+                       "reject_closure", "complete_and_assess", "apply_closure", "accept_and_close", "publish"]
     assert book.verify() == []
 
 
@@ -138,17 +162,17 @@ def test_ordinary_hazard_is_verified_by_someone_else(book: Ledger) -> None:
 
 
 def test_department_finding_is_rechecked_by_that_department(book: Ledger) -> None:
-    register(book, ORDINARY, role="DEPT", org=DEPT)
-    book.step(ORDINARY, "assign", actor="李科长", role="DEPT", organisation=DEPT, at=at(0),
-              fields={"assignee": "车间", "measure": "整改", "rectify_due": "2025-03-20"})
+    register(book, ORDINARY, role="DEPT", org=QD_DEPT)
+    book.step(ORDINARY, "assign", actor="李科长", role="DEPT", organisation=QD_DEPT, at=at(0),
+              fields={"assignee": "车间", "measure": "整改", "rectify_due": "2025-03-20"}, **ACTING[QD_DEPT])
     book.step(ORDINARY, "accept", actor="车间主任", role="ENT_ASSIGNEE", organisation=ENT, at=at(1))
     book.step(ORDINARY, "submit_rectification", actor="车间主任", role="ENT_ASSIGNEE", organisation=ENT, at=at(2),
               fields={"measures_taken": "已整改"}, evidence=[PHOTO])
     with pytest.raises(StepRefused, match="re-checked by that department"):
         book.step(ORDINARY, "verify_pass", actor="安全员", role="ENT_SAFETY", organisation=ENT, at=at(3),
                   fields={"opinion": "合格"})
-    assert book.step(ORDINARY, "verify_pass", actor="李科长", role="DEPT", organisation=DEPT, at=at(3),
-                     fields={"opinion": "复查合格"}).state == "CLOSED"
+    assert book.step(ORDINARY, "verify_pass", actor="李科长", role="DEPT", organisation=QD_DEPT, at=at(3),
+                     fields={"opinion": "复查合格"}, **ACTING[QD_DEPT]).state == "CLOSED"
 
 
 def test_undetermined_needs_a_recorded_determination(book: Ledger) -> None:
@@ -169,7 +193,7 @@ def test_major_cannot_be_assigned_as_ordinary_or_voided_by_the_enterprise(book: 
     with pytest.raises(StepRefused, match="cannot void a major hazard"):
         book.step(MAJOR, "void", actor="安全员", role="ENT_SAFETY", organisation=ENT, at=at(0), fields={"reason": "重复"})
     assert book.step(MAJOR, "void", actor="李科长", role="DEPT", organisation=DEPT, at=at(0),
-                     fields={"reason": "与F-2025-000218重复登记"}).state == "VOID"
+                     fields={"reason": "与F-2025-000218重复登记"}, **ACTING[DEPT]).state == "VOID"
 
 
 def test_every_unauthorised_role_is_refused(book: Ledger) -> None:
@@ -248,4 +272,138 @@ def test_stale_version_is_a_conflict(book: Ledger) -> None:
               fields={"interim_controls": "c"}, expected_version=state.version)
     with pytest.raises(ConflictError):
         book.step(MAJOR, "void", actor="李", role="DEPT", organisation=DEPT, at=at(0),
-                  fields={"reason": "x"}, expected_version=state.version)
+                  fields={"reason": "x"}, expected_version=state.version, **ACTING[DEPT])
+
+
+# ---------------------------------------------------------------------------- who may act where
+def dept_void(book: Ledger, hazard_id: str, **acting):
+    return book.step(hazard_id, "void", actor="李科长", role="DEPT", organisation="某部门", at=at(0),
+                     fields={"reason": "重复登记"}, **acting)
+
+
+@pytest.mark.parametrize("acting, message", [
+    ({}, "acts for a government: give the administrative code"),
+    ({"org_code": "3707"}, "acts for a department: say which one"),
+    ({"org_code": "3707", "department": "交警"}, "unknown department '交警'"),
+    ({"org_code": "99", "department": "应急管理"}, "not a province code"),
+    ({"org_code": "370782x", "department": "应急管理"}, "malformed administrative code"),
+    ({"org_code": "3702", "department": "应急管理"}, "acts for 3702; the hazard is in 370782, outside that area"),
+    ({"org_code": "370781", "department": "应急管理"}, "outside that area"),
+    ({"org_code": "32", "department": "应急管理"}, "outside that area"),
+    ({"org_code": "3707", "department": "住房城乡建设"}, "住房城乡建设 is not responsible for this hazard"),
+])
+def test_a_department_acts_only_within_its_area_and_industry(book: Ledger, acting: dict, message: str) -> None:
+    register(book, MAJOR)
+    with pytest.raises(StepRefused, match=message) as refused:
+        dept_void(book, MAJOR, **acting)
+    assert refused.value.hint
+    assert len(book.history(MAJOR)) == 1   # nothing was written
+
+
+@pytest.mark.parametrize("given, canonical", [("370782", "370782"), ("370700", "3707"), ("37", "37")])
+def test_the_county_and_every_government_above_it_may_act(book: Ledger, given: str, canonical: str) -> None:
+    register(book, MAJOR)
+    state = dept_void(book, MAJOR, org_code=given, department="应急管理")
+    assert state.state == "VOID"
+    last = book.history(MAJOR)[-1]
+    assert (last.org_code, last.department) == (canonical, "应急管理")   # recorded in canonical form
+    assert book.verify() == []
+
+
+def test_the_refusal_names_the_government_over_both(book: Ledger) -> None:
+    register(book, MAJOR)
+    with pytest.raises(StepRefused) as refused:
+        dept_void(book, MAJOR, org_code="370781", department="应急管理")   # 青州, another county of 潍坊
+    assert "report it (上报) to 3707" in refused.value.hint
+
+
+def test_a_department_registers_only_findings_in_its_area(book: Ledger) -> None:
+    f, verdict = finding(MAJOR)
+    with pytest.raises(StepRefused, match="outside that area"):
+        book.register(f, verdict, actor="王", role="DEPT", organisation=QD_DEPT, at=T0, **ACTING[QD_DEPT])
+    assert book.find(MAJOR) is None
+    created = book.register(f, verdict, actor="王", role="DEPT", organisation=DEPT, at=T0, **ACTING[DEPT])
+    assert created.created and created.hazard.found_by_org == DEPT
+
+
+def test_enterprise_roles_give_no_area(book: Ledger) -> None:
+    register(book, MAJOR)
+    with pytest.raises(StepRefused, match="does not act for a government"):
+        book.step(MAJOR, "classify_major", actor="张", role="ENT_PRINCIPAL", organisation=ENT, at=at(0),
+                  fields={"interim_controls": "停用"}, org_code="370782")
+    with pytest.raises(StepRefused, match="does not act for a department"):
+        book.step(MAJOR, "report_up", actor="赵", role="SAFETY_COMMITTEE", organisation=SAB, at=at(0),
+                  fields={"to": "37", "reason": "r"}, org_code="3707", department="应急管理")
+
+
+def test_report_up_goes_to_a_government_above(book: Ledger) -> None:
+    register(book, MAJOR)
+    county = {"org_code": "370782", "department": "应急管理"}
+    with pytest.raises(StepRefused, match="not above 370782"):
+        book.step(MAJOR, "report_up", actor="李", role="DEPT", organisation="诸城市应急管理局", at=at(0),
+                  fields={"to": "370781", "reason": "需市级挂牌督办"}, **county)
+    state = book.step(MAJOR, "report_up", actor="李", role="DEPT", organisation="诸城市应急管理局", at=at(0),
+                      fields={"to": "3707", "reason": "需市级挂牌督办"}, **county)
+    assert state.reported_up == [{"from": "370782", "to": "3707", "at": at(0).isoformat()}]
+    assert state.state == "REGISTERED"
+
+
+def test_escalation_names_the_government_that_takes_each_step(book: Ledger) -> None:
+    register(book, MAJOR)
+    book.step(MAJOR, "classify_major", actor="张", role="ENT_PRINCIPAL", organisation=ENT, at=at(0),
+              fields={"interim_controls": "停用"})       # report due the next working day, 12 March
+    events = book.tick(dt.datetime(2025, 5, 30, 9, tzinfo=T0.tzinfo))
+    authorities = {e.fields["step"]: e.fields["authority"] for e in events}
+    # The county supervises (supervision_level); 约谈 is held by the government above it.
+    assert authorities == {"URGE": "370782", "LETTER": "370782", "NOTICE": "370782", "SUMMONS": "3707",
+                           "PENALTY": "370782"}
+    assert book.verify() == []
+
+
+def walk_to_closure_application(book: Ledger, hazard_id: str, start: dt.datetime, department: str) -> HazardState:
+    """A major hazard from classification to the closure application, all on one day."""
+    dept = {"org_code": "370782", "department": department}
+    book.step(hazard_id, "classify_major", actor="李", role="DEPT", organisation="诸城市监管部门", at=start,
+              fields={"interim_controls": "停产", "expert": {"name": "专家组", "reason": "判定为重大事故隐患"}}, **dept)
+    plan = dict.fromkeys(["targets", "methods", "funds", "organisation", "time_limit", "safety_measures"], "x")
+    for action, fields in [("report_double", {"report": "r", "receipt_department": "a", "receipt_workers_congress": "b"}),
+                           ("file_plan", {"plan": plan, "rectify_due": "2027-06-30"}), ("start", {})]:
+        book.step(hazard_id, action, actor="张", role="ENT_PRINCIPAL", organisation=ENT, at=start, fields=fields)
+    book.step(hazard_id, "complete_and_assess", actor="专家组", role="EVALUATOR", organisation="评价机构", at=start,
+              fields={"assessment_by": "agency", "assessment_report": "报告"})
+    return book.step(hazard_id, "apply_closure", actor="张", role="ENT_PRINCIPAL", organisation=ENT, at=start,
+                     fields={"application": "复产申请"})
+
+
+def test_coal_mines_are_reviewed_within_60_days(book: Ledger) -> None:
+    record = dict(RECORDS[MAJOR], id="COAL-1", industries=["coal"])
+    verdict = RULES.classify(record)
+    book.register(Finding.model_validate(record), verdict, actor="王", role="INSPECTOR", organisation="x", at=T0)
+    assert book.get("COAL-1").departments == ["矿山安全监察", "煤矿安全监管"]
+    with pytest.raises(StepRefused, match="应急管理 is not responsible"):
+        book.step("COAL-1", "void", actor="李", role="DEPT", organisation="诸城市应急管理局", at=T0,
+                  fields={"reason": "x"}, org_code="370782", department="应急管理")
+    state = walk_to_closure_application(book, "COAL-1", T0, "煤矿安全监管")
+    assert state.deadlines["review_due"] == "2025-05-10"      # 60 calendar days after 11 March 2025
+    register(book, ORDINARY)                                    # a 工贸 hazard keeps the 10-day review
+    other = dict(RECORDS[MAJOR], id="GM-1")
+    book.register(Finding.model_validate(other), RULES.classify(other), actor="王", role="INSPECTOR",
+                  organisation="x", at=T0)
+    assert walk_to_closure_application(book, "GM-1", T0, "应急管理").deadlines["review_due"] == "2025-03-21"
+
+
+def test_deadlines_in_a_year_without_a_published_holiday_notice_are_marked_provisional(book: Ledger) -> None:
+    late = dt.datetime(2026, 12, 24, 9, tzinfo=T0.tzinfo)
+    record = dict(RECORDS[MAJOR], id="LATE-1", date="2026-12-24")
+    book.register(Finding.model_validate(record), RULES.classify(record), actor="王", role="INSPECTOR",
+                  organisation="x", at=late)
+    state = walk_to_closure_application(book, "LATE-1", late, "应急管理")
+    events = {e.action: e for e in book.history("LATE-1")}
+    assert "calendar_basis" not in events["classify_major"].fields        # due 25 Dec 2026: official year
+    # The plan is due 10 working days after 24 Dec 2026: into January 2027, whose holidays are not
+    # announced yet. The deadline is computed (1 Jan off as the law fixes it) and marked provisional.
+    assert events["report_double"].fields["plan_due"] == "2027-01-08"
+    assert events["report_double"].fields["calendar_basis"] == "provisional 2027"
+    assert state.deadlines["review_due"] == "2027-01-03"
+    assert "calendar_basis" not in events["apply_closure"].fields      # 10 calendar days need no holidays
+    assert book.verify() == []

@@ -14,21 +14,36 @@ def ledger(db_url: str, *args: str):
     return run_cli("ledger", *args, "--db", db_url)
 
 
+# Where the government organisations act: (administrative code, department).
+ACTING = {"潍坊市应急管理局": ("3707", "应急管理"), "诸城市安委会办公室": ("370782", None),
+          "山东省应急管理厅": ("37", "应急管理")}
+
+
 def step(db_url: str, action: str, role: str, org: str, now: str, *fields: str, hazard: str = MAJOR):
     args = ["step", hazard, action, "--as", role, "--by", f"{role}-人员", "--org", org, "--now", now]
+    if org in ACTING:
+        code, department = ACTING[org]
+        args += ["--org-code", code] + (["--department", department] if department else [])
     for field in fields:
         args += ["--field", field]
     return ledger(db_url, *args)
 
 
 def test_major_and_ordinary_hazards_through_the_cli(db_url: str, tmp_path) -> None:
-    intake = ledger(db_url, "intake", "examples/inspections.jsonl", "--by", "王检查", "--org", "潍坊市应急管理局",
-                    "--as", "DEPT", "--now", "2025-03-11T09:00+08:00")
-    assert intake.returncode == 0, intake.stderr
-    assert intake.stdout.startswith("34 hazards registered, 0 already in the ledger")
-    again = ledger(db_url, "intake", "examples/inspections.jsonl", "--by", "王检查", "--org", "潍坊市应急管理局",
+    # A department registers only what lies in its area: 潍坊's five findings; the rest are refused, named.
+    as_dept = ["intake", "examples/inspections.jsonl", "--by", "王检查", "--org", "潍坊市应急管理局", "--as", "DEPT",
+               "--now", "2025-03-11T09:00+08:00"]
+    no_code = ledger(db_url, *as_dept)
+    assert no_code.returncode == 2 and "acts for a government: give the administrative code" in no_code.stderr
+    assert no_code.stderr.count("error[E602]") == 1          # said once, not for every record
+    intake = ledger(db_url, *as_dept, "--org-code", "3707", "--department", "应急管理")
+    assert intake.returncode == 2, intake.stderr
+    assert intake.stdout.startswith("5 hazards registered, 0 already in the ledger, 29 refused")
+    assert intake.stderr.count("outside that area") == 29 and "Traceback" not in intake.stderr
+    again = ledger(db_url, "intake", "examples/inspections.jsonl", "--by", "王检查", "--org", "某第三方检查机构",
                    "--now", "2025-03-12T09:00+08:00")
-    assert again.stdout.startswith("0 hazards registered, 34 already in the ledger")
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.startswith("29 hazards registered, 5 already in the ledger")
 
     refused = step(db_url, "start", "ENT_PRINCIPAL", ENT, "2025-03-11T10:00+08:00")
     assert refused.returncode == 2 and "error[E602]: hazard F-2025-000219: cannot start from state REGISTERED" in refused.stderr
@@ -76,13 +91,14 @@ def test_major_and_ordinary_hazards_through_the_cli(db_url: str, tmp_path) -> No
     photo.write_bytes(b"\xff\xd8 photo bytes")
     oid = ordinary["id"]
     org = ordinary["enterprise_name"]
-    assert step(db_url, "assign", "DEPT", "潍坊市应急管理局", "2025-03-12T09:00+08:00",
+    assert ordinary["jurisdiction"].startswith("37"), ordinary
+    assert step(db_url, "assign", "DEPT", "山东省应急管理厅", "2025-03-12T09:00+08:00",
                 "assignee=车间主任", "measure=整改", "rectify_due=2025-03-20", hazard=oid).returncode == 0
     assert step(db_url, "accept", "ENT_ASSIGNEE", org, "2025-03-12T10:00+08:00", hazard=oid).returncode == 0
     done = ledger(db_url, "step", oid, "submit_rectification", "--as", "ENT_ASSIGNEE", "--by", "车间主任", "--org", org,
                   "--field", "measures_taken=已整改", "--evidence", f"after_photo={photo}", "--now", "2025-03-14T10:00+08:00")
     assert done.returncode == 0, done.stderr
-    closed = step(db_url, "verify_pass", "DEPT", "潍坊市应急管理局", "2025-03-17T10:00+08:00", "opinion=复查合格", hazard=oid)
+    closed = step(db_url, "verify_pass", "DEPT", "山东省应急管理厅", "2025-03-17T10:00+08:00", "opinion=复查合格", hazard=oid)
     assert closed.returncode == 0 and "CLOSED" in closed.stdout
     assert "evidence after_photo" in ledger(db_url, "history", oid).stdout
 

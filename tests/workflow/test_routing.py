@@ -11,6 +11,9 @@ from hazard_rules.workflow.routing import (
     AdminCodeError,
     DepartmentTableError,
     ancestors,
+    common_government,
+    escalation_authority,
+    supervising_government,
     is_within,
     level,
     load_departments,
@@ -162,3 +165,61 @@ def test_tree_properties(full: str, length: int) -> None:
     if chain:
         assert chain[-1].level == "province" and chain[0] == code.parent
     assert AdminCode.parse(code.padded(12)) == code
+
+
+# ---------------------------------------------------------------------------- governments over hazards
+@pytest.mark.parametrize(("a", "b", "expected"), [
+    ("370782", "370781", "3707"),         # two counties of 潍坊
+    ("370782001", "370782", "370782"),    # a township and its county
+    ("370782", "370281", "37"),           # 潍坊 and 青岛
+    ("110101", "110105", "11"),           # 北京's districts: the 1101 grouping is no government
+    ("419001", "410726", "41"),           # 济源 (province-administered) and a county of 新乡
+    ("370782", "320583", None),           # another province
+])
+def test_common_government(a: str, b: str, expected: str | None) -> None:
+    assert common_government(a, b) == expected
+    assert common_government(b, a) == expected
+
+
+@pytest.mark.parametrize(("code", "level", "expected"), [
+    ("370782001001", "county", "370782"),
+    ("370782001", "county", "370782"),
+    ("370782", "county", "370782"),
+    ("3707", "county", "3707"),           # coarser than the level: itself
+    ("370782001", "city", "3707"),
+    ("110101001", "city", "11"),          # a municipality has no city level: the municipality
+    ("441900003", "county", "4419"),      # 东莞 has no counties
+    ("370782001", "township", "370782001"),
+])
+def test_supervising_government(code: str, level: str, expected: str) -> None:
+    assert supervising_government(code, level) == expected
+
+
+class _Hazard:
+    def __init__(self, jurisdiction=None, listed=None, delisted=None) -> None:
+        self.jurisdiction, self.listed, self.delisted = jurisdiction, listed, delisted
+
+
+def test_escalation_authority() -> None:
+    assert escalation_authority(_Hazard("370782001")) == "370782"
+    assert escalation_authority(_Hazard("370782001"), up=1) == "3707"
+    assert escalation_authority(_Hazard("370782001"), up=9) == "37"      # stops at the province
+    assert escalation_authority(_Hazard("370782001"), up=1, level="township") == "370782"
+    listed = {"authority": "潍坊市安委会办公室", "authority_code": "3707"}
+    assert escalation_authority(_Hazard("370782001", listed=listed)) == "3707"   # the listing authority's
+    assert escalation_authority(_Hazard("370782001", delisted=listed), up=1) == "37"
+    assert escalation_authority(_Hazard(None)) is None
+    assert escalation_authority(_Hazard("not a code")) is None
+
+
+@given(_codes, st.sampled_from([2, 4, 6, 9, 12]), _codes, st.sampled_from([2, 4, 6, 9, 12]))
+def test_common_government_holds_both_and_nothing_below_it_does(a: str, la: int, b: str, lb: int) -> None:
+    first, second = AdminCode.parse(a[:la]), AdminCode.parse(b[:lb])
+    common = common_government(first, second)
+    if common is None:
+        assert first.province != second.province
+        return
+    assert first.is_within(common) and second.is_within(common)
+    for lower in [first, *first.ancestors]:
+        if len(lower.code) > len(common) and not lower.is_grouping:
+            assert not second.is_within(lower)

@@ -284,3 +284,41 @@ def test_national_block_must_be_complete() -> None:
     del data["publication"]
     with pytest.raises(ValueError):
         NationalSettings.model_validate(data)
+
+
+# ---------------------------------------------------------------------------- industry rules
+def test_coal_has_its_own_review_deadline_over_any_jurisdiction() -> None:
+    coal = BOOK.for_jurisdiction("370782", industries=["coal.underground"])
+    assert coal.review_deadline == Duration(days=60) and coal.origin["review_deadline"] == "industry coal"
+    assert BOOK.for_jurisdiction("370782", industries=["gongmao.dust"]).review_deadline == Duration(days=10)
+    assert BOOK.for_jurisdiction("370782").review_deadline == Duration(days=10)
+    # other settings still come from the jurisdiction
+    assert coal.report_deadline == BOOK.for_jurisdiction("370782").report_deadline
+    assert coal.origin["report_deadline"] == "37"
+
+
+def test_first_industry_that_sets_a_field_wins() -> None:
+    book = SettingsBook.model_validate({
+        **BOOK.model_dump(),
+        "industries": {"coal": {"name": "煤矿", "source": "s", "review_deadline": {"days": 60}},
+                       "gas": {"name": "燃气", "source": "s", "review_deadline": {"days": 20},
+                               "plan_deadline": {"days": 3}}},
+    })
+    both = book.for_jurisdiction("", industries=["gas", "coal"])
+    assert (both.review_deadline.days, both.plan_deadline.days) == (20, 3)
+    other_way = book.for_jurisdiction("", industries=["coal", "gas"])
+    assert (other_way.review_deadline.days, other_way.plan_deadline.days) == (60, 3)
+
+
+def test_bad_industry_key_is_refused(tmp_path: Path) -> None:
+    text = (Path(__file__).parents[2] / "src/hazard_rules/workflow/data/settings.yaml").read_text(encoding="utf-8")
+    bad = tmp_path / "settings.yaml"
+    bad.write_text(text.replace("industries:\n  coal:", "industries:\n  Coal Mines:"), encoding="utf-8")
+    with pytest.raises(SettingsError, match="must be dotted lower-case"):
+        load_settings(bad)
+
+
+def test_supervision_level_and_summons_from_the_government_above() -> None:
+    national = BOOK.for_jurisdiction("")
+    assert national.supervision_level == "county"
+    assert {s.step: s.up for s in national.escalation.steps}["SUMMONS"] == 1

@@ -49,13 +49,20 @@ def register(book: Ledger, hazard_id: str, kind: str, enterprise: str, found: st
     verdict = RULES.classify(record)
     assert verdict.verdict == {"major": "major", "general": "ordinary"}.get(kind, kind), hazard_id
     book.register(Finding.model_validate(record), verdict, actor="王检查", role=role, organisation=name,
-                  at=day(registered or found), action=action, fields=fields)
+                  at=day(registered or found), action=action, fields=fields, **acting(role, jurisdiction))
+
+
+def acting(role: str, jurisdiction: str) -> dict:
+    """Government roles act for the province the hazard is in (the 应急管理 department)."""
+    if role == "DEPT":
+        return {"org_code": jurisdiction[:2], "department": "应急管理"}
+    return {"org_code": jurisdiction[:2]} if role == "SAFETY_COMMITTEE" else {}
 
 
 def step(book: Ledger, hazard_id: str, action: str, role: str, when: str, *, actor: str | None = None,
          org: str | None = None, evidence: list | None = None, **fields) -> None:
     book.step(hazard_id, action, actor=actor or f"{role}-人员", role=role, organisation=org or "企业", at=day(when),
-              fields=fields, evidence=evidence)
+              fields=fields, evidence=evidence, **acting(role, book.get(hazard_id).jurisdiction))
 
 
 def build(book: Ledger) -> None:

@@ -90,6 +90,12 @@ def _print_state(state: Any, fmt: str) -> None:
         click.echo("  deadlines: " + ", ".join(f"{k}={v}" for k, v in sorted(state.deadlines.items())))
 
 
+def _acting(event: Any) -> str:
+    """The organisation, with the area and department it acted for when given."""
+    extra = " ".join(x for x in (event.org_code, event.department) if x)
+    return f"{event.organisation} [{extra}]" if extra else event.organisation
+
+
 @click.group()
 def ledger() -> None:
     """The hazard ledger: intake, steps, history, verification."""
@@ -102,19 +108,24 @@ def ledger() -> None:
 @click.option("--by", "actor", required=True, help="Who registers the hazards.")
 @click.option("--as", "role", default="INSPECTOR", show_default=True, help="Role of the person registering.")
 @click.option("--org", "organisation", required=True, help="Organisation of the person registering.")
+@click.option("--org-code", default=None, help="Administrative code the organisation acts for (government roles).")
+@click.option("--department", default=None, help="The department it is (DEPT role), e.g. 应急管理.")
 @now_option
 def intake(files: tuple[Path, ...], db_url: str | None, rules_dir: Path | None, actor: str, role: str,
-           organisation: str, now_text: str | None) -> None:
+           organisation: str, org_code: str | None, department: str | None, now_text: str | None) -> None:
     """Classify finding files and register every finding as a hazard (idempotent)."""
     import sys
 
     from ..classifying.load import load_rulesets
     from ..pipeline import classify_files
 
+    from ..workflow.ledger import StepRefused
+
     now = _now(now_text)
     ruleset = load_rulesets(rules_dir)
-    created = existing = invalid = 0
+    created = existing = invalid = refused = 0
     with _open(db_url, now) as book:
+        book.check_actor("register", role=role, org_code=org_code, department=department)  # once, not per record
         for outcome in classify_files(ruleset, [str(f) for f in files]):
             if outcome.error is not None:
                 invalid += 1
@@ -122,13 +133,19 @@ def intake(files: tuple[Path, ...], db_url: str | None, rules_dir: Path | None, 
                 continue
             if outcome.verdict is None or outcome.finding is None:
                 continue
-            result = book.register(outcome.finding, outcome.verdict, actor=actor, role=role,
-                                   organisation=organisation, at=now)
+            try:
+                result = book.register(outcome.finding, outcome.verdict, actor=actor, role=role,
+                                       organisation=organisation, at=now, org_code=org_code, department=department)
+            except StepRefused as exc:  # e.g. a finding outside the department's area: the others go on
+                refused += 1
+                click.echo(exc.render(), err=True)
+                continue
             created += result.created
             existing += not result.created
     click.echo(f"{created} hazards registered, {existing} already in the ledger"
+               + (f", {refused} refused" if refused else "")
                + (f", {invalid} invalid records skipped" if invalid else ""))
-    sys.exit(3 if invalid else 0)
+    sys.exit(3 if invalid else 2 if refused else 0)
 
 
 @ledger.command()
@@ -138,6 +155,10 @@ def intake(files: tuple[Path, ...], db_url: str | None, rules_dir: Path | None, 
 @click.option("--as", "role", required=True, help="Role taking the step (see `ledger graph`).")
 @click.option("--by", "actor", required=True, help="Name of the person taking the step.")
 @click.option("--org", "organisation", required=True, help="Their organisation.")
+@click.option("--org-code", default=None,
+              help="Administrative code the organisation acts for (DEPT, SAFETY_COMMITTEE); the hazard must lie within it.")
+@click.option("--department", default=None,
+              help="The department (DEPT), e.g. 应急管理; it must be responsible for the hazard.")
 @click.option("--field", "field_pairs", multiple=True, help="NAME=VALUE (dotted names nest; JSON values parsed).")
 @click.option("--fields", "fields_json", default=None, help="All fields as a JSON object, or @FILE.")
 @click.option("--evidence", "evidence_pairs", multiple=True, help="NAME=FILE; the file's SHA-256 is recorded.")
@@ -145,14 +166,14 @@ def intake(files: tuple[Path, ...], db_url: str | None, rules_dir: Path | None, 
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @now_option
 def step(hazard_id: str, action: str, db_url: str | None, role: str, actor: str, organisation: str,
-         field_pairs: tuple[str, ...], fields_json: str | None, evidence_pairs: tuple[str, ...],
+         org_code: str | None, department: str | None, field_pairs: tuple[str, ...], fields_json: str | None, evidence_pairs: tuple[str, ...],
          expect_version: int | None, fmt: str, now_text: str | None) -> None:
     """Take one workflow step on a hazard (refused with the reason if illegal)."""
     now = _now(now_text)
     with _open(db_url, now) as book:
         state = book.step(hazard_id, action, actor=actor, role=role, organisation=organisation, at=now,
                           fields=_fields(field_pairs, fields_json), evidence=_evidence(evidence_pairs),
-                          expected_version=expect_version)
+                          expected_version=expect_version, org_code=org_code, department=department)
     _print_state(state, fmt)
 
 
@@ -201,7 +222,7 @@ def history(hazard_id: str, db_url: str | None, fmt: str) -> None:
         return
     for e in events:
         click.echo(f"{e.n:>3}  {e.at.isoformat()}  {e.action:<22} {e.from_state} -> {e.to_state}  "
-                   f"{e.actor} ({e.role}, {e.organisation})")
+                   f"{e.actor} ({e.role}, {_acting(e)})")
         if e.action in ("register", "submit_report"):
             verdict = e.fields.get("verdict") or {}
             finding = e.fields.get("finding") or {}

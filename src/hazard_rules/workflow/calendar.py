@@ -1,9 +1,25 @@
 """Chinese working-day calendar: public holidays and adjusted working weekends (调休).
 
-Backed by the maintained ``chinesecalendar`` package (import name ``chinese_calendar``),
-which ships the State Council's holiday arrangement for each year once it is announced.
-A date in a year the package does not cover raises :class:`CalendarError`; nothing is
-guessed. Local holidays and extra working days can be layered on top.
+Each year is answered from one of three sources, in this order (:meth:`WorkCalendar.basis`
+and :meth:`WorkCalendar.source` tell which one a year uses):
+
+1. ``official``, from our own ``workflow/data/holidays.yaml``: the State Council's notice
+   (国务院办公厅关于××年部分节假日安排的通知) transcribed by hand for a year the package
+   below does not have yet. A year in both this file and the package is taken from the file:
+   the file is the newer correction.
+2. ``official``, from the maintained ``chinesecalendar`` package (import name
+   ``chinese_calendar``), which ships each year's notice once it is announced.
+3. ``provisional``, for a later year (up to 2099) that neither has: the statutory holidays of
+   《全国年节及纪念日放假办法》 as revised by 国务院令第795号 (in force 2025-01-01), with
+   补假 for a holiday on a Saturday or Sunday, and every other Saturday and Sunday a rest day.
+   The 调休 (working weekends) of such a year cannot be known before the notice and are
+   not modelled. Provisional years exist because a deadline that falls in an unpublished
+   year must still be computable; the workflow records that it was provisional
+   (:meth:`WorkCalendar.provisional_years`). ``WorkCalendar(provisional=False)`` refuses
+   such years instead.
+
+Years before the package's first year and after 2099 raise :class:`CalendarError`. Local
+holidays and extra working days given to the constructor override every source.
 
 Counting conventions (期间开始的日不计算在内, the start day is not counted):
 
@@ -19,15 +35,27 @@ Counting conventions (期间开始的日不计算在内, the start day is not co
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import functools
+import os
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from importlib import metadata, resources
 from itertools import accumulate
+from pathlib import Path
+from typing import Any, Literal, NoReturn
 
 import chinese_calendar
+import yaml
+from lunardate import LunarDate
 
 from ..errors import HazardRulesError
 
 CHINA_TZ = dt.timezone(dt.timedelta(hours=8), "CST")  # no daylight saving since 1991
 _ONE_DAY = dt.timedelta(days=1)
+_LAST_YEAR = 2099  # lunardate's tables end with lunar year 2099
+_PACKAGED_FILE = "hazard_rules/workflow/data/holidays.yaml"
+_FILE_HINT = "see the comment at the top of hazard_rules/workflow/data/holidays.yaml for the format"
+PROVISIONAL_SOURCE = "provisional: 全国年节及纪念日放假办法 (国务院令第795号), 调休 not known"
 
 
 class CalendarError(HazardRulesError):
@@ -51,21 +79,223 @@ def _package_years() -> tuple[int, int]:
     return min(years), max(years)
 
 
+# ---------------------------------------------------------------------------- holidays.yaml
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """One year's holiday arrangement as transcribed into holidays.yaml."""
+
+    year: int
+    notice: str            # 文号, e.g. 国办发明电〔2025〕7号
+    title: str
+    published: dt.date
+    holidays: frozenset[dt.date]
+    workdays: frozenset[dt.date]  # adjusted working weekends (调休上班)
+
+
+_REQUIRED_KEYS = ("notice", "title", "published", "holidays")
+_ENTRY_KEYS = (*_REQUIRED_KEYS, "workdays")
+
+
+def load_holiday_file(path: str | os.PathLike[str] | None = None) -> dict[int, Notice]:
+    """Read and strictly check a holidays file (the packaged data/holidays.yaml by default)."""
+    if path is None:
+        text = resources.files(__package__).joinpath("data/holidays.yaml").read_text(encoding="utf-8")
+        return _parse_notices(text, _PACKAGED_FILE)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise CalendarError(f"cannot read holidays file {path}: {exc.strerror or exc}") from None
+    return _parse_notices(text, str(path))
+
+
+@functools.cache
+def _packaged_notices() -> Mapping[int, Notice]:
+    return load_holiday_file()
+
+
+def _parse_notices(text: str, file: str) -> dict[int, Notice]:
+    def fail(message: str) -> NoReturn:
+        raise CalendarError(f"{file}: {message}", hint=_FILE_HINT)
+
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        fail(f"not valid YAML: {exc}")
+    if data is None:  # only comments: no year yet
+        return {}
+    if not isinstance(data, dict):
+        fail("the file must be a mapping from a year to that year's notice")
+    notices: dict[int, Notice] = {}
+    for year, entry in data.items():
+        if isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= _LAST_YEAR:
+            fail(f"{year!r} is not a year between 1900 and {_LAST_YEAR} (write it unquoted, e.g. `2027:`)")
+        if not isinstance(entry, dict):
+            fail(f"{year}: expected a mapping with the keys {', '.join(_ENTRY_KEYS)}")
+        unknown = sorted(str(k) for k in entry if k not in _ENTRY_KEYS)
+        if unknown:
+            fail(f"{year}: unknown key {unknown[0]!r} (allowed: {', '.join(_ENTRY_KEYS)})")
+        missing = [k for k in _REQUIRED_KEYS if k not in entry]
+        if missing:
+            fail(f"{year}: missing key {missing[0]!r}")
+        for key in ("notice", "title"):
+            if not isinstance(entry[key], str) or not entry[key].strip():
+                fail(f"{year}: `{key}` must be non-empty text")
+        published = entry["published"]
+        if not _is_date(published):
+            fail(f"{year}: `published` must be a date written YYYY-MM-DD, got {published!r}")
+        holidays = _dates(entry["holidays"], year, "holidays", fail)
+        workdays = _dates(entry.get("workdays") or [], year, "workdays", fail)
+        both = sorted(holidays & workdays)
+        if both:
+            fail(f"{year}: {both[0].isoformat()} is listed both as a holiday and as a working day")
+        weekday = sorted(d for d in workdays if d.weekday() < 5)
+        if weekday:
+            fail(f"{year}: working day {weekday[0].isoformat()} is not a Saturday or Sunday "
+                 "(list only the adjusted working weekends)")
+        notices[year] = Notice(year, entry["notice"].strip(), entry["title"].strip(), published,
+                               frozenset(holidays), frozenset(workdays))
+    return notices
+
+
+def _is_date(value: object) -> bool:
+    return isinstance(value, dt.date) and not isinstance(value, dt.datetime)
+
+
+def _dates(value: Any, year: int, key: str, fail: Callable[[str], NoReturn]) -> set[dt.date]:
+    """The dates of a `holidays:`/`workdays:` list: single dates or {from, to} ranges (inclusive)."""
+    if not isinstance(value, list):
+        fail(f"{year}: `{key}` must be a list of dates or {{from: ..., to: ...}} ranges")
+    days: set[dt.date] = set()
+    for item in value:
+        if _is_date(item):
+            first = last = item
+        elif isinstance(item, dict) and set(item) == {"from", "to"} and all(map(_is_date, item.values())):
+            first, last = item["from"], item["to"]
+            if last < first:
+                fail(f"{year}: `{key}` range from {first.isoformat()} to {last.isoformat()} runs backwards")
+        else:
+            fail(f"{year}: `{key}` entry {item!r} is neither a date (YYYY-MM-DD, unquoted) "
+                 "nor a {from: YYYY-MM-DD, to: YYYY-MM-DD} range")
+        for d in (first, last):
+            if d.year != year:
+                fail(f"{year}: `{key}` date {d.isoformat()} is outside {year}")
+        while first <= last:
+            days.add(first)
+            first += _ONE_DAY
+    return days
+
+
+# ---------------------------------------------------------------------------- provisional years
+def _lunar(year: int, month: int, day: int) -> dt.date:
+    return LunarDate(year, month, day).to_solar_date()
+
+
+def _qingming(year: int) -> dt.date:
+    # get_solar_terms covers 1900-2100 (寿星公式 with the package's table of corrections),
+    # so every year up to _LAST_YEAR has it; no fallback approximation is needed.
+    [(day, _)] = [t for t in chinese_calendar.get_solar_terms(dt.date(year, 4, 1), dt.date(year, 4, 30))
+                  if t[1] == "清明"]
+    return day
+
+
+def _statutory_holidays(year: int) -> list[tuple[dt.date, str]]:
+    """The days 全体公民放假 under 《全国年节及纪念日放假办法》 第二条 as revised by
+    国务院令第795号 (in force 2025-01-01), without 补假. A date can appear twice (中秋 on 1-3 October)."""
+    new_year = _lunar(year, 1, 1)  # 正月初一; 除夕 is the day before (腊月 may have 29 days)
+    return [
+        (dt.date(year, 1, 1), "元旦"),
+        *((new_year + i * _ONE_DAY, "春节") for i in range(-1, 3)),  # 除夕, 初一至初三
+        (_qingming(year), "清明节"),
+        (dt.date(year, 5, 1), "劳动节"), (dt.date(year, 5, 2), "劳动节"),
+        (_lunar(year, 5, 5), "端午节"),
+        (_lunar(year, 8, 15), "中秋节"),
+        *((dt.date(year, 10, d), "国庆节") for d in (1, 2, 3)),
+    ]
+
+
+def _provisional_days_off(year: int) -> frozenset[dt.date]:
+    """Statutory holidays plus 补假: a holiday on a Saturday or Sunday is made up on the next
+    weekday that is not itself a holiday. Two holidays on one date (中秋 within 国庆) are both
+    owed, as the arrangements for 2009 and 2020 granted; modelled the same way."""
+    holidays = _statutory_holidays(year)
+    off = {day for day, _ in holidays}
+    seen: set[dt.date] = set()
+    owed = []
+    for day, _ in holidays:
+        if day.weekday() >= 5 or day in seen:
+            owed.append(day)
+        seen.add(day)
+    for day in sorted(owed):
+        while day in off or day.weekday() >= 5:
+            day += _ONE_DAY
+        off.add(day)
+    return frozenset(off)
+
+
+# ---------------------------------------------------------------------------- the calendar
 class WorkCalendar:
     """Working days in mainland China, with optional local holidays and working days."""
 
-    def __init__(self, extra_holidays: Iterable[dt.date] = (), extra_workdays: Iterable[dt.date] = ()) -> None:
+    def __init__(self, extra_holidays: Iterable[dt.date] = (), extra_workdays: Iterable[dt.date] = (), *,
+                 provisional: bool = True, holiday_file: str | os.PathLike[str] | None = None) -> None:
+        """provisional=False refuses years without an official arrangement (as before
+        provisional years existed); holiday_file replaces the packaged data/holidays.yaml."""
         self.extra_holidays = frozenset(china_date(d) for d in extra_holidays)
         self.extra_workdays = frozenset(china_date(d) for d in extra_workdays)
         both = sorted(self.extra_holidays & self.extra_workdays)
         if both:
             raise CalendarError(f"{both[0].isoformat()} is given both as an extra holiday and as an extra working day")
-        self.first_year, self.last_year = _package_years()
+        self.provisional = provisional
+        self.first_year, self.last_year = _package_years()  # the chinesecalendar package's years
+        self._holiday_file = _PACKAGED_FILE if holiday_file is None else str(holiday_file)
+        self._notices: Mapping[int, Notice] = (_packaged_notices() if holiday_file is None
+                                               else load_holiday_file(holiday_file))
         self._years: dict[int, tuple[bytes, tuple[int, ...]]] = {}
 
     def __repr__(self) -> str:
-        return (f"WorkCalendar(years={self.first_year}-{self.last_year}, "
+        return (f"WorkCalendar(years={self.first_year}-{self.last_year}, file_years={sorted(self._notices)}, "
+                f"provisional={self.provisional}, "
                 f"extra_holidays={len(self.extra_holidays)}, extra_workdays={len(self.extra_workdays)})")
+
+    # ------------------------------------------------------------------ sources
+    def basis(self, year: int) -> Literal["official", "provisional"]:
+        """Whether year's holidays are "official" (a State Council arrangement, from the package
+        or holidays.yaml) or "provisional" (computed from the 办法); CalendarError if unsupported."""
+        return "provisional" if self._kind(year) == "provisional" else "official"
+
+    def source(self, year: int) -> str:
+        """A short human text of where year's holidays come from."""
+        kind = self._kind(year)
+        if kind == "file":
+            notice = self._notices[year]
+            return f"official: {notice.notice} 《{notice.title}》 ({self._holiday_file})"
+        if kind == "package":
+            return f"official: chinesecalendar {metadata.version('chinesecalendar')}"
+        return PROVISIONAL_SOURCE
+
+    def provisional_years(self, a: dt.date, b: dt.date) -> tuple[int, ...]:
+        """The provisional years touched by the closed range between a and b (either order)."""
+        years = sorted((china_date(a).year, china_date(b).year))
+        return tuple(y for y in range(years[0], years[1] + 1) if self.basis(y) == "provisional")
+
+    def _kind(self, year: int) -> Literal["file", "package", "provisional"]:
+        if year in self._notices:
+            return "file"
+        if self.first_year <= year <= self.last_year:
+            return "package"
+        message = (f"the working-day calendar has no data for {year} "
+                   f"(the installed chinesecalendar covers {self.first_year}-{self.last_year})")
+        if year < self.first_year:
+            raise CalendarError(message, hint=f"the package has no holiday data before {self.first_year}; "
+                                              "such dates are not supported")
+        if year > _LAST_YEAR:
+            raise CalendarError(message, hint=f"years after {_LAST_YEAR} are not supported, not even provisionally "
+                                              "(the lunar tables end there)")
+        if not self.provisional:
+            raise CalendarError(message, hint=f"once the State Council has announced the {year} holiday arrangement, "
+                                              f"add it to {self._holiday_file} or update the `chinesecalendar` "
+                                              "package (pip install -U chinesecalendar); or allow provisional years")
+        return "provisional"
 
     # ------------------------------------------------------------------ single days
     def is_workday(self, d: dt.date) -> bool:
@@ -142,14 +372,16 @@ class WorkCalendar:
         cached = self._years.get(year)
         if cached is not None:
             return cached
-        if not self.first_year <= year <= self.last_year:
-            hint = (f"update the `chinesecalendar` package (pip install -U chinesecalendar) once the State "
-                    f"Council has announced the {year} holiday arrangement; dates are never guessed"
-                    if year > self.last_year else
-                    f"the package has no holiday data before {self.first_year}; such dates are not supported")
-            raise CalendarError(f"the working-day calendar has no data for {year} "
-                                f"(the installed chinesecalendar covers {self.first_year}-{self.last_year})",
-                                hint=hint)
+        kind = self._kind(year)
+        workday: Callable[[dt.date], bool]
+        if kind == "file":
+            notice = self._notices[year]
+            workday = lambda d: d not in notice.holidays and (d in notice.workdays or d.weekday() < 5)
+        elif kind == "package":
+            workday = chinese_calendar.is_workday
+        else:
+            off = _provisional_days_off(year)
+            workday = lambda d: d not in off and d.weekday() < 5
         day = dt.date(year, 1, 1)
         flags = bytearray()
         while day.year == year:
@@ -158,7 +390,7 @@ class WorkCalendar:
             elif day in self.extra_workdays:
                 flags.append(1)
             else:
-                flags.append(1 if chinese_calendar.is_workday(day) else 0)
+                flags.append(1 if workday(day) else 0)
             day += _ONE_DAY
         table = (bytes(flags), tuple(accumulate(flags, initial=0)))
         self._years[year] = table

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 GENESIS = "0" * 64
+_OPTIONAL_IN_BODY = ("org_code", "department")
 
 
 class Evidence(BaseModel):
@@ -36,6 +37,11 @@ class Event(BaseModel):
     actor: str
     role: str
     organisation: str
+    # The acting organisation's administrative code and department kind (government roles
+    # only). Left out of the hash body when absent, so events written before they existed
+    # keep their hashes.
+    org_code: str | None = None
+    department: str | None = None
     action: str
     from_state: str
     to_state: str
@@ -46,6 +52,9 @@ class Event(BaseModel):
 
     def body(self) -> dict[str, Any]:
         data = self.model_dump(mode="json", exclude={"hash"})
+        for name in _OPTIONAL_IN_BODY:
+            if data[name] is None:
+                del data[name]
         return data
 
     def compute_hash(self) -> str:

@@ -30,6 +30,7 @@ class StepContext:
     history: list[Event]
     settings: Any = None            # JurisdictionSettings of the hazard's jurisdiction
     calendar: Any = None            # WorkCalendar
+    org_code: str | None = None     # the acting organisation's administrative code (government roles)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def last(self, action: str) -> Event | None:
@@ -145,6 +146,56 @@ def not_listed_yet(ctx: StepContext) -> str | None:
     return "the hazard is already listed" if ctx.state.listed else None
 
 
+def acts_as_listing_authority(ctx: StepContext) -> str | None:
+    authority = (ctx.fields.get("listing") or {}).get("authority")
+    if authority != ctx.organisation:
+        return f"a listing (挂牌督办) is recorded by its authority: listing.authority is {authority!r}, you act for {ctx.organisation!r}"
+    return None
+
+
+def is_listed(ctx: StepContext) -> str | None:
+    return None if ctx.state.listed else "the hazard is not listed (挂牌督办)"
+
+
+def files_with_a_higher_government(ctx: StepContext) -> str | None:
+    listed = ctx.state.listed or {}
+    if listed.get("filed_with"):
+        return f"the listing was already filed with {listed['filed_with']}"
+    own = listed.get("authority_code") or ctx.org_code
+    return _strictly_above(ctx.fields.get("filed_with"), own, "filed_with", "the listing is filed with the 安委办 above the listing authority")
+
+
+def reports_to_a_higher_government(ctx: StepContext) -> str | None:
+    return _strictly_above(ctx.fields.get("to"), ctx.org_code, "to", "上报 goes to a government above the one you act for")
+
+
+def publishes_listing_or_closure(ctx: StepContext) -> str | None:
+    if ctx.state.state == "CLOSED":
+        if not ctx.state.delisted:
+            return "only the closure (摘牌销号) of a listed hazard is published"
+        if ctx.organisation != ctx.state.closed_by_org:
+            return f"the closure is published by {ctx.state.closed_by_org}, which closed the hazard"
+        return None
+    if not ctx.state.listed:
+        return "the hazard is not listed: nothing to publish"
+    return listing_authority_if_listed(ctx)
+
+
+def _strictly_above(target: Any, own: str | None, name: str, rule: str) -> str | None:
+    from .routing import AdminCode, AdminCodeError
+
+    try:
+        code = AdminCode.parse(str(target or ""))
+    except AdminCodeError as exc:
+        return f"{name}: {exc.message}"
+    if own is None:
+        return f"{rule}; the acting organisation's code is not known"
+    above = [a.code for a in AdminCode.parse(own).ancestors]
+    if code.code not in above:
+        return f"{rule}: {code.code} is not above {own} (above it: {', '.join(above) or 'nothing, it is a province'})"
+    return None
+
+
 def is_suspended(ctx: StepContext) -> str | None:
     return None if ctx.state.suspended else "the hazard is not suspended"
 
@@ -157,6 +208,7 @@ GUARDS: dict[str, Guard] = {
         classified_general, not_the_rectifier, department_rechecks_its_finding, clauses_or_expert_determination,
         double_report_and_plan_on_file, within_extension_window, listing_authority_if_listed,
         assessment_by_experts_or_agency, closing_authority, same_organisation_as_closer,
-        enterprise_cannot_void_major, not_listed_yet, is_suspended,
+        enterprise_cannot_void_major, not_listed_yet, is_suspended, acts_as_listing_authority, is_listed,
+        files_with_a_higher_government, reports_to_a_higher_government, publishes_listing_or_closure,
     )
 }

@@ -24,13 +24,14 @@ from . import schema
 from .events import Event, Evidence
 from .guards import GUARDS, HISTORY_GUARDS, StepContext
 from .machine import Machine, load_machine
-from .state import TIMERS, HazardState, apply, replay
+from .routing import escalation_authority, parent
+from .state import AFTER_CLOSURE, TIMERS, HazardState, apply, replay
 
 DEFAULT_URL = "sqlite:///hazard-ledger.sqlite"
 
 # Fields only the ledger writes (a level change of the transition, the deadlines a step
 # starts); a caller may give a deadline only where the transition requires it.
-SYSTEM_FIELDS = frozenset({"sets_level", *TIMERS})
+SYSTEM_FIELDS = frozenset({"sets_level", "calendar_basis", "authority", *TIMERS})
 # Fields that must hold a calendar date wherever they appear.
 DATE_FIELDS = ("rectify_due", "new_due", "proposed_due", "listing.deadline", "listing.received_at")
 
@@ -103,7 +104,8 @@ class Ledger:
 
     # ------------------------------------------------------------------ intake
     def register(self, finding: Finding, verdict: Verdict | None, *, actor: str, role: str, organisation: str,
-                 at: dt.datetime, action: str = "register", fields: dict[str, Any] | None = None) -> IntakeResult:
+                 at: dt.datetime, action: str = "register", fields: dict[str, Any] | None = None,
+                 org_code: str | None = None, department: str | None = None) -> IntakeResult:
         """Register one finding as a hazard (idempotent on the finding id)."""
         from .routing import route
 
@@ -117,7 +119,8 @@ class Ledger:
                    "departments": list(routing.departments), "duty_unclear": routing.duty_unclear, **(fields or {})}
         try:
             state, _ = self._step(finding.id, action, actor=actor, role=role, organisation=organisation, at=at,
-                               fields=payload, evidence=[], expected_version=None, create=True)
+                               fields=payload, evidence=[], expected_version=None, create=True,
+                               org_code=org_code, department=department)
         except IntegrityError:  # registered by a concurrent intake meanwhile
             found = self.find(finding.id)
             assert found is not None
@@ -125,24 +128,32 @@ class Ledger:
         return IntakeResult(state, True)
 
     def intake(self, pairs: Iterable[tuple[Finding, Verdict]], *, actor: str, role: str, organisation: str,
-               at: dt.datetime) -> Iterator[IntakeResult]:
+               at: dt.datetime, org_code: str | None = None, department: str | None = None) -> Iterator[IntakeResult]:
         for finding, verdict in pairs:
-            yield self.register(finding, verdict, actor=actor, role=role, organisation=organisation, at=at)
+            yield self.register(finding, verdict, actor=actor, role=role, organisation=organisation, at=at,
+                                org_code=org_code, department=department)
 
     # ------------------------------------------------------------------ steps
     def step(self, hazard_id: str, action: str, *, actor: str, role: str, organisation: str, at: dt.datetime,
              fields: dict[str, Any] | None = None, evidence: list[Evidence] | None = None,
-             expected_version: int | None = None) -> HazardState:
-        """Take one transition; raise StepRefused (illegal) or ConflictError (raced)."""
+             expected_version: int | None = None, org_code: str | None = None,
+             department: str | None = None) -> HazardState:
+        """Take one transition; raise StepRefused (illegal) or ConflictError (raced).
+
+        A government role (DEPT, SAFETY_COMMITTEE) names the administrative code it acts for
+        (``org_code``), and a department its department (``department``, a name from the
+        routing table); see ``acting`` in the state machine."""
         return self._step(hazard_id, action, actor=actor, role=role, organisation=organisation, at=at,
                           fields=dict(fields or {}), evidence=list(evidence or []),
-                          expected_version=expected_version, create=False)[0]
+                          expected_version=expected_version, create=False,
+                          org_code=org_code, department=department)[0]
 
     def _step(self, hazard_id: str, action: str, *, actor: str, role: str, organisation: str, at: dt.datetime,
               fields: dict[str, Any], evidence: list[Evidence], expected_version: int | None,
-              create: bool) -> tuple[HazardState, Event]:
+              create: bool, org_code: str | None = None, department: str | None = None) -> tuple[HazardState, Event]:
         transition = self.machine.transition(action)
-        self._precheck(hazard_id, transition, role, fields, evidence)  # before any lock is taken
+        # before any lock is taken
+        org_code = self._precheck(hazard_id, transition, role, fields, evidence, org_code, department)
         with self.engine.begin() as conn:
             row = conn.execute(select(schema.hazards.c.data).where(schema.hazards.c.id == hazard_id)
                                .with_for_update()).first()
@@ -160,12 +171,13 @@ class Ledger:
                                     hint="another step was recorded first; reload and decide again")
             needs_history = not create and any(name in HISTORY_GUARDS for name in transition.guards)
             history = self._events(conn, hazard_id) if needs_history else []
-            self._check(state, transition, actor, role, organisation, fields, at, history)
+            self._check(state, transition, actor, role, organisation, fields, at, history, org_code, department)
             if transition.sets_level:
                 fields = {**fields, "sets_level": transition.sets_level}
-            fields = {**fields, **self._deadlines(state, action, at)}
+            fields = {**fields, **self._system_fields(state, action, at, org_code, fields)}
             event = Event(hazard_id=hazard_id, n=state.version + 1, at=at, actor=actor, role=role,
-                          organisation=organisation, action=action, from_state=state.state,
+                          organisation=organisation, org_code=org_code, department=department,
+                          action=action, from_state=state.state,
                           to_state=transition.target(state.state), fields=fields, evidence=evidence,
                           prev_hash=state.head_hash).sealed()
             new_state = apply(state, event)
@@ -182,15 +194,28 @@ class Ledger:
                                         hint="reload and try again")
             return new_state, event
 
+    def check_actor(self, action: str, *, role: str, org_code: str | None = None,
+                    department: str | None = None) -> str | None:
+        """Refuse (StepRefused) a role that may not take action, or a government role that does
+        not say where and for which department it acts; return the canonical org code. What
+        `step` checks first, without a hazard: for a batch, check once before starting."""
+        transition = self.machine.transition(action)
+        refuse = _refuser(None)
+        if role not in transition.roles:
+            refuse(f"role {role} may not {action}", f"allowed: {', '.join(transition.roles)}")
+        return self._acting_for(refuse, role, org_code, department)
+
     def _precheck(self, hazard_id: str, transition: Any, role: str, fields: dict[str, Any],
-                  evidence: list[Evidence]) -> None:
-        """What can be refused without reading the hazard: role, required fields, evidence.
-        The role comes first: an unauthorised role learns nothing more."""
+                  evidence: list[Evidence], org_code: str | None, department: str | None) -> str | None:
+        """What can be refused without reading the hazard: role, who it acts for, required
+        fields, evidence. The role comes first: an unauthorised role learns nothing more.
+        Returns the acting organisation's canonical administrative code."""
         refuse = _refuser(hazard_id)
         if role not in self.machine.definition.roles:
             refuse(f"unknown role {role!r}", f"roles: {', '.join(self.machine.roles)}")
         if role not in transition.roles:
             refuse(f"role {role} may not {transition.action}", f"allowed: {', '.join(transition.roles)}")
+        org_code = self._acting_for(refuse, role, org_code, department)
         reserved = [name for name in fields if name in SYSTEM_FIELDS and name not in transition.requires]
         if reserved:
             refuse(f"{', '.join(sorted(reserved))} cannot be given with {transition.action}: the ledger sets it",
@@ -207,10 +232,39 @@ class Ledger:
         if lacking:
             refuse(f"{transition.action} requires evidence: {', '.join(lacking)}",
                    "attach it with --evidence NAME=FILE (its content hash is recorded)")
+        return org_code
+
+    def _acting_for(self, refuse: Any, role: str, org_code: str | None, department: str | None) -> str | None:
+        """A government role must say which area (and a department, which department) it
+        acts for; other roles act for themselves and give neither."""
+        from .routing import AdminCode, AdminCodeError, default_departments
+
+        acting = self.machine.definition.acting
+        if role not in acting.area_roles:
+            if org_code is not None or department is not None:
+                refuse(f"role {role} does not act for a government: give no administrative code or department")
+            return None
+        if not org_code:
+            refuse(f"role {role} acts for a government: give the administrative code of the area it acts for",
+                   "e.g. --org-code 370202 for a county (区) department; the hazard must lie within it")
+        try:
+            code = AdminCode.parse(str(org_code)).code
+        except AdminCodeError as exc:
+            refuse(f"acting organisation: {exc.message}", exc.hint)
+        if role in acting.department_roles:
+            known = default_departments().departments
+            if not department:
+                refuse(f"role {role} acts for a department: say which one", f"departments: {', '.join(known)}")
+            elif department not in known:
+                refuse(f"unknown department {department!r}", f"departments: {', '.join(known)}")
+        elif department is not None:
+            refuse(f"role {role} does not act for a department: give no department")
+        return code
 
     def _check(self, state: HazardState, transition: Any, actor: str, role: str, organisation: str,
-               fields: dict[str, Any], at: dt.datetime, history: list[Event]) -> None:
-        """What depends on the hazard: its state and level, and the guards."""
+               fields: dict[str, Any], at: dt.datetime, history: list[Event], org_code: str | None = None,
+               department: str | None = None) -> None:
+        """What depends on the hazard: its state and level, where it is, and the guards."""
         refuse = _refuser(state.id)
         if state.state not in transition.from_:
             allowed = [t.action for t in self.machine.available(state.state, state.level)]
@@ -218,46 +272,75 @@ class Ledger:
                    f"possible now: {', '.join(allowed) or 'nothing (closed)'}")
         if transition.levels is not None and state.level not in transition.levels:
             refuse(f"{transition.action} applies to {'/'.join(transition.levels)} hazards; this one is {state.level}")
+        if org_code is not None:
+            _check_scope(refuse, state, fields, organisation, org_code, department)
         context = StepContext(state, transition.action, actor, role, organisation, fields, at, history,
-                              self._settings_for(state), self.calendar)
+                              self._settings_for(state), self.calendar, org_code)
         for name in transition.guards:
             reason = GUARDS[name](context)
             if reason:
                 refuse(reason)
 
     def _settings_for(self, state: HazardState) -> Any:
+        """The settings in force for the hazard: its jurisdiction's, then its industries' rules."""
         if self.settings is None:
             return None
-        code = state.jurisdiction or ""
-        found = self._settings_cache.get(code)
+        key = (state.jurisdiction or "", tuple(state.industries))
+        found = self._settings_cache.get(key)
         if found is None:
-            found = self._settings_cache[code] = self.settings.for_jurisdiction(code)
+            found = self._settings_cache[key] = self.settings.for_jurisdiction(key[0], industries=key[1])
         return found
 
-    def _deadlines(self, state: HazardState, action: str, at: dt.datetime) -> dict[str, str]:
-        """Deadlines a step starts, computed now from the jurisdiction's settings and recorded
-        in the event, so that a replay never depends on settings that changed later."""
+    def _system_fields(self, state: HazardState, action: str, at: dt.datetime, org_code: str | None,
+                       fields: dict[str, Any]) -> dict[str, str]:
+        """What the ledger itself records with a step: the deadlines it starts and, for an
+        escalation, the government that takes it. Computed now from the hazard's settings and
+        kept in the event, so that a replay never depends on settings or a calendar that
+        changed later."""
         settings = self._settings_for(state)
         if settings is None or self.calendar is None:
             return {}
+        if action == "escalate":
+            up = {s.step: s.up for s in settings.escalation.steps}.get(fields.get("step"), 0)
+            authority = escalation_authority(state, up, settings.supervision_level)
+            return {"authority": authority} if authority else {}
         starts = {
             "classify_major": {"report_due": settings.report_deadline},
             "report_double": {"plan_due": settings.plan_deadline},
             "apply_closure": {"review_due": settings.review_deadline},
             "request_extension": {"decision_due": settings.extension_decision},
-            # listing_filing and publication are the listing authority's own duties; no step
-            # records them yet, so they would stay "overdue" forever: not started as timers.
+            "list": {"publication_due": settings.publication},
         }.get(action, {})
+        if action == "list" and org_code is not None and parent(org_code) is not None:
+            starts["filing_due"] = settings.listing_filing  # a province has no 安委办 above it in the tree
+        if action == "accept_and_close" and state.listed:
+            starts["publication_due"] = settings.publication  # 摘牌销号 is published too
         due = {name: _iso(duration.due(at, self.calendar)) for name, duration in starts.items()}
+        # Only a count of working days (or a last day moved off a holiday) depends on the calendar.
+        provisional = self._provisional_years(at, [due[name] for name, duration in starts.items()
+                                                   if duration.working or duration.roll_forward])
+        if provisional:
+            due["calendar_basis"] = "provisional " + ",".join(map(str, provisional))
         if action in ("start", "report_progress"):
             due["progress_due"] = _iso(settings.progress_report_period.due(at, self.calendar))
         return due
 
+    def _provisional_years(self, at: dt.datetime, dues: Iterable[str]) -> tuple[int, ...]:
+        """Years between the step and its deadlines whose holidays are not published yet."""
+        years = getattr(self.calendar, "provisional_years", None)
+        if years is None:
+            return ()
+        found: set[int] = set()
+        for due in dues:
+            found.update(years(at.date(), _parse_due(due) if len(due) <= 10 else _parse_due(due).date()))
+        return tuple(sorted(found))
+
     # ------------------------------------------------------------------ time
     def overdue(self, now: dt.datetime) -> list[tuple[HazardState, list[str]]]:
-        """Open hazards with a deadline before `now`, with the timers that passed."""
+        """Hazards with a deadline before `now`, with the timers that passed (open hazards,
+        and closed ones whose 摘牌销号 is not published yet)."""
         found = []
-        for hazard in self.hazards(open_only=True):
+        for hazard in self._pending():
             late = [name for name, due in sorted(hazard.deadlines.items()) if _parse_due(due) < _comparable(due, now)]
             if late:
                 found.append((hazard, late))
@@ -267,23 +350,31 @@ class Ledger:
         """Record the escalation steps whose time has come (idempotent: a step already
         recorded for a timer is not recorded again). The caller passes the clock."""
         recorded: list[Event] = []
-        for hazard in self.hazards(open_only=True):
+        for hazard in self._pending():
             settings = self._settings_for(hazard)
             if settings is None:
                 continue
             for timer, due in sorted(hazard.deadlines.items()):
+                if timer not in TIMERS:
+                    continue
                 for reached in settings.escalation.reached(_parse_due(due), now, self.calendar):
                     if f"{timer}:{reached.step}" in hazard.escalation:
                         continue
+                    fields = {"timer": timer, "step": reached.step, "due": due}
                     try:
                         hazard, event = self._step(hazard.id, "escalate", actor="tick", role="SYSTEM",
-                                                   organisation="system", at=now,
-                                                   fields={"timer": timer, "step": reached.step, "due": due},
+                                                   organisation="system", at=now, fields=fields,
                                                    evidence=[], expected_version=hazard.version, create=False)
                     except (ConflictError, StepRefused):
                         break  # changed meanwhile; the next tick sees the new state
                     recorded.append(event)
         return recorded
+
+    def _pending(self) -> list[HazardState]:
+        """Hazards a timer can still run on: the open ones, and closed ones with a deadline
+        that outlives closure."""
+        closed = [h for h in self.hazards(state="CLOSED") if any(t in h.deadlines for t in AFTER_CLOSURE)]
+        return sorted([*self.hazards(open_only=True), *closed], key=lambda h: h.id)
 
     # ------------------------------------------------------------------ reading
     def find(self, hazard_id: str) -> HazardState | None:
@@ -340,6 +431,31 @@ class Ledger:
         for hazard_id in sorted(set(projections) | set(by_hazard)):
             problems += _verify_hazard(hazard_id, by_hazard.get(hazard_id, []), projections.get(hazard_id))
         return problems
+
+
+def _check_scope(refuse: Any, state: HazardState, fields: dict[str, Any], organisation: str, org_code: str,
+                 department: str | None) -> None:
+    """A government acts on hazards inside its area; a department on hazards it is responsible for.
+    A hazard whose jurisdiction is unknown or malformed cannot be placed, so it is not refused here."""
+    from .routing import AdminCode, AdminCodeError, common_government
+
+    if state.version == 0:  # registering: where the finding says it is
+        enterprise = (fields.get("finding") or {}).get("enterprise") or {}
+        where, departments = enterprise.get("jurisdiction"), list(fields.get("departments") or [])
+    else:
+        where, departments = state.jurisdiction, state.departments
+    try:
+        place = AdminCode.parse(where) if where else None
+    except AdminCodeError:
+        place = None
+    if place is not None and not place.is_within(org_code):
+        common = common_government(place.code, org_code)
+        refuse(f"{organisation} acts for {org_code}; the hazard is in {place.code}, outside that area",
+               f"report it (上报) to {common}, the government over both" if common
+               else "the hazard is in another province: hand it to that province")
+    if department is not None and departments and department not in departments:
+        refuse(f"{department} is not responsible for this hazard (responsible: {', '.join(departments)})",
+               "管行业必须管安全: the responsible departments follow the hazard's industries (departments.yaml)")
 
 
 def _verify_hazard(hazard_id: str, rows: list[Any], projection: Any) -> list[Problem]:
@@ -457,8 +573,10 @@ def _is_date(value: Any) -> bool:
         return False
 
 
-def _refuser(hazard_id: str):
+def _refuser(hazard_id: str | None):
+    prefix = f"hazard {hazard_id}: " if hazard_id is not None else ""
+
     def refuse(message: str, hint: str | None = None) -> None:
-        raise StepRefused(f"hazard {hazard_id}: {message}", hint=hint)
+        raise StepRefused(prefix + message, hint=hint)
     return refuse
 

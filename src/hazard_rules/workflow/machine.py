@@ -57,11 +57,20 @@ class Transition(_Model):
         return self.to if self.to is not None else state
 
 
+class ActingRules(_Model):
+    """Which roles act for a government, and so must say where and for whom they act."""
+
+    area_roles: list[str] = []        # give the administrative code they act for; it must contain the hazard
+    department_roles: list[str] = []  # give their department; it must be responsible for the hazard
+    source: str = ""
+
+
 class MachineDef(_Model):
     entry: str
     final: list[str]
     states: dict[str, StateDef]
     roles: dict[str, str]
+    acting: ActingRules = ActingRules()
     transitions: list[Transition]
 
 
@@ -109,6 +118,9 @@ class Machine:
         for state in [d.entry, *d.final]:
             if state not in d.states:
                 problems.append(f"state {state!r} is not declared")
+        for name in [*d.acting.area_roles, *d.acting.department_roles]:
+            if name not in d.roles:
+                problems.append(f"acting: unknown role {name!r}")
         for t in d.transitions:
             if t.action in self._by_action:
                 problems.append(f"action {t.action!r} is declared twice")

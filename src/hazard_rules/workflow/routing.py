@@ -170,6 +170,49 @@ def is_within(code: str | AdminCode, ancestor: str | AdminCode) -> bool:
     return AdminCode.parse(code).is_within(ancestor)
 
 
+def common_government(a: str | AdminCode, b: str | AdminCode) -> str | None:
+    """The nearest government whose area holds both codes; None across provinces."""
+    first, second = AdminCode.parse(a), AdminCode.parse(b)
+    for candidate in [first, *first.ancestors]:
+        if not candidate.is_grouping and second.is_within(candidate):
+            return candidate.code
+    return None
+
+
+def supervising_government(code: str | AdminCode, level: Level = "county") -> str:
+    """The government at `level` over code (itself when code is that level or coarser):
+    an enterprise in a township is supervised by its county under 分级属地 by default."""
+    place = AdminCode.parse(code)
+    depth = LEVELS.index(level)
+    for candidate in [place, *place.ancestors]:
+        if LEVELS.index(candidate.level) <= depth:
+            return candidate.code
+    return place.code
+
+
+def escalation_authority(hazard: object, up: int = 0, level: Level = "county") -> str | None:
+    """Who takes an escalation step on a hazard: the listing authority of a listed hazard,
+    else the government supervising its jurisdiction, then `up` governments higher
+    (约谈 by the government above, for example). None when the hazard cannot be placed."""
+    listing = getattr(hazard, "listed", None) or getattr(hazard, "delisted", None) or {}
+    base = listing.get("authority_code")
+    if not base:
+        where = getattr(hazard, "jurisdiction", None)
+        try:
+            base = supervising_government(where, level) if where else None
+        except AdminCodeError:
+            base = None
+    if base is None:
+        return None
+    code: AdminCode | None = AdminCode.parse(base)
+    for _ in range(up):
+        above = code.parent if code else None
+        if above is None:
+            break
+        code = above
+    return code.code if code else None
+
+
 # ---------------------------------------------------------------------------- industry routing
 Text = Annotated[StrictStr, Field(min_length=1)]
 
@@ -286,6 +329,6 @@ def route(industries: Iterable[str], table: DepartmentTable | None = None) -> Ro
 
 __all__ = [
     "AdminCode", "AdminCodeError", "DepartmentTable", "DepartmentTableError", "LEVELS",
-    "Level", "Route", "Routing", "ancestors", "default_departments", "is_within", "level", "load_departments",
-    "parent", "route",
+    "Level", "Route", "Routing", "ancestors", "common_government", "default_departments", "escalation_authority",
+    "is_within", "level", "load_departments", "parent", "route", "supervising_government",
 ]

@@ -148,6 +148,7 @@ class StatisticsSchedule(_Model):
 class EscalationStep(_Model):
     step: Step
     after: Duration  # how long overdue before this step is taken (days only)
+    up: Annotated[StrictInt, Field(ge=0, le=4)] = 0  # governments above the supervising one that take it
 
     @field_validator("after")
     @classmethod
@@ -208,6 +209,7 @@ class _Settings(_Model):
     statistics: StatisticsSchedule
     escalation: EscalationLadder
     unlisted_major_signoff: Role
+    supervision_level: Literal["province", "city", "county", "township"]
 
 
 SETTING_NAMES: tuple[str, ...] = tuple(_Settings.model_fields)
@@ -240,6 +242,7 @@ class SettingsOverride(_Model):
     statistics: StatisticsSchedule | None = None
     escalation: EscalationLadder | None = None
     unlisted_major_signoff: Role | None = None
+    supervision_level: Literal["province", "city", "county", "township"] | None = None
 
 
 def _key_problem(key: object) -> tuple[str, str] | None:
@@ -262,6 +265,27 @@ class SettingsBook(_Model):
     version: Literal[1]
     national: NationalSettings
     local: dict[str, SettingsOverride] = {}
+    industries: dict[str, SettingsOverride] = {}  # industry-code prefix → an industry's own rules
+
+    @field_validator("industries")
+    @classmethod
+    def _industry_keys(cls, industries: dict[str, SettingsOverride]) -> dict[str, SettingsOverride]:
+        from ..loading.models import INDUSTRY_CODE
+
+        for key in industries:
+            if not INDUSTRY_CODE.fullmatch(key):
+                raise ValueError(f"industry code {key!r} must be dotted lower-case, e.g. coal or gongmao.dust")
+        return industries
+
+    def industry_layer(self, industry: str) -> tuple[str, SettingsOverride] | None:
+        """The industry rules for an industry code: the longest matching prefix (on dots)."""
+        code = industry
+        while code:
+            found = self.industries.get(code)
+            if found is not None:
+                return code, found
+            code = code.rpartition(".")[0]
+        return None
 
     @field_validator("local")
     @classmethod
@@ -278,9 +302,12 @@ class SettingsBook(_Model):
         found = [(canonical[:n], self.local.get(canonical[:n])) for n in (2, 4, 6) if n <= len(canonical)]
         return [(key, layer) for key, layer in found if layer is not None]
 
-    def for_jurisdiction(self, code: str | AdminCode) -> JurisdictionSettings:
+    def for_jurisdiction(self, code: str | AdminCode, industries: tuple[str, ...] | list[str] = ()) -> JurisdictionSettings:
         """Settings for an administrative code ("" for the national defaults); the most
-        specific override wins, field by field."""
+        specific override wins, field by field. An industry's own rules (``industries``,
+        e.g. coal's 60-day review) then apply over the jurisdiction's: they come from the
+        industry's regulation, which a local rule for all industries does not displace.
+        With several industries, the first one (in the order given) that sets a field wins."""
         key = code.code if isinstance(code, AdminCode) else code.strip()
         values = {name: getattr(self.national, name) for name in SETTING_NAMES}
         origin = dict.fromkeys(SETTING_NAMES, "national")
@@ -292,6 +319,17 @@ class SettingsBook(_Model):
                     value = getattr(layer, name)
                     if value is not None:
                         values[name], origin[name] = value, layer_key
+        applied: set[str] = set()
+        for industry in industries:
+            found = self.industry_layer(industry)
+            if found is None:
+                continue
+            layer_key, layer = found
+            for name in SETTING_NAMES:
+                value = getattr(layer, name)
+                if value is not None and name not in applied:
+                    values[name], origin[name] = value, f"industry {layer_key}"
+                    applied.add(name)
         return JurisdictionSettings(**values, jurisdiction=canonical, origin=origin)
 
 

@@ -14,7 +14,8 @@ from pydantic import BaseModel, ConfigDict
 from .events import GENESIS, Event
 
 # Deadlines a hazard can carry (dates or date-times, as text) and the steps that meet them.
-TIMERS = ("report_due", "plan_due", "rectify_due", "progress_due", "decision_due", "review_due")
+TIMERS = ("report_due", "plan_due", "rectify_due", "progress_due", "decision_due", "review_due",
+          "filing_due", "publication_due")
 SATISFIED_BY: dict[str, tuple[str, ...]] = {
     "report_double": ("report_due",),
     "file_plan": ("plan_due",),
@@ -26,7 +27,11 @@ SATISFIED_BY: dict[str, tuple[str, ...]] = {
     "fix_on_spot": ("rectify_due",),
     "void": TIMERS,
     "downgrade": ("report_due", "plan_due", "progress_due"),
+    "file_listing": ("filing_due",),
+    "publish": ("publication_due",),
 }
+# Deadlines that outlive closure: the listing authority publishes the 摘牌销号 after it.
+AFTER_CLOSURE = ("publication_due",)
 
 
 class HazardState(BaseModel):
@@ -54,6 +59,9 @@ class HazardState(BaseModel):
     closed_by_org: str | None = None
     rectifier: str | None = None
     listed: dict[str, Any] | None = None
+    delisted: dict[str, Any] | None = None   # the listing a closure ended (for its publication)
+    reported_up: list[dict[str, Any]] = []   # 上报: each {"from", "to", "at"}
+    published: list[dict[str, Any]] = []     # each {"what", "channel", "published_at"}
     suspended: dict[str, Any] | None = None
     deadlines: dict[str, str] = {}
     escalation: list[str] = []
@@ -89,7 +97,14 @@ def apply(state: HazardState, event: Event) -> HazardState:
     if action in ("submit_rectification", "complete_and_assess"):
         change["rectifier"] = event.actor
     if action == "list":
-        change["listed"] = dict(f["listing"])
+        change["listed"] = {**f["listing"], "authority_code": event.org_code}
+    if action == "file_listing":
+        change["listed"] = {**(state.listed or {}), "filed_with": f["filed_with"], "filed_at": event.at.isoformat()}
+    if action == "report_up":
+        change["reported_up"] = [*state.reported_up, {"from": event.org_code, "to": f["to"], "at": event.at.isoformat()}]
+    if action == "publish":
+        what = "closure" if state.state == "CLOSED" else "listing"
+        change["published"] = [*state.published, {"what": what, **f["publication"]}]
     if action == "suspend":
         change["suspended"] = dict(f["suspension"])
     if action == "resume":
@@ -97,9 +112,10 @@ def apply(state: HazardState, event: Event) -> HazardState:
     if action == "escalate":
         change["escalation"] = [*state.escalation, f"{f['timer']}:{f['step']}"]
     if event.to_state == "CLOSED" and state.state != "CLOSED":
-        change.update(closed_at=event.at, closed_by_org=event.organisation, listed=None, suspended=None)
+        change.update(closed_at=event.at, closed_by_org=event.organisation, listed=None, suspended=None,
+                      delisted=state.listed)
     if action == "reopen":
-        change.update(closed_at=None)
+        change.update(closed_at=None, delisted=None)
     # validated, so that the state in memory equals the state read back from storage
     return HazardState.model_validate({**state.model_dump(), **change})
 
