@@ -59,6 +59,10 @@ def test_major_and_ordinary_hazards_through_the_cli(db_url: str, tmp_path) -> No
         ("list", "SAFETY_COMMITTEE", sab, "2025-03-15T09:00+08:00",
          ["listing.level=县级", f"listing.authority={sab}", "listing.doc_no=诸安办督〔2025〕1号", "listing.deadline=2025-06-30",
           "listing.served_by=赵", "listing.received_by=张", "listing.received_at=2025-03-15"]),
+        ("file_listing", "SAFETY_COMMITTEE", sab, "2025-03-17T08:00+08:00",
+         ["filed_with=3707", "filing_doc=诸安办备〔2025〕1号"]),
+        ("publish", "SAFETY_COMMITTEE", sab, "2025-03-17T08:30+08:00",
+         ["publication.channel=诸城市人民政府网站", "publication.published_at=2025-03-17"]),
         ("start", "ENT_PRINCIPAL", ENT, "2025-03-17T09:00+08:00", []),
         ("request_extension", "ENT_PRINCIPAL", ENT, "2025-04-01T09:00+08:00",
          ["reason=设备延期到货", "interim_controls=限员", "proposed_due=2025-08-31"]),
@@ -102,9 +106,24 @@ def test_major_and_ordinary_hazards_through_the_cli(db_url: str, tmp_path) -> No
     assert closed.returncode == 0 and "CLOSED" in closed.stdout
     assert "evidence after_photo" in ledger(db_url, "history", oid).stdout
 
-    overdue = ledger(db_url, "overdue", "--now", "2025-03-20T09:00+08:00")
+    # The 摘牌销号 of 22 August is to be published within 5 working days (by Friday 29 August);
+    # it was not, so on Monday 1 September it is overdue and the listing authority is urged.
+    overdue = ledger(db_url, "overdue", "--now", "2025-09-01T09:00+08:00")
     assert overdue.returncode == 0
+    assert overdue.stdout.splitlines() == [f"{MAJOR}\tCLOSED\tmajor\tpublication_due 2025-08-29"]
     ticked = ledger(db_url, "tick", "--now", "2025-09-01T09:00+08:00")
     assert ticked.returncode == 0
+    assert ticked.stdout.splitlines() == [f"{MAJOR}\tpublication_due\tURGE\tdue 2025-08-29\tby 370782"]
+    assert ledger(db_url, "tick", "--now", "2025-09-01T09:00+08:00").stdout == ""     # idempotent
+    published = step(db_url, "publish", "SAFETY_COMMITTEE", sab, "2025-09-01T10:00+08:00",
+                     "publication.channel=诸城市人民政府网站", "publication.published_at=2025-09-01")
+    assert published.returncode == 0, published.stderr
+    assert ledger(db_url, "overdue", "--now", "2025-09-02T09:00+08:00").stdout == ""
+
+    # Statistics as of that day: 34 found (13 major verdicts), the walked major and ordinary ones closed.
+    counted = ledger(db_url, "stats", "--as-of", "2025-09-01", "--format", "json")
+    assert counted.returncode == 0, counted.stderr
+    total = json.loads(counted.stdout)[-1]
+    assert (total["found"], total["closed"], total["major_found"], total["major_closed"]) == (34, 2, 13, 1), total
     verified = ledger(db_url, "verify")
     assert verified.returncode == 0 and "ledger verified" in verified.stdout

@@ -276,7 +276,9 @@ def tick(db_url: str | None, now_text: str | None) -> None:
     with _open(db_url, now) as book:
         recorded = book.tick(now)
     for event in recorded:
-        click.echo(f"{event.hazard_id}\t{event.fields['timer']}\t{event.fields['step']}\tdue {event.fields['due']}")
+        by = event.fields.get("authority")
+        click.echo(f"{event.hazard_id}\t{event.fields['timer']}\t{event.fields['step']}\tdue {event.fields['due']}"
+                   + (f"\tby {by}" if by else ""))
     click.echo(f"{len(recorded)} escalation step(s) recorded", err=True)
 
 
