@@ -326,19 +326,24 @@ def test_the_documented_example_matches_the_package(tmp_path: Path) -> None:
     (ENTRY.replace("2027-02-20", "2028-02-19"), "outside 2027"),
     (ENTRY.replace("- 2027-01-01", "- 2027-02-20"), "both as a holiday and as a working day"),
     (ENTRY.replace("2027-02-20", "2027-02-22"), "not a Saturday or Sunday"),
-    (ENTRY.replace("- 2027-01-01", "- '2027-01-01'"), "neither a date"),
+    (ENTRY.replace("- 2027-01-01", "- 2027-1-1"), "neither a date"),
+    (ENTRY.replace("- 2027-01-01", "- 2027-02-30"), "neither a date"),
     (ENTRY.replace("from: 2027-02-05, to: 2027-02-12", "from: 2027-02-12, to: 2027-02-05"), "backwards"),
     (ENTRY.replace("  notice: 测试〔2026〕1号\n", ""), "missing key 'notice'"),
-    (ENTRY.replace("2027:", "'2027':", 1), "not a year"),
-    (ENTRY + "  : [\n", "not valid YAML"),
+    (ENTRY.replace("2027:", "27:", 1), "not a year"),
+    (ENTRY.replace("2027:", "2027:\n2027:", 1), "duplicate key"),
+    (ENTRY + "  : [\n", "did not find expected key"),
     ("- 2027\n", "mapping from a year"),
 ])
 def test_malformed_holiday_file_names_the_file(tmp_path: Path, text: str, needle: str) -> None:
     path = _write(tmp_path, text)
     with pytest.raises(CalendarError) as caught:
         load_holiday_file(path)
-    assert str(path) in caught.value.message and needle in caught.value.message
-    assert caught.value.code == "E612" and "holidays.yaml" in (caught.value.hint or "")
+    rendered = caught.value.render()
+    assert needle in caught.value.message and caught.value.code == "E612"
+    assert caught.value.span is not None and caught.value.span.file == str(path)
+    assert rendered.startswith(f"{path}:{caught.value.span.line}:{caught.value.span.column}: error[E612]")
+    assert caught.value.hint
     with pytest.raises(CalendarError):
         WorkCalendar(holiday_file=path)
 
@@ -400,3 +405,11 @@ def test_explicit_override_answers_for_its_own_date_only() -> None:
     assert not local.is_workday(D(year, 1, 1))
     with pytest.raises(CalendarError):
         local.is_workday(D(year, 1, 2))
+
+
+def test_a_holiday_file_error_points_at_its_line_and_column(tmp_path: Path) -> None:
+    path = _write(tmp_path, ENTRY.replace("2027-02-20", "2027-02-22"))
+    with pytest.raises(CalendarError) as caught:
+        load_holiday_file(path)
+    span = caught.value.span
+    assert (span.line, span.column) == (8, 14)      # where 2027-02-22 is written in the workdays list

@@ -88,6 +88,10 @@ def _print_state(state: Any, fmt: str) -> None:
         click.echo(f"  clauses: {', '.join(state.clauses)}")
     if state.deadlines:
         click.echo("  deadlines: " + ", ".join(f"{k}={v}" for k, v in sorted(state.deadlines.items())))
+    if state.reported_up:
+        click.echo("  上报: " + ", ".join(f"{r['from']} → {r['to']} ({r['at'][:10]})" for r in state.reported_up))
+    if state.published:
+        click.echo("  published: " + ", ".join(f"{p['what']} {p['published_at']} {p['channel']}" for p in state.published))
 
 
 def _acting(event: Any) -> str:

@@ -37,6 +37,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from importlib import metadata, resources
@@ -45,7 +46,6 @@ from pathlib import Path
 from typing import Any, Literal, NoReturn
 
 import chinese_calendar
-import yaml
 from lunardate import LunarDate
 
 from ..errors import HazardRulesError
@@ -114,71 +114,88 @@ def _packaged_notices() -> Mapping[int, Notice]:
 
 
 def _parse_notices(text: str, file: str) -> dict[int, Notice]:
-    def fail(message: str) -> NoReturn:
-        raise CalendarError(f"{file}: {message}", hint=_FILE_HINT)
+    """Check every entry, pointing at the line and column of the first problem."""
+    from ..loading.strict_yaml import read_yaml
 
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        fail(f"not valid YAML: {exc}")
+        doc = read_yaml(text, file)
+    except HazardRulesError as exc:
+        raise CalendarError(exc.message, exc.span, exc.hint or _FILE_HINT) from None
+
+    def fail(message: str, path: tuple = (), key: bool = False) -> NoReturn:
+        raise CalendarError(message, doc.span(path, key=key), _FILE_HINT)
+
+    data = doc.data
     if data is None:  # only comments: no year yet
         return {}
     if not isinstance(data, dict):
         fail("the file must be a mapping from a year to that year's notice")
     notices: dict[int, Notice] = {}
-    for year, entry in data.items():
-        if isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= _LAST_YEAR:
-            fail(f"{year!r} is not a year between 1900 and {_LAST_YEAR} (write it unquoted, e.g. `2027:`)")
+    for key, entry in data.items():
+        if not (isinstance(key, str) and re.fullmatch(r"\d{4}", key) and 1900 <= int(key) <= _LAST_YEAR):
+            fail(f"{key!r} is not a year between 1900 and {_LAST_YEAR} (e.g. `2027:`)", (key,), key=True)
+        year = int(key)
         if not isinstance(entry, dict):
-            fail(f"{year}: expected a mapping with the keys {', '.join(_ENTRY_KEYS)}")
-        unknown = sorted(str(k) for k in entry if k not in _ENTRY_KEYS)
-        if unknown:
-            fail(f"{year}: unknown key {unknown[0]!r} (allowed: {', '.join(_ENTRY_KEYS)})")
-        missing = [k for k in _REQUIRED_KEYS if k not in entry]
-        if missing:
-            fail(f"{year}: missing key {missing[0]!r}")
-        for key in ("notice", "title"):
-            if not isinstance(entry[key], str) or not entry[key].strip():
-                fail(f"{year}: `{key}` must be non-empty text")
-        published = entry["published"]
-        if not _is_date(published):
-            fail(f"{year}: `published` must be a date written YYYY-MM-DD, got {published!r}")
-        holidays = _dates(entry["holidays"], year, "holidays", fail)
-        workdays = _dates(entry.get("workdays") or [], year, "workdays", fail)
+            fail(f"{year}: expected a mapping with the keys {', '.join(_ENTRY_KEYS)}", (key,))
+        for name in entry:
+            if name not in _ENTRY_KEYS:
+                fail(f"{year}: unknown key {name!r} (allowed: {', '.join(_ENTRY_KEYS)})", (key, name), key=True)
+        for name in _REQUIRED_KEYS:
+            if name not in entry:
+                fail(f"{year}: missing key {name!r}", (key,))
+        for name in ("notice", "title"):
+            if not isinstance(entry[name], str) or not entry[name].strip():
+                fail(f"{year}: `{name}` must be non-empty text", (key, name))
+        published = _date(entry["published"])
+        if published is None:
+            fail(f"{year}: `published` must be a date written YYYY-MM-DD, got {entry['published']!r}", (key, "published"))
+        holidays = _dates(entry["holidays"], year, (key, "holidays"), fail)
+        workdays = _dates(entry.get("workdays") or [], year, (key, "workdays"), fail)
         both = sorted(holidays & workdays)
         if both:
-            fail(f"{year}: {both[0].isoformat()} is listed both as a holiday and as a working day")
+            fail(f"{year}: {both[0].isoformat()} is listed both as a holiday and as a working day", (key, "workdays"))
         weekday = sorted(d for d in workdays if d.weekday() < 5)
         if weekday:
+            written = entry["workdays"]
+            at = written.index(weekday[0].isoformat()) if weekday[0].isoformat() in written else None
             fail(f"{year}: working day {weekday[0].isoformat()} is not a Saturday or Sunday "
-                 "(list only the adjusted working weekends)")
+                 "(list only the adjusted working weekends)", (key, "workdays", *(() if at is None else (at,))))
         notices[year] = Notice(year, entry["notice"].strip(), entry["title"].strip(), published,
                                frozenset(holidays), frozenset(workdays))
     return notices
 
 
-def _is_date(value: object) -> bool:
-    return isinstance(value, dt.date) and not isinstance(value, dt.datetime)
+def _date(value: object) -> dt.date | None:
+    """A date written YYYY-MM-DD (the strict reader keeps dates as text), else None."""
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
 
 
-def _dates(value: Any, year: int, key: str, fail: Callable[[str], NoReturn]) -> set[dt.date]:
+def _dates(value: Any, year: int, path: tuple, fail: Callable[..., NoReturn]) -> set[dt.date]:
     """The dates of a `holidays:`/`workdays:` list: single dates or {from, to} ranges (inclusive)."""
+    key = path[-1]
     if not isinstance(value, list):
-        fail(f"{year}: `{key}` must be a list of dates or {{from: ..., to: ...}} ranges")
+        fail(f"{year}: `{key}` must be a list of dates or {{from: ..., to: ...}} ranges", path)
     days: set[dt.date] = set()
-    for item in value:
-        if _is_date(item):
-            first = last = item
-        elif isinstance(item, dict) and set(item) == {"from", "to"} and all(map(_is_date, item.values())):
-            first, last = item["from"], item["to"]
+    for i, item in enumerate(value):
+        single = _date(item)
+        if single is not None:
+            first = last = single
+        elif isinstance(item, dict) and set(item) == {"from", "to"} and None not in map(_date, item.values()):
+            first, last = _date(item["from"]), _date(item["to"])
+            assert first is not None and last is not None
             if last < first:
-                fail(f"{year}: `{key}` range from {first.isoformat()} to {last.isoformat()} runs backwards")
+                fail(f"{year}: `{key}` range from {first.isoformat()} to {last.isoformat()} runs backwards", (*path, i))
         else:
-            fail(f"{year}: `{key}` entry {item!r} is neither a date (YYYY-MM-DD, unquoted) "
-                 "nor a {from: YYYY-MM-DD, to: YYYY-MM-DD} range")
+            fail(f"{year}: `{key}` entry {item!r} is neither a date (YYYY-MM-DD) "
+                 "nor a {from: YYYY-MM-DD, to: YYYY-MM-DD} range", (*path, i))
         for d in (first, last):
             if d.year != year:
-                fail(f"{year}: `{key}` date {d.isoformat()} is outside {year}")
+                fail(f"{year}: `{key}` date {d.isoformat()} is outside {year}", (*path, i))
         while first <= last:
             days.add(first)
             first += _ONE_DAY
