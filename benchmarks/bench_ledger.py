@@ -26,9 +26,12 @@ ledger or the length of a hazard's history, shows up as a number:
    with the mean time of each action. Every scripted step must succeed.
 3. Refused steps, which should be cheap: one per hazard of each kind,
    (a) a role that may not take the action (``start`` as INSPECTOR; the role is the
-   first thing checked) and (b) an allowed role in the wrong state (``report_double``
-   as ENT_PRINCIPAL on a hazard that is not MAJOR_CONFIRMED). The number of events must
-   not change.
+   first thing checked), (b) an allowed role in the wrong state (``report_double``
+   as ENT_PRINCIPAL on a hazard that is not MAJOR_CONFIRMED) and (c) a department acting
+   for an area the hazard is not in (``suspend``, or ``reopen`` on a closed hazard, by a
+   DEPT 应急管理 acting for 110101, a Beijing county: the state fits, the area does not,
+   which is checked after the hazard is read). The number of events must not change,
+   and every (c) must be refused for its area.
 4. ``verify()`` over the whole ledger, and ``tick(now)`` with ``now`` after every
    deadline set above (it records the escalation ladder URGE ... PENALTY for each
    overdue timer of each open hazard), then the same tick again (idempotent: records
@@ -148,6 +151,8 @@ class Step:
     day: int
     fields: dict[str, Any] = field(default_factory=dict)
     evidence: tuple[Evidence, ...] = ()
+    org_code: str | None = None      # the area a government role (DEPT, SAFETY_COMMITTEE) acts for
+    department: str | None = None    # the department a DEPT acts for
 
 
 @dataclass(frozen=True)
@@ -207,7 +212,8 @@ def register(ledger: Ledger, item: Item) -> bool:
 
 def take(ledger: Ledger, hazard_id: str, step: Step) -> None:
     ledger.step(hazard_id, step.action, actor=step.actor, role=step.role, organisation=step.organisation,
-                at=T0 + dt.timedelta(days=step.day), fields=step.fields, evidence=list(step.evidence))
+                at=T0 + dt.timedelta(days=step.day), fields=step.fields, evidence=list(step.evidence),
+                org_code=step.org_code, department=step.department)
 
 
 def rounds(items: list[Item]) -> Iterator[tuple[Item, Step]]:
@@ -224,7 +230,19 @@ REFUSALS: dict[str, Callable[[Item], Step]] = {
     "wrong state (report_double by ENT_PRINCIPAL)":
         lambda item: Step("report_double", "ENT_PRINCIPAL", "张主要负责人", "某企业", 10,
                           {"report": "r", "receipt_department": "a", "receipt_workers_congress": "b"}),
+    "outside the area (DEPT of another county)": lambda item: outside_the_area(item),
 }
+# What each kind of refusal must be refused for (the others: any refusal).
+REFUSED_FOR = {"outside the area (DEPT of another county)": "outside that area"}
+
+
+def outside_the_area(item: Item) -> Step:
+    """A step the hazard's state allows, by a department acting for a county that does not hold it."""
+    acting = {"org_code": "110101", "department": "应急管理"}   # 北京市东城区: no example is in Beijing
+    if item.script[-1].action == "verify_pass":           # closed: only a reopening fits
+        return Step("reopen", "DEPT", "李科长", "东城区应急管理局", 10, {"reason": "反销号"}, **acting)
+    return Step("suspend", "DEPT", "李科长", "东城区应急管理局", 10,
+                {"suspension": {"scope": "车间", "order": "责令停用"}}, **acting)
 
 
 def event_count(ledger: Ledger) -> int:
@@ -343,14 +361,18 @@ def run_backend(name: str, url: str, args: argparse.Namespace, items: list[Item]
         # 3. refusals ------------------------------------------------------------------
         before = event_count(ledger)
         for label, make in REFUSALS.items():
-            refused = 0
+            refused, messages = 0, []
             start = time.perf_counter()
             for item in items:
                 try:
                     take(ledger, item.finding.id, make(item))
-                except StepRefused:
+                except StepRefused as exc:
                     refused += 1
+                    messages.append(exc.message)
             seconds = time.perf_counter() - start
+            wrong = [m for m in messages if REFUSED_FOR.get(label, "") not in m]
+            if wrong:
+                raise BenchmarkFailed(f"{name}: {label}: {len(wrong)} refused for something else, first: {wrong[0]}")
             if refused != n:  # no hazard may start now, and none is MAJOR_CONFIRMED any more
                 raise BenchmarkFailed(f"{name}: {label}: {refused} refused of {n}, expected all")
             mean_step = 1000 * sum(t for _, _, t in result.actions) / steps

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import threading
 
 import pytest
@@ -407,3 +408,72 @@ def test_deadlines_in_a_year_without_a_published_holiday_notice_are_marked_provi
     assert state.deadlines["review_due"] == "2027-01-03"
     assert "calendar_basis" not in events["apply_closure"].fields      # 10 calendar days need no holidays
     assert book.verify() == []
+
+
+def listed_major(book: Ledger) -> None:
+    """MAJOR classified, reported, planned and listed by the 潍坊 safety committee (3707)."""
+    register(book, MAJOR)
+    for action, fields in [("classify_major", {"interim_controls": "停用"}),
+                           ("report_double", {"report": "r", "receipt_department": "a", "receipt_workers_congress": "b"}),
+                           ("file_plan", {"plan": dict.fromkeys(["targets", "methods", "funds", "organisation",
+                                                                 "time_limit", "safety_measures"], "x"),
+                                          "rectify_due": "2025-06-30"})]:
+        book.step(MAJOR, action, actor="张", role="ENT_PRINCIPAL", organisation=ENT, at=at(0), fields=fields)
+    listing = {"level": "市级", "authority": SAB, "doc_no": "潍安办督〔2025〕3号", "deadline": "2025-06-30",
+               "served_by": "赵", "received_by": "张", "received_at": "2025-03-12"}
+    book.step(MAJOR, "list", actor="赵主任", role="SAFETY_COMMITTEE", organisation=SAB, at=at(1),
+              fields={"listing": listing}, **ACTING[SAB])
+
+
+def test_the_listing_authority_is_its_organisation_acting_for_its_area(book: Ledger) -> None:
+    listed_major(book)
+    filing = {"filed_with": "37", "filing_doc": "备案"}
+    with pytest.raises(StepRefused, match=r"only that authority decides \(acting for 3707\)"):
+        book.step(MAJOR, "file_listing", actor="赵", role="SAFETY_COMMITTEE", organisation=SAB, at=at(1),
+                  fields=filing, org_code="37")          # the right name, another government's area
+    assert book.step(MAJOR, "file_listing", actor="赵", role="SAFETY_COMMITTEE", organisation=SAB, at=at(1),
+                     fields=filing, **ACTING[SAB]).listed["filed_with"] == "37"
+
+
+def test_a_listed_hazard_is_not_downgraded(book: Ledger) -> None:
+    listed_major(book)
+    with pytest.raises(StepRefused, match="a listed hazard leaves the major lane only through"):
+        book.step(MAJOR, "downgrade", actor="李", role="DEPT", organisation=DEPT, at=at(2),
+                  fields={"reason": "专家认定", "assignee": "a", "measure": "m", "rectify_due": "2025-04-30"},
+                  **ACTING[DEPT])
+
+
+def test_closure_ends_every_duty_but_the_publication_and_reopening_ends_that(book: Ledger) -> None:
+    listed_major(book)                     # filing_due and publication_due of the listing are running
+    book.step(MAJOR, "start", actor="张", role="ENT_PRINCIPAL", organisation=ENT, at=at(2))
+    book.step(MAJOR, "complete_and_assess", actor="专家组", role="EVALUATOR", organisation="评价机构", at=at(3),
+              fields={"assessment_by": "agency", "assessment_report": "r"})
+    book.step(MAJOR, "apply_closure", actor="张", role="ENT_PRINCIPAL", organisation=ENT, at=at(3),
+              fields={"application": "a"})
+    closed = book.step(MAJOR, "accept_and_close", actor="赵", role="SAFETY_COMMITTEE", organisation=SAB, at=at(4),
+                       fields={"review_record": "r", "opinion": "o"}, **ACTING[SAB])
+    assert set(closed.deadlines) == {"publication_due"}
+    reopened = book.step(MAJOR, "reopen", actor="赵", role="SAFETY_COMMITTEE", organisation=SAB, at=at(5),
+                         fields={"reason": "反销号"}, **ACTING[SAB])
+    assert reopened.deadlines == {} and reopened.delisted is None
+
+
+@pytest.mark.parametrize("fields, message", [
+    ({"timer": "rectify_due", "step": "URGE"}, "'rectify_due' is not a running deadline"),
+    # Shandong reports "immediately": the same working day, 11 March
+    ({"timer": "report_due", "step": "URGE", "due": "2025-03-20"}, "report_due is due 2025-03-11, not 2025-03-20"),
+    ({"timer": "report_due", "step": "SCOLD"}, "'SCOLD' is not a step of this jurisdiction's escalation ladder"),
+    ({"timer": "report_due", "step": "PENALTY"}, "PENALTY for report_due (due 2025-03-11) is not due yet"),
+])
+def test_a_direct_escalation_is_checked_like_one_from_tick(book: Ledger, fields: dict, message: str) -> None:
+    register(book, MAJOR)
+    book.step(MAJOR, "classify_major", actor="张", role="ENT_PRINCIPAL", organisation=ENT, at=at(0),
+              fields={"interim_controls": "停用"})
+    with pytest.raises(StepRefused, match=re.escape(message)):
+        book.step(MAJOR, "escalate", actor="tick", role="SYSTEM", organisation="system", at=at(2), fields=fields)
+    state = book.step(MAJOR, "escalate", actor="tick", role="SYSTEM", organisation="system", at=at(2),
+                      fields={"timer": "report_due", "step": "URGE"})
+    assert state.escalation == ["report_due:URGE"]
+    with pytest.raises(StepRefused, match="URGE for report_due is already recorded"):
+        book.step(MAJOR, "escalate", actor="tick", role="SYSTEM", organisation="system", at=at(2),
+                  fields={"timer": "report_due", "step": "URGE"})

@@ -43,6 +43,11 @@ NOW = "2025-03-11T09:00+08:00"
 T0 = dt.datetime.fromisoformat(NOW)
 MAJOR = "F-2025-000219"
 ENT, DEPT_ORG = "某食品有限公司", "潍坊市应急管理局"
+# A department acts for an area and is one of the departments responsible for the hazard
+# (machine.yaml `acting`): MAJOR is in 诸城市 (370782), within the city 潍坊 (3707), and its
+# gongmao industries route it to 应急管理.
+DEPT_ACTING = {"org_code": "3707", "department": "应急管理"}
+DEPT_ARGS = ["--org-code", DEPT_ACTING["org_code"], "--department", DEPT_ACTING["department"]]
 PLAN = dict.fromkeys(["targets", "methods", "funds", "organisation", "time_limit", "safety_measures"], "x")
 ENV = dict(os.environ, PYTHONIOENCODING="utf-8", NO_COLOR="1", TERM="dumb")
 
@@ -269,7 +274,7 @@ def test_conditional_steps_from_processes_exactly_one_wins(db_url: str) -> None:
     """Conflicting steps, all made on the version the users saw (--expect-version): exactly
     one is recorded, every other exits 4 (conflict) and writes nothing."""
     _major_in_rectification(db_url)
-    steps = [
+    steps = [          # action, role, organisation, --field items, acting options
         ("report_progress", "ENT_PRINCIPAL", ENT, ["progress=进展"]),
         ("complete_and_assess", "EVALUATOR", "某评价公司", ["assessment_by=agency", "assessment_report=报告"]),
         ("request_extension", "ENT_PRINCIPAL", ENT, ["reason=延期", "interim_controls=限员", "proposed_due=2026-03-31"]),
@@ -280,6 +285,7 @@ def test_conditional_steps_from_processes_exactly_one_wins(db_url: str) -> None:
     processes = []
     for action, role, org, fields in steps:
         args = ["ledger", "step", MAJOR, action, "--as", role, "--by", f"{role}-人员", "--org", org,
+                *(DEPT_ARGS if role == "DEPT" else []),
                 "--expect-version", "5", "--now", "2025-03-12T09:00+08:00", "--db", db_url]
         for item in fields:
             args += ["--field", item]
@@ -309,7 +315,7 @@ def _step_worker(db_url: str, number: int, action: str, role: str, organisation:
             barrier.wait(timeout=120)
             try:
                 book.step(MAJOR, action, actor=f"人员{number}", role=role, organisation=organisation,
-                          at=T0 + dt.timedelta(days=1), fields=fields)
+                          at=T0 + dt.timedelta(days=1), fields=fields, **(DEPT_ACTING if role == "DEPT" else {}))
                 results.put((number, "ok", ""))
             except ConflictError as exc:
                 results.put((number, "conflict", str(exc)))
@@ -348,6 +354,8 @@ def test_racing_processes_lose_no_step(db_url: str) -> None:
                 worker.kill()
     print({number: outcome for number, (outcome, _) in sorted(outcomes.items())})
     assert not [o for o in outcomes.values() if o[0] == "error"], outcomes
+    # a refusal only ever comes from a state another step changed first (never from who acts)
+    assert all("cannot " in message for outcome, message in outcomes.values() if outcome == "refused"), outcomes
     with Ledger.open(db_url, now=T0) as book:
         history = book.history(MAJOR)
         assert book.verify() == []

@@ -107,8 +107,17 @@ def within_extension_window(ctx: StepContext) -> str | None:
 
 def listing_authority_if_listed(ctx: StepContext) -> str | None:
     listed = ctx.state.listed
-    if listed and ctx.organisation != listed.get("authority"):
-        return f"the hazard is listed (挂牌督办) by {listed.get('authority')}; only that authority decides"
+    if listed:
+        return _is_authority(ctx, listed, f"the hazard is listed (挂牌督办) by {listed.get('authority')}; "
+                                          "only that authority decides")
+    return None
+
+
+def _is_authority(ctx: StepContext, listing: dict[str, Any], refusal: str) -> str | None:
+    """The listing authority is its organisation acting for its area (the name alone is not enough)."""
+    code = listing.get("authority_code")
+    if ctx.organisation != listing.get("authority") or (code is not None and ctx.org_code != code):
+        return refusal + (f" (acting for {code})" if code else "")
     return None
 
 
@@ -153,6 +162,40 @@ def acts_as_listing_authority(ctx: StepContext) -> str | None:
     return None
 
 
+def not_under_listing(ctx: StepContext) -> str | None:
+    listed = ctx.state.listed
+    if listed:
+        return (f"the hazard is listed (挂牌督办) by {listed.get('authority')}: a listed hazard leaves the major "
+                "lane only through assessment, review and 摘牌销号 by that authority")
+    return None
+
+
+def escalation_is_due(ctx: StepContext) -> str | None:
+    """An escalation names a running deadline, a step of the jurisdiction's ladder whose time
+    has come, and is recorded once (what `tick` does; checked for any caller)."""
+    timer, step, due = ctx.fields.get("timer"), ctx.fields.get("step"), ctx.fields.get("due")
+    running = ctx.state.deadlines.get(timer) if isinstance(timer, str) else None
+    if running is None:
+        return f"{timer!r} is not a running deadline of this hazard (running: {', '.join(ctx.state.deadlines) or 'none'})"
+    if due is not None and str(due) != running:
+        return f"{timer} is due {running}, not {due}"
+    if f"{timer}:{step}" in ctx.state.escalation:
+        return f"{step} for {timer} is already recorded"
+    ladder = getattr(ctx.settings, "escalation", None)
+    if ladder is None:
+        return None
+    steps = [s.step for s in ladder.steps]
+    if step not in steps:
+        return f"{step!r} is not a step of this jurisdiction's escalation ladder ({' → '.join(steps)})"
+    if ctx.calendar is not None:
+        from .settings import parse_due
+
+        reached = [s.step for s in ladder.reached(parse_due(running), ctx.at, ctx.calendar)]
+        if step not in reached:
+            return f"{step} for {timer} (due {running}) is not due yet at {ctx.at.isoformat()}"
+    return None
+
+
 def is_listed(ctx: StepContext) -> str | None:
     return None if ctx.state.listed else "the hazard is not listed (挂牌督办)"
 
@@ -175,7 +218,8 @@ def publishes_listing_or_closure(ctx: StepContext) -> str | None:
             return "only the closure (摘牌销号) of a listed hazard is published"
         if ctx.organisation != ctx.state.closed_by_org:
             return f"the closure is published by {ctx.state.closed_by_org}, which closed the hazard"
-        return None
+        return _is_authority(ctx, ctx.state.delisted, f"the closure is published by {ctx.state.closed_by_org}, "
+                                                      "the listing authority that closed it")
     if not ctx.state.listed:
         return "the hazard is not listed: nothing to publish"
     return listing_authority_if_listed(ctx)
@@ -210,5 +254,6 @@ GUARDS: dict[str, Guard] = {
         assessment_by_experts_or_agency, closing_authority, same_organisation_as_closer,
         enterprise_cannot_void_major, not_listed_yet, is_suspended, acts_as_listing_authority, is_listed,
         files_with_a_higher_government, reports_to_a_higher_government, publishes_listing_or_closure,
+        not_under_listing, escalation_is_due,
     )
 }

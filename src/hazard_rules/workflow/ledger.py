@@ -24,7 +24,8 @@ from . import schema
 from .events import Event, Evidence
 from .guards import GUARDS, HISTORY_GUARDS, StepContext
 from .machine import Machine, load_machine
-from .routing import escalation_authority, parent
+from .routing import AdminCodeError, escalation_authority, parent
+from .settings import parse_due
 from .state import AFTER_CLOSURE, TIMERS, HazardState, apply, replay
 
 DEFAULT_URL = "sqlite:///hazard-ledger.sqlite"
@@ -116,7 +117,12 @@ class Ledger:
         level = {"major": "major", "ordinary": "general"}.get(verdict.verdict, "undetermined") if verdict else "undetermined"
         payload = {"finding": finding.model_dump(mode="json"), "level": level,
                    "verdict": verdict.model_dump(mode="json") if verdict else None,
-                   "departments": list(routing.departments), "duty_unclear": routing.duty_unclear, **(fields or {})}
+                   "departments": list(routing.departments), "duty_unclear": routing.duty_unclear}
+        clash = sorted(set(fields or {}) & set(payload))
+        if clash:
+            _refuser(finding.id)(f"{', '.join(clash)} cannot be given at {action}: the ledger takes them from the "
+                                 "finding, its verdict and the routing table")
+        payload.update(fields or {})
         try:
             state, _ = self._step(finding.id, action, actor=actor, role=role, organisation=organisation, at=at,
                                fields=payload, evidence=[], expected_version=None, create=True,
@@ -272,6 +278,8 @@ class Ledger:
                    f"possible now: {', '.join(allowed) or 'nothing (closed)'}")
         if transition.levels is not None and state.level not in transition.levels:
             refuse(f"{transition.action} applies to {'/'.join(transition.levels)} hazards; this one is {state.level}")
+        if state.version == 0:
+            _check_placeable(refuse, fields)
         if org_code is not None:
             _check_scope(refuse, state, fields, organisation, org_code, department)
         context = StepContext(state, transition.action, actor, role, organisation, fields, at, history,
@@ -288,7 +296,11 @@ class Ledger:
         key = (state.jurisdiction or "", tuple(state.industries))
         found = self._settings_cache.get(key)
         if found is None:
-            found = self._settings_cache[key] = self.settings.for_jurisdiction(key[0], industries=key[1])
+            try:
+                found = self.settings.for_jurisdiction(key[0], industries=key[1])
+            except AdminCodeError:  # registered before malformed codes were refused: national rules
+                found = self.settings.for_jurisdiction("", industries=key[1])
+            self._settings_cache[key] = found
         return found
 
     def _system_fields(self, state: HazardState, action: str, at: dt.datetime, org_code: str | None,
@@ -332,7 +344,7 @@ class Ledger:
             return ()
         found: set[int] = set()
         for due in dues:
-            found.update(years(at.date(), _parse_due(due) if len(due) <= 10 else _parse_due(due).date()))
+            found.update(years(at.date(), parse_due(due) if len(due) <= 10 else parse_due(due).date()))
         return tuple(sorted(found))
 
     # ------------------------------------------------------------------ time
@@ -341,7 +353,7 @@ class Ledger:
         and closed ones whose 摘牌销号 is not published yet)."""
         found = []
         for hazard in self._pending():
-            late = [name for name, due in sorted(hazard.deadlines.items()) if _parse_due(due) < _comparable(due, now)]
+            late = [name for name, due in sorted(hazard.deadlines.items()) if parse_due(due) < _comparable(due, now)]
             if late:
                 found.append((hazard, late))
         return found
@@ -357,7 +369,7 @@ class Ledger:
             for timer, due in sorted(hazard.deadlines.items()):
                 if timer not in TIMERS:
                     continue
-                for reached in settings.escalation.reached(_parse_due(due), now, self.calendar):
+                for reached in settings.escalation.reached(parse_due(due), now, self.calendar):
                     if f"{timer}:{reached.step}" in hazard.escalation:
                         continue
                     fields = {"timer": timer, "step": reached.step, "due": due}
@@ -431,6 +443,19 @@ class Ledger:
         for hazard_id in sorted(set(projections) | set(by_hazard)):
             problems += _verify_hazard(hazard_id, by_hazard.get(hazard_id, []), projections.get(hazard_id))
         return problems
+
+
+def _check_placeable(refuse: Any, fields: dict[str, Any]) -> None:
+    """A new hazard's jurisdiction, when given, must be an administrative code: settings,
+    who may act and escalation all hang on it."""
+    from .routing import AdminCode, AdminCodeError
+
+    where = ((fields.get("finding") or {}).get("enterprise") or {}).get("jurisdiction")
+    if where:
+        try:
+            AdminCode.parse(where)
+        except AdminCodeError as exc:
+            refuse(f"enterprise.jurisdiction: {exc.message}", exc.hint)
 
 
 def _check_scope(refuse: Any, state: HazardState, fields: dict[str, Any], organisation: str, org_code: str,
@@ -528,8 +553,6 @@ def _iso(value: dt.date | dt.datetime) -> str:
     return value.isoformat()
 
 
-def _parse_due(text: str) -> dt.date | dt.datetime:
-    return dt.datetime.fromisoformat(text) if len(text) > 10 else dt.date.fromisoformat(text)
 
 
 def _comparable(due: str, now: dt.datetime) -> dt.date | dt.datetime:

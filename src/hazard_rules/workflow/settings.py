@@ -189,6 +189,11 @@ class EscalationLadder(_Model):
         return reached[-1].step if reached else None
 
 
+def parse_due(text: str) -> dt.date | dt.datetime:
+    """A recorded deadline: a date (YYYY-MM-DD) or a date-time."""
+    return dt.datetime.fromisoformat(text) if len(text) > 10 else dt.date.fromisoformat(text)
+
+
 def add_months(day: dt.date, months: int) -> dt.date:
     """day plus a number of months, clamped to the end of a shorter month."""
     index = day.year * 12 + day.month - 1 + months
@@ -383,5 +388,5 @@ def default_settings() -> SettingsBook:
 __all__ = [
     "Duration", "EscalationLadder", "EscalationStep", "JurisdictionSettings", "LADDER", "NationalSettings",
     "ReportPeriod", "Role", "SETTING_NAMES", "SettingsBook", "SettingsError", "SettingsErrors", "SettingsOverride",
-    "StatisticsSchedule", "Step", "add_months", "default_settings", "load_settings",
+    "StatisticsSchedule", "Step", "add_months", "parse_due", "default_settings", "load_settings",
 ]

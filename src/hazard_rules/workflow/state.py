@@ -29,6 +29,7 @@ SATISFIED_BY: dict[str, tuple[str, ...]] = {
     "downgrade": ("report_due", "plan_due", "progress_due"),
     "file_listing": ("filing_due",),
     "publish": ("publication_due",),
+    "reopen": ("publication_due", "filing_due"),  # the closure they followed is undone
 }
 # Deadlines that outlive closure: the listing authority publishes the 摘牌销号 after it.
 AFTER_CLOSURE = ("publication_due",)
@@ -93,6 +94,8 @@ def apply(state: HazardState, event: Event) -> HazardState:
     deadlines.update({name: str(f[name]) for name in TIMERS if f.get(name)})
     if action == "approve_extension":
         deadlines["rectify_due"] = str(f["new_due"])
+    if event.to_state == "CLOSED":  # closure ends every duty but those that outlive it
+        deadlines = {k: v for k, v in deadlines.items() if k in AFTER_CLOSURE}
     change["deadlines"] = deadlines
     if action in ("submit_rectification", "complete_and_assess"):
         change["rectifier"] = event.actor
