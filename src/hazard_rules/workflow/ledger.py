@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event as sa_event, select, update
+from sqlalchemy import Engine, bindparam, create_engine, event as sa_event, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..classifying.verdict import Verdict
@@ -35,6 +35,21 @@ DEFAULT_URL = "sqlite:///hazard-ledger.sqlite"
 SYSTEM_FIELDS = frozenset({"sets_level", "calendar_basis", "authority", *TIMERS})
 # Fields that must hold a calendar date wherever they appear.
 DATE_FIELDS = ("rectify_due", "new_due", "proposed_due", "listing.deadline", "listing.received_at")
+
+
+# Statements built once with bound parameters: building them per step (with `.values(...)`)
+# cost more than running them.
+_HAZARD_COLUMNS = ("state", "level", "enterprise_id", "jurisdiction", "listed", "overdue", "version", "head_hash", "data")
+_READ_HAZARD = select(schema.hazards.c.data).where(schema.hazards.c.id == bindparam("hazard_id"))
+_LOCK_HAZARD = _READ_HAZARD.with_for_update()
+_READ_EVENTS = (select(schema.events.c.body).where(schema.events.c.hazard_id == bindparam("hazard_id"))
+                .order_by(schema.events.c.n))
+_INSERT_EVENT = schema.events.insert()
+_INSERT_HAZARD = schema.hazards.insert()
+_UPDATE_HAZARD = (update(schema.hazards)
+                  .where(schema.hazards.c.id == bindparam("hazard_id"),
+                         schema.hazards.c.version == bindparam("old_version"))
+                  .values({name: bindparam(name) for name in _HAZARD_COLUMNS}))
 
 
 class StepRefused(HazardRulesError):
@@ -161,8 +176,7 @@ class Ledger:
         # before any lock is taken
         org_code = self._precheck(hazard_id, transition, role, fields, evidence, org_code, department)
         with self.engine.begin() as conn:
-            row = conn.execute(select(schema.hazards.c.data).where(schema.hazards.c.id == hazard_id)
-                               .with_for_update()).first()
+            row = conn.execute(_LOCK_HAZARD, {"hazard_id": hazard_id}).first()
             if create:
                 state = HazardState(id=hazard_id)
                 if row is not None:
@@ -187,14 +201,12 @@ class Ledger:
                           to_state=transition.target(state.state), fields=fields, evidence=evidence,
                           prev_hash=state.head_hash).sealed()
             new_state = apply(state, event)
-            conn.execute(schema.events.insert().values(_event_row(event)))
+            conn.execute(_INSERT_EVENT, _event_row(event))
             values = _hazard_row(new_state)
             if create:
-                conn.execute(schema.hazards.insert().values(id=hazard_id, **values))
+                conn.execute(_INSERT_HAZARD, {"id": hazard_id, **values})
             else:
-                result = conn.execute(update(schema.hazards)
-                                      .where(schema.hazards.c.id == hazard_id, schema.hazards.c.version == state.version)
-                                      .values(**values))
+                result = conn.execute(_UPDATE_HAZARD, {"hazard_id": hazard_id, "old_version": state.version, **values})
                 if result.rowcount != 1:
                     raise ConflictError(f"hazard {hazard_id} changed while this step was checked",
                                         hint="reload and try again")
@@ -391,7 +403,7 @@ class Ledger:
     # ------------------------------------------------------------------ reading
     def find(self, hazard_id: str) -> HazardState | None:
         with self.engine.connect() as conn:
-            row = conn.execute(select(schema.hazards.c.data).where(schema.hazards.c.id == hazard_id)).first()
+            row = conn.execute(_READ_HAZARD, {"hazard_id": hazard_id}).first()
         return HazardState.model_validate_json(row.data) if row else None
 
     def get(self, hazard_id: str) -> HazardState:
@@ -426,8 +438,7 @@ class Ledger:
 
     @staticmethod
     def _events(conn: Any, hazard_id: str) -> list[Event]:
-        rows = conn.execute(select(schema.events.c.body).where(schema.events.c.hazard_id == hazard_id)
-                            .order_by(schema.events.c.n))
+        rows = conn.execute(_READ_EVENTS, {"hazard_id": hazard_id})
         return [Event.model_validate_json(row.body) for row in rows]
 
     # ------------------------------------------------------------------ verification
