@@ -61,5 +61,5 @@ class Event(BaseModel):
         canonical = json.dumps(self.body(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
-    def sealed(self) -> "Event":
+    def sealed(self) -> Event:
         return self.model_copy(update={"hash": self.compute_hash()})

@@ -14,13 +14,15 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, create_engine, event as sa_event, select, update
+from sqlalchemy import Engine, bindparam, create_engine, select, update
+from sqlalchemy import event as sa_event
 from sqlalchemy.exc import IntegrityError
 
 from ..classifying.verdict import Verdict
 from ..errors import HazardRulesError
 from ..findings.model import Finding
 from . import schema
+from .acting import acting_code, check_placeable, check_scope
 from .events import Event, Evidence
 from .guards import GUARDS, HISTORY_GUARDS, StepContext
 from .machine import Machine, load_machine
@@ -97,10 +99,10 @@ class Ledger:
     # ------------------------------------------------------------------ opening
     @classmethod
     def open(cls, url: str = DEFAULT_URL, *, machine: Machine | None = None, settings: Any = None,
-             calendar: Any = None, now: dt.datetime | None = None) -> "Ledger":
+             calendar: Any = None, now: dt.datetime | None = None) -> Ledger:
         engine = _engine(url)
         with engine.begin() as conn:
-            schema.migrate(conn, now or dt.datetime.now(dt.timezone.utc))
+            schema.migrate(conn, now or dt.datetime.now(dt.UTC))
         if settings is None:
             from .settings import load_settings
             settings = load_settings()
@@ -112,7 +114,7 @@ class Ledger:
     def close(self) -> None:
         self.engine.dispose()
 
-    def __enter__(self) -> "Ledger":
+    def __enter__(self) -> Ledger:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -221,7 +223,7 @@ class Ledger:
         refuse = _refuser(None)
         if role not in transition.roles:
             refuse(f"role {role} may not {action}", f"allowed: {', '.join(transition.roles)}")
-        return self._acting_for(refuse, role, org_code, department)
+        return acting_code(self.machine.definition.acting, refuse, role, org_code, department)
 
     def _precheck(self, hazard_id: str, transition: Any, role: str, fields: dict[str, Any],
                   evidence: list[Evidence], org_code: str | None, department: str | None) -> str | None:
@@ -233,7 +235,7 @@ class Ledger:
             refuse(f"unknown role {role!r}", f"roles: {', '.join(self.machine.roles)}")
         if role not in transition.roles:
             refuse(f"role {role} may not {transition.action}", f"allowed: {', '.join(transition.roles)}")
-        org_code = self._acting_for(refuse, role, org_code, department)
+        org_code = acting_code(self.machine.definition.acting, refuse, role, org_code, department)
         reserved = [name for name in fields if name in SYSTEM_FIELDS and name not in transition.requires]
         if reserved:
             refuse(f"{', '.join(sorted(reserved))} cannot be given with {transition.action}: the ledger sets it",
@@ -252,33 +254,6 @@ class Ledger:
                    "attach it with --evidence NAME=FILE (its content hash is recorded)")
         return org_code
 
-    def _acting_for(self, refuse: Any, role: str, org_code: str | None, department: str | None) -> str | None:
-        """A government role must say which area (and a department, which department) it
-        acts for; other roles act for themselves and give neither."""
-        from .routing import AdminCode, AdminCodeError, default_departments
-
-        acting = self.machine.definition.acting
-        if role not in acting.area_roles:
-            if org_code is not None or department is not None:
-                refuse(f"role {role} does not act for a government: give no administrative code or department")
-            return None
-        if not org_code:
-            refuse(f"role {role} acts for a government: give the administrative code of the area it acts for",
-                   "e.g. --org-code 370202 for a county (区) department; the hazard must lie within it")
-        try:
-            code = AdminCode.parse(str(org_code)).code
-        except AdminCodeError as exc:
-            refuse(f"acting organisation: {exc.message}", exc.hint)
-        if role in acting.department_roles:
-            known = default_departments().departments
-            if not department:
-                refuse(f"role {role} acts for a department: say which one", f"departments: {', '.join(known)}")
-            elif department not in known:
-                refuse(f"unknown department {department!r}", f"departments: {', '.join(known)}")
-        elif department is not None:
-            refuse(f"role {role} does not act for a department: give no department")
-        return code
-
     def _check(self, state: HazardState, transition: Any, actor: str, role: str, organisation: str,
                fields: dict[str, Any], at: dt.datetime, history: list[Event], org_code: str | None = None,
                department: str | None = None) -> None:
@@ -291,9 +266,9 @@ class Ledger:
         if transition.levels is not None and state.level not in transition.levels:
             refuse(f"{transition.action} applies to {'/'.join(transition.levels)} hazards; this one is {state.level}")
         if state.version == 0:
-            _check_placeable(refuse, fields)
+            check_placeable(refuse, fields)
         if org_code is not None:
-            _check_scope(refuse, state, fields, organisation, org_code, department)
+            check_scope(refuse, state, fields, organisation, org_code, department)
         context = StepContext(state, transition.action, actor, role, organisation, fields, at, history,
                               self._settings_for(state), self.calendar, org_code)
         for name in transition.guards:
@@ -454,44 +429,6 @@ class Ledger:
         for hazard_id in sorted(set(projections) | set(by_hazard)):
             problems += _verify_hazard(hazard_id, by_hazard.get(hazard_id, []), projections.get(hazard_id))
         return problems
-
-
-def _check_placeable(refuse: Any, fields: dict[str, Any]) -> None:
-    """A new hazard's jurisdiction, when given, must be an administrative code: settings,
-    who may act and escalation all hang on it."""
-    from .routing import AdminCode, AdminCodeError
-
-    where = ((fields.get("finding") or {}).get("enterprise") or {}).get("jurisdiction")
-    if where:
-        try:
-            AdminCode.parse(where)
-        except AdminCodeError as exc:
-            refuse(f"enterprise.jurisdiction: {exc.message}", exc.hint)
-
-
-def _check_scope(refuse: Any, state: HazardState, fields: dict[str, Any], organisation: str, org_code: str,
-                 department: str | None) -> None:
-    """A government acts on hazards inside its area; a department on hazards it is responsible for.
-    A hazard whose jurisdiction is unknown or malformed cannot be placed, so it is not refused here."""
-    from .routing import AdminCode, AdminCodeError, common_government
-
-    if state.version == 0:  # registering: where the finding says it is
-        enterprise = (fields.get("finding") or {}).get("enterprise") or {}
-        where, departments = enterprise.get("jurisdiction"), list(fields.get("departments") or [])
-    else:
-        where, departments = state.jurisdiction, state.departments
-    try:
-        place = AdminCode.parse(where) if where else None
-    except AdminCodeError:
-        place = None
-    if place is not None and not place.is_within(org_code):
-        common = common_government(place.code, org_code)
-        refuse(f"{organisation} acts for {org_code}; the hazard is in {place.code}, outside that area",
-               f"report it (上报) to {common}, the government over both" if common
-               else "the hazard is in another province: hand it to that province")
-    if department is not None and departments and department not in departments:
-        refuse(f"{department} is not responsible for this hazard (responsible: {', '.join(departments)})",
-               "管行业必须管安全: the responsible departments follow the hazard's industries (departments.yaml)")
 
 
 def _verify_hazard(hazard_id: str, rows: list[Any], projection: Any) -> list[Problem]:

@@ -328,7 +328,22 @@ def route(industries: Iterable[str], table: DepartmentTable | None = None) -> Ro
 
 
 __all__ = [
-    "AdminCode", "AdminCodeError", "DepartmentTable", "DepartmentTableError", "LEVELS",
-    "Level", "Route", "Routing", "ancestors", "common_government", "default_departments", "escalation_authority",
-    "is_within", "level", "load_departments", "parent", "route", "supervising_government",
+    "LEVELS",
+    "AdminCode",
+    "AdminCodeError",
+    "DepartmentTable",
+    "DepartmentTableError",
+    "Level",
+    "Route",
+    "Routing",
+    "ancestors",
+    "common_government",
+    "default_departments",
+    "escalation_authority",
+    "is_within",
+    "level",
+    "load_departments",
+    "parent",
+    "route",
+    "supervising_government",
 ]

@@ -10,8 +10,21 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from sqlalchemy import (Boolean, Column, Connection, DateTime, Integer, MetaData, String, Table, Text,
-                        UniqueConstraint, inspect, select, text)
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Connection,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    inspect,
+    select,
+    text,
+)
 
 metadata = MetaData()
 

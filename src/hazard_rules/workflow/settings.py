@@ -19,7 +19,16 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    field_validator,
+    model_validator,
+)
 
 from ..errors import HazardRulesError
 from ..loading.strict_yaml import YamlDocument, read_yaml
@@ -386,7 +395,23 @@ def default_settings() -> SettingsBook:
 
 
 __all__ = [
-    "Duration", "EscalationLadder", "EscalationStep", "JurisdictionSettings", "LADDER", "NationalSettings",
-    "ReportPeriod", "Role", "SETTING_NAMES", "SettingsBook", "SettingsError", "SettingsErrors", "SettingsOverride",
-    "StatisticsSchedule", "Step", "add_months", "parse_due", "default_settings", "load_settings",
+    "LADDER",
+    "SETTING_NAMES",
+    "Duration",
+    "EscalationLadder",
+    "EscalationStep",
+    "JurisdictionSettings",
+    "NationalSettings",
+    "ReportPeriod",
+    "Role",
+    "SettingsBook",
+    "SettingsError",
+    "SettingsErrors",
+    "SettingsOverride",
+    "StatisticsSchedule",
+    "Step",
+    "add_months",
+    "default_settings",
+    "load_settings",
+    "parse_due",
 ]

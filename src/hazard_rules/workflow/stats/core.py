@@ -37,10 +37,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import product
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy import select
 
@@ -300,7 +300,7 @@ class _Options:
 
 def _dimension(name: str, options: _Options, day: dt.date) -> tuple[Callable[[HazardState], list[str]], Callable[[str], Any]]:
     """How to read a dimension off a hazard (its values), and how to sort those values."""
-    plain = lambda value: (value == "", value)  # noqa: E731 - unknown last
+    plain = lambda value: (value == "", value)
     if name == "industry":
         return (lambda h: _industries(h, options.industry_depth)), plain
     if name == "department":

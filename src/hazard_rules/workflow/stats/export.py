@@ -8,14 +8,11 @@ import datetime as dt
 import os
 import re
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import IO, Any, Callable
+from typing import IO, Any
 
-
-
-from .core import (StatisticsError)
-
+from .core import StatisticsError
 
 # ---------------------------------------------------------------------------- export
 # Column id → (Chinese header, kind). The header written is "中文 (id)".

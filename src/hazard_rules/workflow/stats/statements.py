@@ -16,9 +16,23 @@ from .. import schema
 from ..calendar import china_date
 from ..routing import AdminCodeError
 from ..state import HazardState
-
-from .core import (AsOf, LANES, Period, SIGNER_ROLE, Snapshot, Submission, SubmissionRefused, _aware, _read_submissions, _snap, _submission, _within, found_day, snapshot, status)
-
+from .core import (
+    LANES,
+    SIGNER_ROLE,
+    AsOf,
+    Period,
+    Snapshot,
+    Submission,
+    SubmissionRefused,
+    _aware,
+    _read_submissions,
+    _snap,
+    _submission,
+    _within,
+    found_day,
+    snapshot,
+    status,
+)
 
 # ---------------------------------------------------------------------------- enterprise tables
 STATISTICS_COLUMNS = ("enterprise_id", "enterprise_name", "jurisdiction", "period", "period_start", "period_end",
