@@ -49,6 +49,7 @@ import chinese_calendar
 from lunardate import LunarDate
 
 from ..errors import HazardRulesError
+from ..loading.strict_yaml import read_yaml
 
 CHINA_TZ = dt.timezone(dt.timedelta(hours=8), "CST")  # no daylight saving since 1991
 _ONE_DAY = dt.timedelta(days=1)
@@ -115,8 +116,6 @@ def _packaged_notices() -> Mapping[int, Notice]:
 
 def _parse_notices(text: str, file: str) -> dict[int, Notice]:
     """Check every entry, pointing at the line and column of the first problem."""
-    from ..loading.strict_yaml import read_yaml
-
     try:
         doc = read_yaml(text, file)
     except HazardRulesError as exc:

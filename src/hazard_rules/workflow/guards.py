@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .events import Event
+from .routing import AdminCode, AdminCodeError
+from .settings import parse_due
 from .state import HazardState
 
 ENTERPRISE_ROLES = {"ENT_SAFETY", "ENT_PRINCIPAL", "ENT_ASSIGNEE"}
@@ -188,8 +190,6 @@ def escalation_is_due(ctx: StepContext) -> str | None:
     if step not in steps:
         return f"{step!r} is not a step of this jurisdiction's escalation ladder ({' → '.join(steps)})"
     if ctx.calendar is not None:
-        from .settings import parse_due
-
         reached = [s.step for s in ladder.reached(parse_due(running), ctx.at, ctx.calendar)]
         if step not in reached:
             return f"{step} for {timer} (due {running}) is not due yet at {ctx.at.isoformat()}"
@@ -216,8 +216,7 @@ def publishes_listing_or_closure(ctx: StepContext) -> str | None:
     if ctx.state.state == "CLOSED":
         if not ctx.state.delisted:
             return "only the closure (摘牌销号) of a listed hazard is published"
-        if ctx.organisation != ctx.state.closed_by_org:
-            return f"the closure is published by {ctx.state.closed_by_org}, which closed the hazard"
+        # A listed hazard is closed by its listing authority only, so that is who publishes.
         return _is_authority(ctx, ctx.state.delisted, f"the closure is published by {ctx.state.closed_by_org}, "
                                                       "the listing authority that closed it")
     if not ctx.state.listed:
@@ -226,8 +225,6 @@ def publishes_listing_or_closure(ctx: StepContext) -> str | None:
 
 
 def _strictly_above(target: Any, own: str | None, name: str, rule: str) -> str | None:
-    from .routing import AdminCode, AdminCodeError
-
     try:
         code = AdminCode.parse(str(target or ""))
     except AdminCodeError as exc:

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, create_engine, select, update
+from sqlalchemy import Engine, and_, bindparam, create_engine, or_, select, update
 from sqlalchemy import event as sa_event
 from sqlalchemy.exc import IntegrityError
 
@@ -23,6 +23,7 @@ from ..errors import HazardRulesError
 from ..findings.model import Finding
 from . import schema
 from .acting import acting_code, check_placeable, check_scope
+from .calendar import china_date
 from .events import Event, Evidence
 from .guards import GUARDS, HISTORY_GUARDS, StepContext
 from .machine import Machine, load_machine
@@ -219,10 +220,14 @@ class Ledger:
         """Refuse (StepRefused) a role that may not take action, or a government role that does
         not say where and for which department it acts; return the canonical org code. What
         `step` checks first, without a hazard: for a batch, check once before starting."""
-        transition = self.machine.transition(action)
-        refuse = _refuser(None)
+        return self._check_actor(_refuser(None), self.machine.transition(action), role, org_code, department)
+
+    def _check_actor(self, refuse: Any, transition: Any, role: str, org_code: str | None,
+                     department: str | None) -> str | None:
+        if role not in self.machine.definition.roles:
+            refuse(f"unknown role {role!r}", f"roles: {', '.join(self.machine.roles)}")
         if role not in transition.roles:
-            refuse(f"role {role} may not {action}", f"allowed: {', '.join(transition.roles)}")
+            refuse(f"role {role} may not {transition.action}", f"allowed: {', '.join(transition.roles)}")
         return acting_code(self.machine.definition.acting, refuse, role, org_code, department)
 
     def _precheck(self, hazard_id: str, transition: Any, role: str, fields: dict[str, Any],
@@ -231,11 +236,7 @@ class Ledger:
         fields, evidence. The role comes first: an unauthorised role learns nothing more.
         Returns the acting organisation's canonical administrative code."""
         refuse = _refuser(hazard_id)
-        if role not in self.machine.definition.roles:
-            refuse(f"unknown role {role!r}", f"roles: {', '.join(self.machine.roles)}")
-        if role not in transition.roles:
-            refuse(f"role {role} may not {transition.action}", f"allowed: {', '.join(transition.roles)}")
-        org_code = acting_code(self.machine.definition.acting, refuse, role, org_code, department)
+        org_code = self._check_actor(refuse, transition, role, org_code, department)
         reserved = [name for name in fields if name in SYSTEM_FIELDS and name not in transition.requires]
         if reserved:
             refuse(f"{', '.join(sorted(reserved))} cannot be given with {transition.action}: the ledger sets it",
@@ -331,7 +332,7 @@ class Ledger:
             return ()
         found: set[int] = set()
         for due in dues:
-            found.update(years(at.date(), parse_due(due) if len(due) <= 10 else parse_due(due).date()))
+            found.update(years(china_date(at), china_date(parse_due(due))))
         return tuple(sorted(found))
 
     # ------------------------------------------------------------------ time
@@ -372,8 +373,14 @@ class Ledger:
     def _pending(self) -> list[HazardState]:
         """Hazards a timer can still run on: the open ones, and closed ones with a deadline
         that outlives closure."""
-        closed = [h for h in self.hazards(state="CLOSED") if any(t in h.deadlines for t in AFTER_CLOSURE)]
-        return sorted([*self.hazards(open_only=True), *closed], key=lambda h: h.id)
+        h = schema.hazards.c
+        pending = or_(h.state.not_in(["CLOSED", "VOID"]),
+                      and_(h.state == "CLOSED", or_(*(h.data.contains(f'"{t}"') for t in AFTER_CLOSURE))))
+        query = select(h.data).where(pending).order_by(h.id)
+        with self.engine.connect() as conn:
+            found = [HazardState.model_validate_json(row.data) for row in conn.execute(query)]
+        # the text match only narrows the rows; the deadline itself decides
+        return [s for s in found if s.state != "CLOSED" or any(t in s.deadlines for t in AFTER_CLOSURE)]
 
     # ------------------------------------------------------------------ reading
     def find(self, hazard_id: str) -> HazardState | None:

@@ -24,12 +24,12 @@ A code is accepted with 2, 4, 6, 9 or 12 digits; trailing all-zero groups only p
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, model_validator
 
@@ -47,6 +47,7 @@ PROVINCES = frozenset({
     "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65",
     "71", "81", "82",
 })
+V = TypeVar("V")
 DIRECT_COUNTY_GROUP = "90"  # xx90: 省（自治区）直辖县级行政区划
 
 
@@ -214,6 +215,18 @@ def escalation_authority(hazard: object, up: int = 0, level: Level = "county") -
 
 
 # ---------------------------------------------------------------------------- industry routing
+def longest_prefix(table: Mapping[str, V], industry: str) -> tuple[str, V] | None:
+    """The entry of table keyed by the longest prefix of a dotted industry code, on whole
+    parts (gongmao covers gongmao.dust, not gongmaox), with its key; None if none."""
+    code = industry
+    while code:
+        found = table.get(code)
+        if found is not None:
+            return code, found
+        code = code.rpartition(".")[0]
+    return None
+
+
 Text = Annotated[StrictStr, Field(min_length=1)]
 
 
@@ -248,13 +261,7 @@ class DepartmentTable(_Model):
 
     def lookup(self, industry: str) -> tuple[str, Route] | None:
         """The longest prefix of industry (on dots) that has a route."""
-        code = industry
-        while code:
-            found = self.routes.get(code)
-            if found is not None:
-                return code, found
-            code = code.rpartition(".")[0]
-        return None
+        return longest_prefix(self.routes, industry)
 
 
 class Routing(_Model):

@@ -34,7 +34,7 @@ from ..errors import HazardRulesError
 from ..loading.strict_yaml import YamlDocument, read_yaml
 from ..loading.validate import validate_document
 from .calendar import WorkCalendar, china_date
-from .routing import AdminCode, AdminCodeError
+from .routing import AdminCode, AdminCodeError, longest_prefix
 
 
 class SettingsError(HazardRulesError):
@@ -293,13 +293,7 @@ class SettingsBook(_Model):
 
     def industry_layer(self, industry: str) -> tuple[str, SettingsOverride] | None:
         """The industry rules for an industry code: the longest matching prefix (on dots)."""
-        code = industry
-        while code:
-            found = self.industries.get(code)
-            if found is not None:
-                return code, found
-            code = code.rpartition(".")[0]
-        return None
+        return longest_prefix(self.industries, industry)
 
     @field_validator("local")
     @classmethod
