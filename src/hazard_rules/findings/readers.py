@@ -3,6 +3,9 @@
 Each reader yields (record number, raw record or RecordError); a bad record never stops
 the rest of the file. Record numbers are 1-based positions of the record in its file;
 for line-based formats the message also names the line.
+
+Records are untrusted input: one nested more than MAX_DEPTH levels is a bad record (so
+nothing downstream recurses on it), and a CSV cell may be large but not unbounded.
 """
 
 from __future__ import annotations
@@ -10,18 +13,33 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from ..errors import InputFileError, RecordError, Span
+from ..errors import InputFileError, LimitExceededError, PackError, RecordError, Span
+from ..loading.strict_yaml import MAX_DEPTH, read_yaml_items
 
 FORMATS = ("jsonl", "json", "yaml", "csv", "xlsx")
 _SNIFF_BYTES = 1 << 20
 _CHUNK = 1 << 16
+
+TOO_DEEP = f"nested too deeply (more than {MAX_DEPTH} levels)"
+TOO_DEEP_HINT = ("a finding is a flat record (id, date, enterprise, industries, facts); "
+                 "was the file damaged, or written by a faulty export?")
+
+TOO_LARGE_HINT = "a finding is a small record; check for aliases (*name) that repeat large parts of it"
+
+# csv.field_size_limit is process-global, so it is raised once, here, and only ever raised:
+# from the default 128 KiB (a long 描述 pasted from a report can pass it) to 64 MiB, which
+# still stops a cell that swallowed the rest of the file through a quote left open. Setting
+# and restoring it around each row would race with other threads reading CSV at that time.
+CSV_FIELD_LIMIT = 64 * 1024 * 1024
+if csv.field_size_limit() < CSV_FIELD_LIMIT:
+    csv.field_size_limit(CSV_FIELD_LIMIT)
 
 
 @dataclass(frozen=True)
@@ -72,7 +90,7 @@ def read_findings(path: str | Path, *, encoding: str | None = None, fmt: str | N
         raise InputFileError(f"file not found: {path}", Span(str(path), 1, 1))
     kind = detect_format(path, fmt)
     if kind == "xlsx":
-        yield from _xlsx(path)
+        yield from _embedded_json_bounded(_xlsx(path), str(path))
         return
     chosen = encoding or detect_encoding(path)
     try:
@@ -83,16 +101,72 @@ def read_findings(path: str | Path, *, encoding: str | None = None, fmt: str | N
     with handle:
         reader = {"jsonl": _jsonl, "json": _json_array, "yaml": _yaml, "csv": _csv}[kind]
         try:
-            yield from reader(handle, str(path))
+            yield from _embedded_json_bounded(reader(handle, str(path)), str(path))
         except UnicodeDecodeError as exc:
             raise InputFileError(f"{path} is not valid {chosen} text ({exc.reason})", Span(str(path), 1, 1),
                                  "pass --encoding with the file's encoding") from None
 
 
-def _bad(file: str, number: int, message: str, line: int | None = None) -> RawRecord:
-    where = f" (line {line})" if line else ""
-    error = RecordError(f"{message}{where}", Span(file, line or 0, 0, record=number))
+def _embedded_json_bounded(records: Iterator[RawRecord], file: str) -> Iterator[RawRecord]:
+    """A list fact may be given as JSON text (a CSV cell, or a string in any record), decoded
+    later: text nested too deeply makes the record bad here, as it would in JSONL."""
+    for raw in records:
+        facts = raw.data.get("facts") if raw.data is not None else None
+        deep = [name for name, value in facts.items()
+                if isinstance(value, str) and value.lstrip()[:1] in ("[", "{") and _too_deep(value)
+                ] if isinstance(facts, dict) else []
+        if deep:
+            raw = _bad(file, raw.number, f"fact {deep[0]!r}: {TOO_DEEP}", raw.line, TOO_DEEP_HINT)
+        yield raw
+
+
+def _bad(file: str, number: int, message: str, line: int | None = None, hint: str | None = None,
+         column: int | None = None) -> RawRecord:
+    where = f" (line {line}, column {column})" if line and column else f" (line {line})" if line else ""
+    error = RecordError(f"{message}{where}", Span(file, line or 0, column or 0, record=number), hint)
     return RawRecord(number, None, error, line)
+
+
+# A whole JSON string (escapes included), a string the text cuts short, or a bracket.
+_JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|"|[\[\]{}]')
+
+
+def _follow_brackets(text: str, start: int, depth: int = 0, limit: float = MAX_DEPTH) -> tuple[str, int, int]:
+    """Follow the brackets of the JSON text from start, skipping strings, at nesting depth.
+
+    Returns ("closed", index past the bracket that brings depth back to 0, 0),
+    ("deep", index past the first bracket more than limit deep, depth) or
+    ("cut", index to go on from once there is more text, depth).
+    """
+    for match in _JSON_TOKEN.finditer(text, start):
+        token = match.group()
+        if token == "[" or token == "{":
+            depth += 1
+            if depth > limit:
+                return "deep", match.end(), depth
+        elif token == "]" or token == "}":
+            depth -= 1
+            if depth <= 0:
+                return "closed", match.end(), 0
+        elif token == '"':  # a string the text ends inside
+            return "cut", match.start(), depth
+    return "cut", len(text), depth
+
+
+def _too_deep(text: str, start: int = 0, end: int | None = None) -> bool:
+    """Is the JSON text[start:end] nested more than MAX_DEPTH levels? (Counting brackets
+    first is C-fast and settles almost every record.)"""
+    end = len(text) if end is None else end
+    if text.count("[", start, end) + text.count("{", start, end) <= MAX_DEPTH:
+        return False
+    line, depth, start = text[start:end], 0, 0
+    while start < len(line):
+        state, start, depth = _follow_brackets(line, start, depth)
+        if state == "deep":
+            return True
+        if state == "cut":  # a string left open: the JSON is invalid anyway, and says so
+            return False
+    return False
 
 
 def _jsonl(handle: io.TextIOBase, file: str) -> Iterator[RawRecord]:
@@ -101,10 +175,16 @@ def _jsonl(handle: io.TextIOBase, file: str) -> Iterator[RawRecord]:
         if not line.strip():
             continue
         number += 1
+        if _too_deep(line):
+            yield _bad(file, number, TOO_DEEP, line_number, TOO_DEEP_HINT)
+            continue
         try:
             data = json.loads(line)
         except json.JSONDecodeError as exc:
             yield _bad(file, number, f"invalid JSON: {exc.msg} at column {exc.colno}", line_number)
+            continue
+        except RecursionError:  # not reached after _too_deep; kept so that no input can crash the run
+            yield _bad(file, number, TOO_DEEP, line_number, TOO_DEEP_HINT)
             continue
         if not isinstance(data, dict):
             yield _bad(file, number, f"a record must be a JSON object, not {type(data).__name__}", line_number)
@@ -112,89 +192,163 @@ def _jsonl(handle: io.TextIOBase, file: str) -> Iterator[RawRecord]:
         yield RawRecord(number, data, line=line_number)
 
 
+class _JsonArray:
+    """The text of a top-level JSON array, read in growing chunks as records need it."""
+
+    def __init__(self, handle: io.TextIOBase) -> None:
+        self.handle = handle
+        self.buffer = ""
+        self.position = 0
+        self.eof = False
+
+    def fill(self) -> bool:
+        """Read more (at least as much as is buffered, so a large record is read in linear time)."""
+        chunk = self.handle.read(max(_CHUNK, len(self.buffer) - self.position))
+        if not chunk:
+            self.eof = True
+            return False
+        self.buffer = self.buffer[self.position:] + chunk
+        self.position = 0
+        return True
+
+    def skip_space(self) -> None:
+        while True:
+            while self.position < len(self.buffer) and self.buffer[self.position].isspace():
+                self.position += 1
+            if self.position < len(self.buffer) or self.eof or not self.fill():
+                return
+
+    def peek(self) -> str:
+        return self.buffer[self.position] if self.position < len(self.buffer) else ""
+
+    def extent(self) -> tuple[int | None, bool]:
+        """Where the object or array at position ends (None: the file ends first), and
+        whether it is nested more than MAX_DEPTH levels (it is then not decoded at all)."""
+        offset, depth, deep = 0, 0, False
+        while True:
+            limit = math.inf if deep else MAX_DEPTH
+            state, index, depth = _follow_brackets(self.buffer, self.position + offset, depth, limit)
+            if state == "closed":
+                return index, deep
+            deep = deep or state == "deep"
+            offset = index - self.position
+            if state == "cut" and not self.fill():
+                return None, deep
+
+
 def _json_array(handle: io.TextIOBase, file: str) -> Iterator[RawRecord]:
     """Stream the elements of a top-level JSON array without loading the whole file."""
     decoder = json.JSONDecoder()
-    buffer = ""
-    position = 0
-    eof = False
-
-    def fill() -> bool:
-        nonlocal buffer, position, eof
-        chunk = handle.read(_CHUNK)
-        if not chunk:
-            eof = True
-            return False
-        buffer = buffer[position:] + chunk
-        position = 0
-        return True
-
-    def skip_space() -> None:
-        nonlocal position
-        while True:
-            while position < len(buffer) and buffer[position].isspace():
-                position += 1
-            if position < len(buffer) or eof or not fill():
-                return
-
-    skip_space()
-    if position >= len(buffer) or buffer[position] != "[":
+    text = _JsonArray(handle)
+    text.skip_space()
+    if text.peek() != "[":
         raise InputFileError(f"{file} is not a JSON array of records", Span(file, 1, 1),
                              "write [ {…}, {…} ], or use JSON Lines (.jsonl) with one object per line")
-    position += 1
+    text.position += 1
     number = 0
     while True:
-        skip_space()
-        if position < len(buffer) and buffer[position] == "]":
+        text.skip_space()
+        if text.peek() == "]":
             return
         number += 1
-        while True:
-            try:
-                data, end = decoder.raw_decode(buffer, position)
-                break
-            except json.JSONDecodeError as exc:
-                if not eof and fill():
-                    continue
-                yield _bad(file, number, f"invalid JSON: {exc.msg}; the rest of the file was skipped")
-                return
-        position = end
-        if isinstance(data, dict):
-            yield RawRecord(number, data)
-        else:
-            yield _bad(file, number, f"a record must be a JSON object, not {type(data).__name__}")
-        skip_space()
-        if position < len(buffer) and buffer[position] == ",":
-            position += 1
-        elif position < len(buffer) and buffer[position] == "]":
+        record, stop = _array_element(text, decoder, file, number)
+        yield record
+        if stop:
+            return
+        text.skip_space()
+        if text.peek() == ",":
+            text.position += 1
+        elif text.peek() == "]":
             return
         else:
             yield _bad(file, number + 1, "expected ',' or ']' after a record; the rest of the file was skipped")
             return
 
 
-def _yaml(handle: io.TextIOBase, file: str) -> Iterator[RawRecord]:
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+class _TooDeep(Exception):
+    def __init__(self, end: int | None) -> None:
+        self.end = end  # where the element ends (None: the file ends first)
+
+
+def _array_element(text: _JsonArray, decoder: json.JSONDecoder, file: str, number: int) -> tuple[RawRecord, bool]:
+    """The element at text.position, and whether the rest of the file has to be skipped."""
     try:
-        documents = list(yaml.load_all(handle, Loader=loader))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else 1
-        raise InputFileError(f"invalid YAML: {getattr(exc, 'problem', exc)}", Span(file, line, (mark.column + 1) if mark else 1)) from None
-    records: list[Any] = []
-    for document in documents:
-        if isinstance(document, list):
-            records.extend(document)
-        elif document is not None:
-            records.append(document)
-    for number, data in enumerate(records, start=1):
-        if isinstance(data, dict):
-            yield RawRecord(number, data)
+        data, text.position = _decode(text, decoder)
+    except json.JSONDecodeError as exc:
+        return _bad(file, number, f"invalid JSON: {exc.msg}; the rest of the file was skipped"), True
+    except _TooDeep as deep:
+        if deep.end is None:
+            return _bad(file, number, f"{TOO_DEEP}; the rest of the file was skipped", hint=TOO_DEEP_HINT), True
+        text.position = deep.end
+        return _bad(file, number, TOO_DEEP, hint=TOO_DEEP_HINT), False
+    if isinstance(data, dict):
+        return RawRecord(number, data), False
+    return _bad(file, number, f"a record must be a JSON object, not {type(data).__name__}"), False
+
+
+def _decode(text: _JsonArray, decoder: json.JSONDecoder) -> tuple[Any, int]:
+    """Decode the element at text.position, reading on as needed; raise JSONDecodeError if it
+    is invalid, _TooDeep if it is nested more than MAX_DEPTH levels."""
+    container = text.peek() in ("[", "{")
+    while True:
+        try:
+            data, end = decoder.raw_decode(text.buffer, text.position)
+        except (json.JSONDecodeError, RecursionError):
+            if container:  # cut short by the buffer, invalid, or too deep for Python: find out which
+                return _decode_whole(text, decoder)
+            if text.eof or not text.fill():
+                raise
+            continue
+        if container:
+            if _too_deep(text.buffer, text.position, end):
+                raise _TooDeep(end)
+            return data, end
+        if end < len(text.buffer) or text.eof or not text.fill():  # else a number may go on
+            return data, end
+
+
+def _decode_whole(text: _JsonArray, decoder: json.JSONDecoder) -> tuple[Any, int]:
+    """Buffer the whole object or array first (following its brackets), then decode it once."""
+    end, deep = text.extent()
+    if deep:
+        raise _TooDeep(end)
+    try:
+        return decoder.raw_decode(text.buffer, text.position)  # JSONDecodeError: invalid, even whole
+    except RecursionError:  # only with a recursion limit below MAX_DEPTH
+        raise _TooDeep(end) from None
+
+
+def _yaml(handle: io.TextIOBase, file: str) -> Iterator[RawRecord]:
+    """Records of a YAML file: the items of a top-level list, or one per document.
+
+    Read with the packs' strict reader (duplicate keys are errors, only true/false are
+    booleans, dates stay text for the Finding model to parse), one record at a time: a
+    record that breaks a rule, or is nested too deeply, is a bad record and the rest are
+    still read. The file is read whole first, as before: YAML has no record boundaries a
+    parser could resume from after a syntax error, so that is an error of the file (E402)
+    and nothing in it is classified.
+    """
+    text = handle.read()
+    try:
+        items = list(read_yaml_items(text, file))
+    except PackError as exc:  # a syntax error: the file cannot be read
+        raise InputFileError(f"invalid YAML: {exc.message}", exc.span, exc.hint) from None
+    for number, item in enumerate(items, start=1):
+        if item.error is not None:
+            span = item.error.span
+            line, column = (span.line, span.column) if span is not None else (item.line, None)
+            hint = item.error.hint
+            if isinstance(item.error, LimitExceededError):  # the pack hints speak of packs
+                hint = TOO_DEEP_HINT if item.error.message.startswith(TOO_DEEP) else TOO_LARGE_HINT
+            yield _bad(file, number, item.error.message, line, hint, column)
+        elif isinstance(item.data, dict):
+            yield RawRecord(number, item.data, line=item.line)
         else:
-            yield _bad(file, number, f"a record must be a mapping, not {type(data).__name__}")
+            yield _bad(file, number, f"a record must be a mapping, not {type(item.data).__name__}", item.line)
 
 
 CSV_FIELDS = ("id", "date", "enterprise.id", "enterprise.name", "enterprise.jurisdiction",
-              "industries", "source", "location", "description")
+              "industries", "source", "location", "description", "scope", "claimed.level", "claimed.clauses")
 
 
 def _csv(handle: io.TextIOBase, file: str) -> Iterator[RawRecord]:
@@ -203,13 +357,27 @@ def _csv(handle: io.TextIOBase, file: str) -> Iterator[RawRecord]:
         header = next(reader)
     except StopIteration:
         return
+    except csv.Error as exc:
+        bad = _csv_error(file, 0, exc, reader.line_num).error
+        assert bad is not None
+        raise InputFileError(f"cannot read the header row: {bad.message}", Span(file, 1, 1), bad.hint) from None
     header = [name.strip().lstrip("\ufeff") for name in header]
     unknown = [name for name in header if name not in CSV_FIELDS and not name.startswith("facts.")]
     for name in unknown:
         yield RawRecord(0, None, warning=f"{file}: unknown column {name!r} ignored; columns are "
                         f"{', '.join(CSV_FIELDS)} and facts.<fact id>")
     number = 0
-    for row in reader:
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            # The csv reader starts afresh at the next line after an error, so the rows after
+            # a bad one are still read (a cell broken across lines may show as more bad rows).
+            number += 1
+            yield _csv_error(file, number, exc, reader.line_num)
+            continue
         if not any(cell.strip() for cell in row):
             continue
         number += 1
@@ -218,6 +386,15 @@ def _csv(handle: io.TextIOBase, file: str) -> Iterator[RawRecord]:
             yield _bad(file, number, f"row has {len(row)} cells but the header has {len(header)}", line)
             continue
         yield RawRecord(number, _row_to_record(header, row), line=line)
+
+
+def _csv_error(file: str, number: int, exc: csv.Error, line: int) -> RawRecord:
+    if "field larger than field limit" in str(exc):
+        limit = csv.field_size_limit()
+        return _bad(file, number, f"a cell is larger than {limit // (1024 * 1024) or limit} "
+                    f"{'MiB' if limit >= 1024 * 1024 else 'characters'}", line,
+                    'is a quote (") opened and never closed, so that the rows after it ran into one cell?')
+    return _bad(file, number, f"invalid CSV row: {exc}", line)
 
 
 def _xlsx(path: Path) -> Iterator[RawRecord]:
@@ -263,6 +440,7 @@ def _excel_value(cell: Any) -> Any:
 def _row_to_record(header: list[str], row: list[Any]) -> dict[str, Any]:
     record: dict[str, Any] = {}
     enterprise: dict[str, Any] = {}
+    claimed: dict[str, Any] = {}
     facts: dict[str, Any] = {}
     for name, cell in zip(header, row):
         value = cell.strip() if isinstance(cell, str) else cell
@@ -275,10 +453,21 @@ def _row_to_record(header: list[str], row: list[Any]) -> dict[str, Any]:
         elif name.startswith("enterprise."):
             enterprise[name[len("enterprise."):]] = value
         elif name == "industries":
-            record["industries"] = [part.strip() for part in value.replace("；", ";").split(";") if part.strip()]
+            record["industries"] = _split(value)
+        elif name == "claimed.clauses":
+            claimed["clauses"] = _split(value)
+        elif name == "claimed.level":
+            claimed["level"] = value
         elif name in CSV_FIELDS:
             record[name] = value
     if enterprise:
         record["enterprise"] = enterprise
+    if claimed:
+        record["claimed"] = claimed
     record["facts"] = facts
     return record
+
+
+def _split(value: str) -> list[str]:
+    """A cell holding several values: `;` or full-width `；` between them."""
+    return [part.strip() for part in value.replace("；", ";").split(";") if part.strip()]

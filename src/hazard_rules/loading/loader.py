@@ -13,7 +13,7 @@ from typing import Generic, TypeVar
 
 from pydantic import BaseModel
 
-from ..errors import DuplicateIdError, IncludeError, PackError, PackErrors, Span
+from ..errors import DuplicateIdError, EmptyPackFileError, IncludeError, PackError, PackErrors, Span
 from .models import FactDecl, PackManifest, PackPart, Provision, Rule, Section, Vocabulary
 from .strict_yaml import Path as YPath
 from .strict_yaml import YamlDocument, read_yaml
@@ -84,7 +84,7 @@ def load_pack_source(folder: Path, root: Path | None = None,
 
     errors: list[PackError] = []
     vocabularies = vocabularies if vocabularies is not None else {}
-    doc = _read_or_collect(folder / PACK_FILE, root, errors)
+    doc = _read_or_collect(folder / PACK_FILE, root, errors, "a truncated copy? restore the file from its source")
     if doc is None:
         raise PackErrors(errors)
     manifest, problems = validate_document(doc, PackManifest)
@@ -114,12 +114,18 @@ def load_pack_source(folder: Path, root: Path | None = None,
     return source
 
 
-def _read_or_collect(file: Path, root: Path | None, errors: list[PackError]) -> YamlDocument | None:
+def _read_or_collect(file: Path, root: Path | None, errors: list[PackError], empty_hint: str,
+                     kind: str = "pack file") -> YamlDocument | None:
+    """The file's document; None (and the error collected) if it cannot be read or holds nothing."""
     try:
-        return read_document(file, root)
+        doc = read_document(file, root)
     except PackError as error:
         errors.append(error)
         return None
+    if doc.data is None:  # empty, only comments, or a bare `---`: a truncated copy, not an empty part
+        errors.append(EmptyPackFileError(f"{kind} {file.name} is empty (or only comments)", doc.span(()), empty_hint))
+        return None
+    return doc
 
 
 def _include(folder: Path, name: str, root: Path | None, errors: list[PackError], origin: Origin) -> YamlDocument | None:
@@ -132,7 +138,7 @@ def _include(folder: Path, name: str, root: Path | None, errors: list[PackError]
         errors.append(IncludeError(f"included file {name!r} does not exist", origin.span(),
                                    f"create {_shown(target, root)} or remove it from `include`"))
         return None
-    return _read_or_collect(target, root, errors)
+    return _read_or_collect(target, root, errors, "a truncated copy? restore the file, or remove it from `include`")
 
 
 def _import_vocabulary(rules_root: Path, name: str, root: Path | None,
@@ -148,7 +154,8 @@ def _import_vocabulary(rules_root: Path, name: str, root: Path | None,
         return None
     from .validate import validate_document
 
-    doc = _read_or_collect(file, root, errors)
+    doc = _read_or_collect(file, root, errors, "a truncated copy? restore the file, or remove the vocabulary "
+                           "from `imports`", kind="shared vocabulary file")
     if doc is None:
         return None
     vocab, problems = validate_document(doc, Vocabulary)

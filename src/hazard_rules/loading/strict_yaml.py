@@ -4,18 +4,23 @@ PyYAML composes the node tree (with the C parser when available); we build plain
 Python values ourselves so that duplicate keys are errors, only ``true``/``false`` are
 booleans, dates stay strings (the models parse them), and every value keeps the mark
 of where it was written. Size and depth are bounded: packs are untrusted input.
+
+Finding files are read with the same rules by `read_yaml_items`, one record at a time,
+each record bounded like a pack file (`ITEM_LIMITS`); the file as a whole is not bounded,
+since it may hold any number of records.
 """
 
 from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
-from ..errors import DuplicateKeyError, LimitExceededError, Span, YamlSyntaxError
+from ..errors import DuplicateKeyError, LimitExceededError, PackError, Span, YamlSyntaxError
 
 try:  # the C composer is several times faster; fall back silently when absent
     _Loader: type = yaml.CSafeLoader
@@ -25,6 +30,21 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
 MAX_DEPTH = 64
 MAX_NODES = 200_000
 MAX_BYTES = 8 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much one read may build: nesting depth, nodes (aliases expanded), text size."""
+
+    depth: int = MAX_DEPTH
+    nodes: int = MAX_NODES
+    bytes: int | None = MAX_BYTES
+
+
+PACK_LIMITS = Limits()
+# A finding file is read one record at a time, each record bounded like a pack file; the
+# file itself may be of any size (it holds any number of records).
+ITEM_LIMITS = Limits(bytes=None)
 
 _INT = re.compile(r"[-+]?[0-9]+")
 _FLOAT = re.compile(r"[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
@@ -58,9 +78,12 @@ class YamlDocument:
         self._line_starts = starts
 
     def line_text(self, line: int) -> str:
-        """The 1-based source line."""
-        lines = self.text.splitlines()
-        return lines[line - 1] if 0 < line <= len(lines) else ""
+        """The 1-based source line (found through the line starts: a finding file may be large)."""
+        if not 0 < line <= len(self._line_starts):
+            return ""
+        start = self._line_starts[line - 1]
+        end = self._line_starts[line] if line < len(self._line_starts) else len(self.text)
+        return self.text[start:end].rstrip("\r\n")
 
     def span_at_index(self, index: int, width: int = 1) -> Span:
         line = bisect.bisect_right(self._line_starts, index)
@@ -114,10 +137,10 @@ class YamlDocument:
         return span
 
 
-def read_yaml(text: str, file: str) -> YamlDocument:
+def read_yaml(text: str, file: str, limits: Limits = PACK_LIMITS) -> YamlDocument:
     """Parse YAML text strictly into a YamlDocument (one document per file)."""
-    if len(text.encode("utf-8", "ignore")) > MAX_BYTES:
-        raise LimitExceededError(f"file is larger than {MAX_BYTES // (1024 * 1024)} MiB",
+    if limits.bytes is not None and len(text.encode("utf-8", "ignore")) > limits.bytes:
+        raise LimitExceededError(f"file is larger than {limits.bytes // (1024 * 1024)} MiB",
                                  Span(file, 1, 1), "split the pack with `include:`")
     doc = YamlDocument(file, text, None)
     try:
@@ -131,7 +154,7 @@ def read_yaml(text: str, file: str) -> YamlDocument:
         raise YamlSyntaxError(message, span, _yaml_hint(message)) from None
     except yaml.YAMLError as exc:
         raise YamlSyntaxError(str(exc), Span(file, 1, 1)) from None
-    builder = _Builder(doc)
+    builder = _Builder(doc, limits)
     doc.data = builder.build(root, (), 0) if root is not None else None
     return doc
 
@@ -147,24 +170,29 @@ def _yaml_hint(message: str) -> str | None:
 
 
 class _Builder:
-    def __init__(self, doc: YamlDocument) -> None:
+    def __init__(self, doc: YamlDocument, limits: Limits = PACK_LIMITS, *, keep_nodes: bool = True) -> None:
         self.doc = doc
+        self.limits = limits
         self.count = 0
+        # A pack keeps the node of every path (for spans); a finding record keeps its own,
+        # so that one file-wide document does not grow with every record read.
+        self.nodes = doc.nodes if keep_nodes else {}
+        self.key_nodes = doc.key_nodes if keep_nodes else {}
 
     def build(self, node: yaml.Node, path: Path, depth: int) -> Any:
         self.count += 1
-        if self.count > MAX_NODES:
-            raise LimitExceededError(f"more than {MAX_NODES} YAML nodes (aliases included)",
+        if self.count > self.limits.nodes:
+            raise LimitExceededError(f"more than {self.limits.nodes} YAML nodes (aliases included)",
                                      self.doc.span_at_index(node.start_mark.index),
                                      "packs are bounded in size; check for alias expansion")
-        if depth > MAX_DEPTH:
-            raise LimitExceededError(f"YAML nested deeper than {MAX_DEPTH} levels",
+        if depth > self.limits.depth:
+            raise LimitExceededError(f"YAML nested deeper than {self.limits.depth} levels",
                                      self.doc.span_at_index(node.start_mark.index))
         if node.tag not in _DEFAULT_TAGS and not node.tag.startswith("tag:yaml.org,2002:"):
-            raise YamlSyntaxError(f"YAML tag {node.tag!r} is not allowed in rule packs",
+            raise YamlSyntaxError(f"YAML tag {node.tag!r} is not allowed",
                                   self.doc.span_at_index(node.start_mark.index),
-                                  "remove the tag; packs use plain YAML values only")
-        self.doc.nodes.setdefault(path, node)
+                                  "remove the tag; only plain YAML values are read")
+        self.nodes.setdefault(path, node)
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path, depth)
         if isinstance(node, yaml.SequenceNode):
@@ -179,18 +207,18 @@ class _Builder:
                                       self.doc.span_at_index(key_node.start_mark.index))
             key = key_node.value if key_node.style else _scalar(key_node)
             if key == "<<" and not key_node.style:
-                raise YamlSyntaxError("YAML merge keys (<<) are not allowed in rule packs",
+                raise YamlSyntaxError("YAML merge keys (<<) are not allowed",
                                       self.doc.span_at_index(key_node.start_mark.index),
                                       "write the keys out; merges hide where a value came from")
             key = str(key) if not isinstance(key, str) else key
             if key in result:
-                first = self.doc.key_nodes[path + (key,)]
+                first = self.key_nodes[path + (key,)]
                 first_span = self.doc.span_at_index(first.start_mark.index)
                 raise DuplicateKeyError(
                     f"duplicate key {key!r} (first written at line {first_span.line})",
                     self.doc.span_at_index(key_node.start_mark.index, len(key)),
                     "YAML keeps only one of them; remove or rename the other")
-            self.doc.key_nodes[path + (key,)] = key_node
+            self.key_nodes[path + (key,)] = key_node
             result[key] = self.build(value_node, path + (key,), depth + 1)
         return result
 
@@ -208,3 +236,203 @@ def _scalar(node: yaml.ScalarNode) -> Any:
     if _FLOAT.fullmatch(value):
         return float(value)
     return value
+
+
+# ---------------------------------------------------------------- finding files: one record at a time
+
+@dataclass(frozen=True)
+class YamlItem:
+    """One record of a YAML file: its plain value, or the error that makes it unreadable."""
+
+    line: int
+    data: Any = None
+    error: PackError | None = None
+
+
+def read_yaml_items(text: str, file: str, limits: Limits = ITEM_LIMITS) -> Iterator[YamlItem]:
+    """Each item of a top-level sequence, or each document that is not a sequence, read
+    strictly and bounded one at a time.
+
+    An item that breaks a rule (duplicate key, tag, merge key, nested deeper than
+    limits.depth, too many nodes) becomes a YamlItem with that error, positioned in the
+    file, and the next items are still read. A syntax error raises YamlSyntaxError.
+    """
+    return _ItemReader(text, file, limits).items()
+
+
+_LIBYAML_DEPTH = "exceeded maximum nesting depth"
+_SCALAR_TAG, _SEQ_TAG, _MAP_TAG = "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
+
+
+class _ItemReader:
+    def __init__(self, text: str, file: str, limits: Limits) -> None:
+        self.doc = YamlDocument(file, text, None)  # the whole file, for positions only
+        self.limits = limits
+        self.item_line: int | None = None  # the item being read, if any
+        self.column: int | None = None  # of the top-level block sequence's '-', if any
+        self.flow_root = False  # the document is one [ … ] of items
+        self.start = 0  # where the text being parsed starts (after a resume)
+        self.shift_line = 0
+
+    def items(self) -> Iterator[YamlItem]:
+        # libyaml gives up at 1,000 levels of nesting and cannot go on after an error; the
+        # pure-Python parser can, but is quadratic on such input. So an item nested that
+        # deeply is reported, and parsing starts afresh at the next item or document.
+        resume: int | None = 0
+        while resume is not None:
+            self.start, self.shift_line = resume, self.doc.text.count("\n", 0, resume)
+            resume = yield from self._segment()
+
+    def _segment(self) -> Iterator[YamlItem]:
+        text = self.doc.text[self.start:] if self.start else self.doc.text
+        events = iter(yaml.parse(text, Loader=_Loader))
+        try:
+            for event in events:
+                if isinstance(event, yaml.DocumentStartEvent):
+                    yield from self._document(events)
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            index = self.start + (mark.index if mark is not None else 0)
+            if exc.problem != _LIBYAML_DEPTH:
+                message = exc.problem or "invalid YAML"
+                message = f"{exc.context}: {message}" if exc.context else message
+                raise YamlSyntaxError(message, self.doc.span_at_index(index), _yaml_hint(message)) from None
+            return (yield from self._too_deep_for_libyaml(index))
+        return None
+
+    def _document(self, events: Iterator[yaml.Event]) -> Iterator[YamlItem]:
+        anchors: dict[str, yaml.Node] = {}
+        self.column, self.flow_root = None, False
+        root = next(events)
+        if isinstance(root, yaml.SequenceStartEvent):
+            self.flow_root = bool(root.flow_style)
+            self.column = None if root.flow_style else root.start_mark.column
+            for event in events:
+                if isinstance(event, yaml.SequenceEndEvent):
+                    break
+                yield self._item(event, events, anchors)
+            self.column, self.flow_root = None, False
+            return
+        item = self._item(root, events, anchors)
+        if item.data is not None or item.error is not None:  # an empty document holds no record
+            yield item
+
+    def _item(self, first: yaml.Event, events: Iterator[yaml.Event], anchors: dict[str, yaml.Node]) -> YamlItem:
+        self.item_line = line = first.start_mark.line + 1 + self.shift_line
+        composer = _Composer(self, anchors)
+        try:
+            node = composer.compose(first, events)
+            data = _Builder(self.doc, self.limits, keep_nodes=False).build(node, (), 0)
+        except PackError as error:
+            composer.skip_rest(events)
+            self.item_line = None
+            return YamlItem(line, error=error)
+        self.item_line = None
+        return YamlItem(line, data)
+
+    def _too_deep_for_libyaml(self, index: int) -> Iterator[YamlItem]:
+        """Report the item libyaml stopped in; return where to parse on from (None: the end)."""
+        text = self.doc.text
+        after = text.find("\n", index)
+        boundary = None
+        if self.column is not None:  # the next item of the top-level sequence, or the next document
+            boundary = re.compile(rf"^(?: {{{self.column}}}-|---)(?=[ \t\r\n]|$)", re.MULTILINE)
+            before = [m.start() for m in boundary.finditer(text, self.start, index)]
+            line = self.item_line or (self.doc.span_at_index(before[-1]).line if before else None)
+        else:  # the next document
+            boundary = re.compile(r"^---(?=[ \t\r\n]|$)", re.MULTILINE)
+            line = self.item_line
+        span = self.doc.span_at_index(index)
+        message = f"nested too deeply (more than {self.limits.depth} levels)"
+        found = boundary.search(text, after + 1) if after != -1 else None
+        if self.flow_root or (self.column is None and self.item_line is None):
+            # the items after it in the same [ … ] (or a document libyaml gave up on before
+            # its first item) cannot be told apart
+            message += "; the rest of the document was skipped" if found else "; the rest of the file was skipped"
+        # Where libyaml stopped (1,000 levels in) says nothing useful: the item's line is the place.
+        yield YamlItem(line or span.line, error=LimitExceededError(message))
+        self.item_line = None
+        return found.start() if found is not None else None
+
+
+class _Composer:
+    """Builds the node tree of one item from parser events, without recursion, refusing
+    more nesting or nodes than the limits allow (so nothing later recurses deeply)."""
+
+    def __init__(self, reader: _ItemReader, anchors: dict[str, yaml.Node]) -> None:
+        self.reader = reader
+        self.anchors = anchors
+        self.stack: list[list[Any]] = []  # [collection node, anchor, pending mapping key]
+        self.count = 0
+
+    def compose(self, event: yaml.Event, events: Iterator[yaml.Event]) -> yaml.Node:
+        while True:
+            node = self._node(event)
+            if node is not None:
+                if not self.stack:
+                    return node
+                self._attach(node)
+            event = next(events)
+
+    def _node(self, event: yaml.Event) -> yaml.Node | None:
+        """The finished node of this event, or None when it opened a collection."""
+        if isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            node, anchor, _ = self.stack.pop()
+            node.end_mark = self._mark(event.end_mark)
+            if anchor is not None:
+                self.anchors[anchor] = node
+            return node
+        self.count += 1
+        limits = self.reader.limits
+        if isinstance(event, yaml.AliasEvent):
+            if event.anchor not in self.anchors:
+                raise YamlSyntaxError(f"found undefined alias {event.anchor!r}", self._span(event),
+                                      "an alias (*name) must follow its anchor (&name) in the same document")
+            return self.anchors[event.anchor]
+        tag = event.tag if event.tag not in (None, "!") else None
+        start = self._mark(event.start_mark)
+        if isinstance(event, yaml.ScalarEvent):
+            node = yaml.ScalarNode(tag or _SCALAR_TAG, event.value, start, self._mark(event.end_mark), event.style)
+            if event.anchor is not None:
+                self.anchors[event.anchor] = node
+        elif isinstance(event, yaml.SequenceStartEvent):
+            node = yaml.SequenceNode(tag or _SEQ_TAG, [], start, start, event.flow_style)
+        else:
+            node = yaml.MappingNode(tag or _MAP_TAG, [], start, start, event.flow_style)
+        if not isinstance(node, yaml.ScalarNode):  # open until its end event (counted by skip_rest)
+            self.stack.append([node, event.anchor, None])
+            if len(self.stack) > limits.depth:
+                raise LimitExceededError(f"nested too deeply (more than {limits.depth} levels)", self._span(event))
+        if self.count > limits.nodes:
+            raise LimitExceededError(f"more than {limits.nodes} YAML nodes", self._span(event))
+        return node if isinstance(node, yaml.ScalarNode) else None
+
+    def _attach(self, node: yaml.Node) -> None:
+        top = self.stack[-1]
+        if isinstance(top[0], yaml.SequenceNode):
+            top[0].value.append(node)
+        elif top[2] is None:
+            top[2] = node
+        else:
+            top[0].value.append((top[2], node))
+            top[2] = None
+
+    def skip_rest(self, events: Iterator[yaml.Event]) -> None:
+        """Read past the end of an item abandoned half-way (its collections still open)."""
+        open_ = len(self.stack)
+        while open_:
+            event = next(events)
+            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                open_ += 1
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                open_ -= 1
+        self.stack.clear()
+
+    def _mark(self, mark: Any) -> Any:
+        if not self.reader.start:
+            return mark
+        return yaml.Mark(mark.name, mark.index + self.reader.start, mark.line + self.reader.shift_line,
+                         mark.column, None, None)
+
+    def _span(self, event: yaml.Event) -> Span:
+        return self.reader.doc.span_at_index(self.reader.start + event.start_mark.index)
