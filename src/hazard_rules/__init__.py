@@ -10,12 +10,15 @@ determination standards, encoded as rule packs.
 
 from .classifying.load import default_rules_dir, load_rulesets
 from .classifying.ruleset import Ruleset
-from .classifying.verdict import Match, OpenRule, Verdict
+from .classifying.verdict import ClaimCheck, Considered, Match, OpenRule, Resemblance, Verdict
 from .errors import HazardRulesError, PackError, PackErrors, RecordError
-from .findings.model import Enterprise, Finding
+from .findings.model import Claim, Enterprise, Finding
 from .findings.readers import read_findings
 
 __all__ = [
+    "Claim",
+    "ClaimCheck",
+    "Considered",
     "Enterprise",
     "Finding",
     "HazardRulesError",
@@ -24,6 +27,7 @@ __all__ = [
     "PackError",
     "PackErrors",
     "RecordError",
+    "Resemblance",
     "Ruleset",
     "Verdict",
     "default_rules_dir",

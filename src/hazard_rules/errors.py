@@ -100,6 +100,12 @@ class IncludeError(PackError):
     code = "E106"
 
 
+class EmptyPackFileError(PackError):
+    """A pack, include or vocabulary file holds nothing (a truncated copy): its content would vanish."""
+
+    code = "E107"
+
+
 class DslSyntaxError(PackError):
     code = "E201"
 
@@ -150,6 +156,18 @@ class ConflictingFactError(PackError):
 
 class ConstantConditionError(PackError):
     code = "E312"
+
+
+class ContextOnlySituationError(PackError):
+    """A situation of a rule reads only context facts: no finding could concern it."""
+
+    code = "E313"
+
+
+class ItemsNotCoveredError(PackError):
+    """A section's declared items and its rules' clauses disagree."""
+
+    code = "E314"
 
 
 class PackErrors(PackError):

@@ -1,7 +1,9 @@
 """Run the tests written inside rule packs and report per-rule coverage.
 
 A rule test gives a whole record of facts and the expected value of that one rule
-(true, false or unknown). Coverage asks, for every rule, for a true, a false and an
+(true, false or unknown). A test with `scope: finding` judges the record as an inspection
+finding (docs/scopes.md): only the situations whose subject facts it gives count, and
+`not_concerned` is expected when it gives none. Coverage asks, for every rule, for a true, a false and an
 unknown test, and for every numeric threshold `fact OP constant`, a test exactly at
 the constant and one on the other side of it.
 """
@@ -63,10 +65,11 @@ def _run_rule(ruleset: Ruleset, pack: CompiledPack, rule: CheckedRule) -> list[T
     results = []
     for index, test in enumerate(rule.rule.tests):
         name = test.name or f"test {index + 1}"
-        expected = "unknown" if test.expect == "unknown" else ("true" if test.expect else "false")
+        expected = test.expect if isinstance(test.expect, str) else ("true" if test.expect else "false")
         origin = str(rule.origin.doc.span(rule.origin.path + ("tests", index)))
         try:
-            facts, _ = ruleset.coerce_facts(test.facts, strict=True)
+            asked: set[str] = set()
+            facts, _ = ruleset.coerce_facts(test.facts, strict=True, asked=asked)
         except FactValueError as exc:
             results.append(TestResult(pack.id, rule.rule.id, name, expected, None, str(exc), origin))
             continue
@@ -77,12 +80,24 @@ def _run_rule(ruleset: Ruleset, pack: CompiledPack, rule: CheckedRule) -> list[T
         error = None
         if careful != quick:  # the two compilers must never disagree
             error = f"internal disagreement: generated code says {quick}, three-valued closure says {careful}"
-        results.append(TestResult(pack.id, rule.rule.id, name, expected, careful, error, origin))
+        actual = careful
+        if test.scope == "finding" and careful != "true":
+            actual = finding_scope_value(pack, pack.rules.index(rule), facts, day, frozenset(asked))
+        results.append(TestResult(pack.id, rule.rule.id, name, expected, actual, error, origin))
     return results
 
 
+def finding_scope_value(pack: CompiledPack, index: int, facts: dict[str, Any], day: Any,
+                        asked: frozenset[str] = frozenset()) -> str:
+    """A rule that is not true, judged in finding scope: not_concerned, false or unknown."""
+    if pack.subject[index].isdisjoint(facts) and pack.subject[index].isdisjoint(asked):
+        return "not_concerned"
+    value, _ = pack.situational_value(index, facts, day, asked)
+    return _label(value)
+
+
 def _coverage(pack: CompiledPack, rule: CheckedRule, results: list[TestResult]) -> RuleCoverage:
-    cover = RuleCoverage(pack.id, rule.rule.id, {r.actual for r in results if r.passed})
+    cover = RuleCoverage(pack.id, rule.rule.id, {r.actual for r in results if r.passed and r.actual != "not_concerned"})
     for outcome in ("true", "false", "unknown"):
         if outcome not in cover.outcomes:
             cover.gaps.append(f"no passing test where the rule is {outcome}")

@@ -14,7 +14,7 @@ import networkx as nx
 
 from ..errors import (CyclicConditionError, DuplicateIdError, PackError, PackErrors, SchemaError,
                       UndeclaredEnumValueError, UndeclaredFactError, UnknownSectionError, UnusedConditionError)
-from ..errors import ConstantConditionError, DslSyntaxError, NestingTooDeepError
+from ..errors import ConstantConditionError, DslSyntaxError, ItemsNotCoveredError, NestingTooDeepError
 from ..compiling.kleene import compile_kleene
 from ..loading.loader import Located, Origin, PackSource
 from ..loading.models import CONDITION_NAME, Provision, Rule, Section
@@ -22,6 +22,7 @@ from ..parsing import ast
 from ..parsing.parser import ConditionSyntaxError, parse_condition
 from . import ir
 from .expressions import ExpressionChecker, Scope
+from .situations import check_situations
 from .types import Type
 from .vocabulary import VocabularyBuilder
 
@@ -93,10 +94,12 @@ def check_pack(source: PackSource) -> CheckedPack:
         if checked is not None and not duplicate:
             pack.rules.append(checked)
     checker.report_unused()
+    _check_items(source, errors)
     for located in source.provisions:
         _check_provision(located, vocab.named, errors)
         pack.provisions.append(located.value)
     _check_tests(source, facts, errors)
+    check_situations(pack, errors)
     if errors:
         raise PackErrors(errors)
     return pack
@@ -272,6 +275,61 @@ def _check_provision(located: Located[Provision], named: dict[str, Type], errors
                 f"{value!r} is not a value of type {provision.type}",
                 Origin(origin.doc, origin.path + ("values", index)).span(),
                 f"declared values: {', '.join(target.values)}"))
+
+
+def _check_items(source: PackSource, errors: list[PackError]) -> None:
+    """A section that declares its items: each item is the clause of some rule of the section,
+    each rule of the section has one of them as its clause, and no item is listed twice."""
+    by_section: dict[str, list[Located[Rule]]] = {}
+    for located in source.rules:
+        by_section.setdefault(located.value.section, []).append(located)
+    for section_id, located in source.sections.items():
+        section, origin = located.value, located.origin
+        if section.items is None:
+            continue
+        declared: dict[str, int] = {}
+        for index, item in enumerate(section.items):
+            span = Origin(origin.doc, origin.path + ("items", index)).span()
+            if item in declared:
+                errors.append(ItemsNotCoveredError(
+                    f"section {section_id} declares item {item} twice (first as item {declared[item] + 1})",
+                    span, "list each item of the article once"))
+            else:
+                declared[item] = index
+        rules = by_section.get(section_id, [])
+        clauses = {rule.value.clause for rule in rules}
+        misspelt = {_item_key(clause) for clause in clauses if clause is not None}  # reported at the rule
+        for item, index in declared.items():
+            if item not in clauses and _item_key(item) not in misspelt:
+                errors.append(ItemsNotCoveredError(
+                    f"section {section_id} declares item {item} but no rule has that clause",
+                    Origin(origin.doc, origin.path + ("items", index)).span(),
+                    f"write the rule for {section.article}{item}, or restore the file that held it"))
+        for rule in rules:
+            _check_rule_clause(rule, section_id, declared, errors)
+
+
+def _check_rule_clause(located: Located[Rule], section_id: str, declared: dict[str, int],
+                       errors: list[PackError]) -> None:
+    rule, origin = located.value, located.origin
+    if rule.clause in declared:
+        return
+    items = ", ".join(declared) or "none"
+    if rule.clause is None:
+        errors.append(ItemsNotCoveredError(
+            f"rule {rule.id} has no clause, but section {section_id} declares its items",
+            Origin(origin.doc, origin.path + ("id",)).span(), f"add `clause:` with one of: {items}"))
+        return
+    # Only a spelling of the same item is suggested: （十一） is not a typo of （十）.
+    same = [item for item in declared if _item_key(item) == _item_key(rule.clause)]
+    errors.append(ItemsNotCoveredError(
+        f"rule {rule.id} has clause {rule.clause}, which section {section_id} does not declare",
+        Origin(origin.doc, origin.path + ("clause",)).span(),
+        f"did you mean {same[0]}?" if same else f"declared items: {items}; add it to `items` if the article has it"))
+
+
+def _item_key(item: str) -> str:
+    return item.replace("(", "（").replace(")", "）").replace(" ", "").replace("\u3000", "")
 
 
 def _check_tests(source: PackSource, facts: dict[str, Type], errors: list[PackError]) -> None:

@@ -5,65 +5,28 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..checking import ir
-from ..checking.pack import CheckedPack, CheckedRule, CheckedSection
+from ..checking.pack import CheckedRule
 from ..checking.types import Type
-from ..compiling.codegen import PlanFn, compile_rules
+from ..compiling.codegen import PlanFn
 from ..compiling.explain import explain
-from ..errors import ConflictingFactError, PackError, PackErrors, RecordError
-from ..findings.coerce import FactValueError, coercer_for, is_missing, to_json_value
-from ..findings.model import Finding
-from ..loading.models import Provision, Standard
-from .verdict import Match, OpenRule, ProvisionRef, Verdict
+from ..errors import ConflictingFactError, PackError, PackErrors, Span, UsageError
+from ..findings.coerce import FactValueError, coercer_for, is_asked, is_missing, to_json_value
+from ..findings.model import Finding, Scope
+from ..loading.models import Provision
+from .claims import judge_claim, resolve
+from .compiled import CompiledPack, compile_pack, industry_matches
+from .records import prepare_record
+from .verdict import ClaimCheck, Considered, Match, OpenRule, ProvisionRef, Resemblance, Verdict
 
+if TYPE_CHECKING:
+    from ..matching.matcher import ClauseMatcher
 
-def industry_matches(code: str, prefixes: Iterable[str]) -> bool:
-    """gongmao.dust matches gongmao and gongmao.dust, not gongmao.dustbin."""
-    return any(code == p or code.startswith(p + ".") for p in prefixes)
+__all__ = ["CompiledPack", "Ruleset", "compile_pack", "industry_matches"]
 
-
-@dataclass
-class CompiledPack:
-    """A checked pack whose rules compile, per set of applicable sections, to one function."""
-
-    checked: CheckedPack
-    id: str = ""
-    rules: list[CheckedRule] = field(default_factory=list)
-    sections: list[CheckedSection] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        self.id = self.checked.id
-        self.rules = list(self.checked.rules)
-        self.sections = list(self.checked.sections.values())
-        # What an open rule's explanation depends on: the facts it reads, and the date if used.
-        self.reads = [tuple(sorted(ir.facts_read(r.condition))) for r in self.rules]
-        self.reads_today = [_reads_today(r.condition) for r in self.rules]
-
-    @property
-    def standard(self) -> Standard:
-        return self.checked.source.manifest.standard
-
-    def in_force(self, day: dt.date) -> bool:
-        s = self.standard
-        return s.effective_from <= day and (s.effective_to is None or day <= s.effective_to)
-
-    def sections_for(self, industries: tuple[str, ...]) -> list[CheckedSection]:
-        return [s for s in self.sections if any(industry_matches(c, s.applies_to) for c in industries)]
-
-    def compile_for(self, industries: tuple[str, ...]) -> tuple[PlanFn, str]:
-        """Generated code for every rule whose section applies to these industries."""
-        applicable = {id(s) for s in self.sections_for(industries)}
-        chosen = [(i, r.condition) for i, r in enumerate(self.rules) if id(r.section) in applicable]
-        return compile_rules("plan", chosen)
-
-
-def compile_pack(checked: CheckedPack) -> CompiledPack:
-    pack = CompiledPack(checked)
-    pack.compile_for(tuple(pack.checked.source.manifest.scope.industries))  # fail at load, not at first use
-    return pack
+RESEMBLANCES_SHOWN = 3
 
 
 class Ruleset:
@@ -78,7 +41,9 @@ class Ruleset:
         self.facts: dict[str, Type] = _merge_vocabularies(packs)
         self._coercers = {fact_id: coercer_for(t) for fact_id, t in self.facts.items()}
         self._plans: dict[tuple[str, tuple[str, ...]], PlanFn] = {}
-        self._open_cache: dict[tuple[Any, ...], OpenRule] = {}
+        self._open_cache: dict[tuple[Any, ...], OpenRule | None] = {}
+        self._matcher: ClauseMatcher | None = None
+        self._considered_cache: dict[tuple[str, int, str], Considered] = {}
 
     # --------------------------------------------------------------- lookup
     def rule(self, rule_id: str) -> tuple[CompiledPack, CheckedRule]:
@@ -88,13 +53,14 @@ class Ruleset:
                     return pack, rule
         ids = [r.rule.id for p in self.packs for r in p.rules]
         close = difflib.get_close_matches(rule_id, ids, n=1)
-        from ..errors import UsageError
         raise UsageError(f"no rule with id {rule_id!r}", hint=f"did you mean {close[0]!r}?" if close else
                          "`hazard-rules rules list` shows every rule")
 
     # --------------------------------------------------------------- facts
-    def coerce_facts(self, facts: dict[str, Any], strict: bool = False) -> tuple[dict[str, Any], list[str]]:
-        """Typed facts for evaluation, plus warnings for unknown names (errors if strict)."""
+    def coerce_facts(self, facts: dict[str, Any], strict: bool = False,
+                     asked: set[str] | None = None) -> tuple[dict[str, Any], list[str]]:
+        """Typed facts for evaluation, plus warnings for unknown names (errors if strict).
+        Facts given as explicit unknowns (null, "待查") are added to `asked` if given."""
         clean: dict[str, Any] = {}
         warnings: list[str] = []
         for name, value in facts.items():
@@ -106,7 +72,9 @@ class Ruleset:
                     raise FactValueError(message)
                 warnings.append(message)
                 continue
-            if is_missing(value):
+            if value is None or value.__class__ is str and is_missing(value):
+                if asked is not None and is_asked(value):
+                    asked.add(name)
                 continue
             try:
                 clean[name] = coerce(value)
@@ -116,48 +84,139 @@ class Ruleset:
 
     # --------------------------------------------------------------- classification
     def classify(self, finding: Finding | dict[str, Any], *, as_of: dt.date | None = None,
-                 strict: bool = False) -> Verdict:
-        """Verdict for one finding. Raises RecordError if the record or a fact is invalid."""
-        if not isinstance(finding, Finding):
-            from pydantic import ValidationError
-            try:
-                finding = Finding.model_validate(finding)
-            except ValidationError as exc:
-                raise RecordError(_first_error(exc)) from None
-        try:
-            facts, warnings = self.coerce_facts(finding.facts, strict)
-        except FactValueError as exc:
-            raise RecordError(str(exc)) from None
-        return self.evaluate(finding, facts, as_of or finding.date, warnings)
+                 strict: bool = False, scope: Scope = "finding", where: Span | None = None) -> Verdict:
+        """Verdict for one finding: the one record path of the library, `check`, `explain`
+        and `ledger intake`. Raises RecordError (with `where`, if given) for a bad record.
+
+        scope: "finding" judges the deficiency the record gives facts of, "enterprise" the
+        whole standard (docs/scopes.md); a finding's own `scope` field wins.
+        """
+        return self.judge(finding, as_of=as_of, strict=strict, scope=scope, where=where)[1]
+
+    def judge(self, record: Finding | dict[str, Any], *, as_of: dt.date | None = None, strict: bool = False,
+              scope: Scope = "finding", where: Span | None = None) -> tuple[Finding, Verdict]:
+        """classify(), also returning the validated Finding (for the ledger and explain)."""
+        prepared = prepare_record(self, record, strict=strict, where=where)
+        finding = prepared.finding
+        verdict = self.evaluate(finding, prepared.facts, as_of or finding.date, prepared.warnings,
+                                finding.scope or scope, prepared.asked)
+        return finding, verdict
 
     def classify_many(self, findings: Iterable[Finding | dict[str, Any]], *, as_of: dt.date | None = None,
-                      strict: bool = False) -> Iterator[Verdict]:
+                      strict: bool = False, scope: Scope = "finding") -> Iterator[Verdict]:
         for finding in findings:
-            yield self.classify(finding, as_of=as_of, strict=strict)
+            yield self.classify(finding, as_of=as_of, strict=strict, scope=scope)
 
-    def evaluate(self, finding: Finding, facts: dict[str, Any], day: dt.date, warnings: list[str] | None = None) -> Verdict:
+    def evaluate(self, finding: Finding, facts: dict[str, Any], day: dt.date, warnings: list[str] | None = None,
+                 scope: Scope = "finding", asked: frozenset[str] = frozenset()) -> Verdict:
+        """Verdict for a validated finding whose facts are coerced already; `asked` are the
+        facts it gives as explicit unknowns (they concern rules but have no value)."""
         reasons: list[str] = []
         matches: list[Match] = []
         open_rules: list[OpenRule] = []
+        concerned: list[Considered] = []
+        values: dict[str, str] = {}
+        applicable_ids: set[str] = set()
         used: dict[str, str] = {}
+        claim = finding.claimed
         industries = tuple(finding.industries)
         if not industries:
             reasons.append("the finding names no industry, so no standard could be applied")
-        for pack, codes in self._packs_for(industries, day, reasons):
+        chosen = self._packs_for(industries, day, reasons)
+        citations = resolve(claim, [pack for pack, _ in chosen]) if claim else []
+        for pack, codes in chosen:
             used[pack.id] = pack.standard.effective_from.isoformat()
-            for index in self.plan(pack, codes)(facts, day):
-                if index >= 0:
-                    matches.append(self._match(pack, pack.rules[index], facts, day))
+            results = self.plan(pack, codes)(facts, day)
+            if claim is not None:
+                applicable_ids.update(pack.rules[i].rule.id for i in pack.applicable(codes))
+            if scope == "enterprise":
+                decided = {i if i >= 0 else ~i: "true" if i >= 0 else "unknown" for i in results}
+                for index in sorted(pack.applicable(codes)):
+                    value = decided.get(index, "false")
+                    if value == "true":
+                        matches.append(self._match(pack, pack.rules[index], facts, day))
+                    elif value == "unknown":
+                        open_rules.append(self._open(pack, index, facts, day, situational=False))
+                    values[pack.rules[index].rule.id] = value
+                    concerned.append(self._considered(pack, index, value))
+                continue
+            true = {i for i in results if i >= 0}
+            unknown = {~i for i in results if i < 0}
+            cited = {i for c in citations for p, i in c.rules if p is pack}
+            given = facts.keys() | asked if asked else facts.keys()
+            considered = (pack.concerned(given) | cited) & pack.applicable(codes) | true
+            for index in sorted(considered):
+                rule = pack.rules[index]
+                if index in true:
+                    matches.append(self._match(pack, rule, facts, day))
+                    value = "true"
+                elif index in unknown:
+                    open_rule = self._open(pack, index, facts, day, situational=index not in cited, asked=asked)
+                    if open_rule is None:
+                        value = "false"
+                    else:
+                        open_rules.append(open_rule)
+                        value = "unknown"
                 else:
-                    open_rules.append(self._open(pack, ~index, facts, day))
-        if matches:
-            kind = "major"
-        elif open_rules or reasons:
-            kind = "undetermined"
-        else:
-            kind = "ordinary"
-        return Verdict(finding=finding.id, verdict=kind, matches=matches, undetermined=open_rules,
-                       reasons=reasons, packs=used, as_of=day, ruleset=self.digest, warnings=warnings or [])
+                    value = "false"
+                values[rule.rule.id] = value
+                concerned.append(self._considered(pack, index, value))
+        resembles: list[Resemblance] = []
+        if scope == "finding" and not concerned and not reasons and chosen:
+            resembles = self._safety_net(finding, chosen, reasons)
+        kind = "major" if matches else "undetermined" if open_rules or reasons else "ordinary"
+        claim_check: ClaimCheck | None = None
+        if claim is not None:
+            missing = {o.rule: o.missing for o in open_rules}
+            standards = "、".join(f"{p.standard.name}（{p.standard.number}）" for p, _ in chosen)
+            claim_check = judge_claim(claim, kind, citations, values, applicable_ids, missing, standards)
+        return Verdict(finding=finding.id, verdict=kind, scope=scope, matches=matches, undetermined=open_rules,
+                       concerned=concerned, resembles=resembles, claim=claim_check, reasons=reasons, packs=used,
+                       as_of=day, ruleset=self.digest, warnings=warnings or [])
+
+    def _considered(self, pack: CompiledPack, index: int, value: str) -> Considered:
+        """Verdict entries are immutable: one per (rule, value), made once."""
+        key = (pack.id, index, value)
+        entry = self._considered_cache.get(key)
+        if entry is None:
+            rule = pack.rules[index]
+            entry = self._considered_cache[key] = Considered(
+                rule=rule.rule.id, article=rule.section.section.article, clause=rule.rule.clause, value=value)
+        return entry
+
+    def _safety_net(self, finding: Finding, chosen: list[tuple[CompiledPack, tuple[str, ...]]],
+                    reasons: list[str]) -> list[Resemblance]:
+        """A finding that concerns no rule: does its description resemble a clause?"""
+        if not finding.description or not finding.description.strip():
+            return []
+        found = self.matcher.resembling(finding.description, [pack for pack, _ in chosen])
+        if not found:
+            return []
+        # Clauses of the articles the finding's codes bring in first (the same wording often
+        # recurs in several articles); the others still count: the code may be wrong.
+        applicable = {(id(pack), i) for pack, codes in chosen for i in pack.applicable(codes)}
+        found.sort(key=lambda hit: (id(hit.pack), hit.index) not in applicable)
+        resembles = [self._resemblance(hit.pack, hit.index, hit.score) for hit in found[:RESEMBLANCES_SHOWN]]
+        best, hit = resembles[0], found[0]
+        where = "" if (id(hit.pack), hit.index) in applicable else (
+            f", which applies to {', '.join(hit.pack.rules[hit.index].section.applies_to)}: add that industry code and")
+        reasons.append(f"description resembles {best.article}{best.clause or ''} ({best.rule}) "
+                       f"\"{best.text}\"{where or ';'} record {', '.join(best.facts)} to decide")
+        return resembles
+
+    def _resemblance(self, pack: CompiledPack, index: int, score: float) -> Resemblance:
+        rule = pack.rules[index]
+        return Resemblance(rule=rule.rule.id, article=rule.section.section.article, clause=rule.rule.clause,
+                           text=rule.rule.text, score=round(score, 3), facts=sorted(pack.subject[index]))
+
+    @property
+    def matcher(self) -> "ClauseMatcher":
+        """The description matcher over every clause, built on first use."""
+        if self._matcher is None:
+            from ..matching.matcher import ClauseMatcher
+
+            self._matcher = ClauseMatcher(self.packs)
+        return self._matcher
 
     def plan(self, pack: CompiledPack, industries: tuple[str, ...]) -> PlanFn:
         """The compiled evaluator for the rules of `pack` that apply to `industries`.
@@ -178,10 +237,9 @@ class Ruleset:
         """Every applicable rule with its explained outcome (true, false or unknown)."""
         traced = []
         for pack, codes in self._packs_for(tuple(finding.industries), day, []):
-            applicable = {id(s) for s in pack.sections_for(codes)}
-            for rule in pack.rules:
-                if id(rule.section) in applicable:
-                    traced.append((pack, rule, explain(rule.condition, facts, day)))
+            for index in sorted(pack.applicable(codes)):
+                rule = pack.rules[index]
+                traced.append((pack, rule, explain(rule.condition, facts, day)))
         return traced
 
     def _packs_for(self, industries: tuple[str, ...], day: dt.date,
@@ -247,35 +305,32 @@ class Ruleset:
                       for p in pack.checked.provisions if _provision_applies(p, outcome.support, pack)]
         return Match(**self._cite(pack, rule), because=because, provisions=provisions)
 
-    def _open(self, pack: CompiledPack, index: int, facts: dict[str, Any], day: dt.date) -> OpenRule:
-        """An open rule and its missing facts, memoised: findings tend to leave the same
-        facts out, and the answer depends only on the values of the facts the rule reads."""
+    def _open(self, pack: CompiledPack, index: int, facts: dict[str, Any], day: dt.date,
+              situational: bool, asked: frozenset[str] = frozenset()) -> OpenRule | None:
+        """An open rule and its missing facts; situational: only over the situations the
+        facts concern (None if those are all false). Memoised: findings tend to leave the
+        same facts out, and the answer depends only on the values of the facts the rule reads."""
         given = tuple((name, facts[name]) for name in pack.reads[index] if name in facts)
-        key = (pack.id, index, given, day if pack.reads_today[index] else None)
+        also = tuple(sorted(asked.intersection(pack.reads[index]))) if situational and asked else ()
+        key = (pack.id, index, situational, given, also, day if pack.reads_today[index] else None)
         try:
-            cached = self._open_cache.get(key)
+            if key in self._open_cache:
+                return self._open_cache[key]
         except TypeError:  # an unhashable value (a list of items): explain afresh
-            key, cached = None, None
-        if cached is not None:
-            return cached
+            key = None
         rule = pack.rules[index]
-        outcome = explain(rule.condition, facts, day)
-        result = OpenRule(**self._cite(pack, rule), missing=sorted(outcome.missing))
+        result: OpenRule | None
+        if situational:
+            value, open_situations = pack.situational_value(index, facts, day, asked)
+            missing = {m for s in open_situations for m in explain(s, facts, day).missing}
+            result = None if value is False else OpenRule(**self._cite(pack, rule), missing=sorted(missing))
+        else:
+            result = OpenRule(**self._cite(pack, rule), missing=sorted(explain(rule.condition, facts, day).missing))
         if key is not None:
             if len(self._open_cache) >= 65536:
                 self._open_cache.clear()
             self._open_cache[key] = result
         return result
-
-
-def _reads_today(expr: ir.Expr) -> bool:
-    stack = [expr]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ir.Today):
-            return True
-        stack.extend(ir.children(node))
-    return False
 
 
 def _provision_applies(provision: Provision, support: dict[str, Any], pack: CompiledPack) -> bool:
@@ -306,11 +361,3 @@ def _merge_vocabularies(packs: list[CompiledPack]) -> dict[str, Type]:
     if errors:
         raise PackErrors(errors)
     return merged
-
-
-def _first_error(exc: Any) -> str:
-    error = exc.errors()[0]
-    where = ".".join(str(p) for p in error["loc"])
-    if error["type"] == "missing":
-        return f"missing required field {where!r}"
-    return f"{where}: {error['msg']}"

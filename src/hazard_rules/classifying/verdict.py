@@ -8,6 +8,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 VerdictKind = Literal["major", "undetermined", "ordinary"]
+ScopeKind = Literal["finding", "enterprise"]
+RuleValue = Literal["true", "false", "unknown"]
+Agreement = Literal["confirms", "contradicts", "unsupported"]
 
 
 class _Out(BaseModel):
@@ -45,11 +48,45 @@ class OpenRule(_Out):
     missing: list[str]
 
 
+class Considered(_Out):
+    """A rule the finding concerns (finding scope), with its value."""
+
+    rule: str
+    article: str
+    clause: str | None
+    value: RuleValue
+
+
+class Resemblance(_Out):
+    """A clause whose text the finding's description resembles, with the facts to record."""
+
+    rule: str
+    article: str
+    clause: str | None
+    text: str
+    score: float
+    facts: list[str]
+
+
+class ClaimCheck(_Out):
+    """The inspector's own label, and whether the facts bear it out."""
+
+    level: Literal["major", "ordinary"]
+    clauses: list[str] = []
+    agreement: Agreement
+    rules: list[str] = []          # the rules the cited clauses resolved to
+    notes: list[str] = []          # why, in words
+
+
 class Verdict(_Out):
     finding: str
     verdict: VerdictKind
+    scope: ScopeKind = "finding"
     matches: list[Match] = []
     undetermined: list[OpenRule] = []
+    concerned: list[Considered] = []
+    resembles: list[Resemblance] = []
+    claim: ClaimCheck | None = None
     reasons: list[str] = []
     packs: dict[str, str] = {}
     as_of: dt.date

@@ -60,13 +60,13 @@ def _load(rules_dir: Path | None) -> Ruleset:
     return load_rulesets(rules_dir)
 
 
-def _parse_date(value: str | None) -> dt.date | None:
+def _parse_date(value: str | None, option: str = "--as-of") -> dt.date | None:
     if value is None:
         return None
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise UsageError(f"--as-of {value!r} is not a date", hint="write YYYY-MM-DD") from None
+        raise UsageError(f"{option} {value!r} is not a date", hint="write YYYY-MM-DD") from None
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -101,8 +101,12 @@ def _output(path: Path | None) -> Iterator[IO[str]]:
 @rules_option
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl", "csv"]), default="table",
               show_default=True, help="Output format; json/jsonl/csv print nothing else on stdout.")
-@click.option("--fail-on", type=click.Choice(["major", "undetermined"]), default=None,
-              help="Exit 1 if any verdict is major (or, with 'undetermined', major or undetermined).")
+@click.option("--fail-on", type=click.Choice(["major", "undetermined", "disagreement"]), default=None,
+              help="Exit 1 if any verdict is major (undetermined: major or undetermined; disagreement: "
+                   "the facts do not confirm the inspector's `claimed` label).")
+@click.option("--scope", type=click.Choice(["finding", "enterprise"]), default="finding", show_default=True,
+              help="finding: judge the deficiency each record gives facts of; enterprise: a whole-enterprise "
+                   "self-inspection, every applicable rule must be decided. A record's own `scope` wins.")
 @click.option("--strict", is_flag=True, help="Unknown fact names are errors, not warnings.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the verdicts to FILE (atomically) instead of stdout.")
@@ -110,7 +114,7 @@ def _output(path: Path | None) -> Iterator[IO[str]]:
 @click.option("--input-format", type=click.Choice(["jsonl", "json", "yaml", "csv", "xlsx"]), default=None,
               help="Input format (default: from the file extension).")
 @click.option("--as-of", default=None, help="Judge every finding as of this date instead of its own date.")
-def check(files: tuple[Path, ...], rules_dir: Path | None, fmt: str, fail_on: str | None, strict: bool,
+def check(files: tuple[Path, ...], rules_dir: Path | None, fmt: str, fail_on: str | None, scope: str, strict: bool,
           output: Path | None, encoding: str | None, input_format: str | None, as_of: str | None) -> None:
     """Classify the findings in FILES as major, undetermined or ordinary."""
     ruleset = _load(rules_dir)
@@ -119,6 +123,7 @@ def check(files: tuple[Path, ...], rules_dir: Path | None, fmt: str, fail_on: st
         if not file.is_file():
             raise UsageError(f"file not found: {file}")
     counts: Counter[str] = Counter()
+    claims: Counter[str] = Counter()
     invalid = 0
     large = sum(f.stat().st_size for f in files) > LARGE_INPUT_BYTES
     with _output(output) as out, _progress(large) as advance:
@@ -126,7 +131,7 @@ def check(files: tuple[Path, ...], rules_dir: Path | None, fmt: str, fail_on: st
                           force_terminal=None if out is sys.stdout else False, width=None if out is sys.stdout else 160)
         writer = _writer(fmt, out, console)
         for outcome in classify_files(ruleset, [str(f) for f in files], encoding=encoding, fmt=input_format,
-                                      strict=strict, as_of=day):
+                                      strict=strict, as_of=day, scope=scope):
             if outcome.warning is not None:
                 err_console.print(f"warning: {outcome.warning}", markup=False)
                 continue
@@ -138,21 +143,36 @@ def check(files: tuple[Path, ...], rules_dir: Path | None, fmt: str, fail_on: st
             for warning in outcome.verdict.warnings:
                 err_console.print(f"{outcome.file}:record {outcome.number}: warning: {warning}", markup=False)
             counts[outcome.verdict.verdict] += 1
+            if outcome.verdict.claim is not None:
+                claims[outcome.verdict.claim.agreement] += 1
             writer.write(outcome.verdict)
             advance()
         writer.close()
         summary = (f"{sum(counts.values())} findings: {counts['major']} major, {counts['undetermined']} undetermined, "
-                   f"{counts['ordinary']} ordinary" + (f"; {invalid} invalid records skipped" if invalid else ""))
+                   f"{counts['ordinary']} ordinary" + _claims_summary(claims)
+                   + (f"; {invalid} invalid records skipped" if invalid else ""))
         if fmt == "table" and out is sys.stdout:
             console.print(summary)
         else:
             err_console.print(summary, markup=False)
     code = EXIT_OK
-    if fail_on == "major" and counts["major"] or fail_on == "undetermined" and (counts["major"] or counts["undetermined"]):
+    disagreements = claims["contradicts"] + claims["unsupported"]
+    if (fail_on == "major" and counts["major"] or fail_on == "undetermined" and (counts["major"] or counts["undetermined"])
+            or fail_on == "disagreement" and disagreements):
         code = EXIT_FAIL_ON
     if invalid:
         code = EXIT_INVALID
     sys.exit(code)
+
+
+def _claims_summary(claims: Counter[str]) -> str:
+    """'; 2 of 5 inspector labels disagree (1 contradicted, 1 unsupported)'."""
+    total = sum(claims.values())
+    if not total:
+        return ""
+    disagree = claims["contradicts"] + claims["unsupported"]
+    return (f"; {disagree} of {total} inspector labels disagree "
+            f"({claims['contradicts']} contradicted, {claims['unsupported']} unsupported)")
 
 
 def _writer(fmt: str, out: IO[str], console: Console) -> render.JsonWriter | render.JsonlWriter | render.CsvWriter | render.TableWriter:
@@ -183,14 +203,32 @@ def _progress(enabled: bool) -> Iterator:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--encoding", default=None)
 @click.option("--as-of", default=None, help="Judge as of this date instead of the finding's own date.")
-def explain(file: Path, finding_id: str, rules_dir: Path | None, fmt: str, encoding: str | None, as_of: str | None) -> None:
-    """Show how one finding was judged: every applicable rule, its value and the facts behind it."""
+@click.option("--scope", type=click.Choice(["finding", "enterprise"]), default="finding", show_default=True,
+              help="finding: the rules the finding concerns; enterprise: every applicable rule.")
+def explain(file: Path, finding_id: str, rules_dir: Path | None, fmt: str, encoding: str | None, as_of: str | None,
+            scope: str) -> None:
+    """Show how one finding was judged: each rule considered, its value and the facts behind it."""
     from .explain_view import explain_finding
 
     ruleset = _load(rules_dir)
     if not file.is_file():
         raise UsageError(f"file not found: {file}")
-    sys.exit(explain_finding(ruleset, file, finding_id, fmt, encoding, _parse_date(as_of)))
+    sys.exit(explain_finding(ruleset, file, finding_id, fmt, encoding, _parse_date(as_of), scope))
+
+
+@cli.command()
+@click.argument("text")
+@rules_option
+@click.option("--date", "on", default=None, help="Only the editions in force on DATE (default: every pack).")
+@click.option("--top", default=5, show_default=True, type=click.IntRange(1, 50), help="How many candidates.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def suggest(text: str, rules_dir: Path | None, on: str | None, top: int, fmt: str) -> None:
+    """Rank the clauses a deficiency description resembles, with the facts to record for each."""
+    from .suggest_view import show_suggestions
+
+    if not text.strip():
+        raise UsageError("the description is empty", hint='e.g. hazard-rules suggest "干式除尘器未设泄爆装置"')
+    show_suggestions(_load(rules_dir), text, _parse_date(on, "--date"), top, fmt)
 
 
 @cli.group()
@@ -227,6 +265,7 @@ def rules_list(rules_dir: Path | None, fmt: str) -> None:
 def rules_show(rule_id: str, rules_dir: Path | None) -> None:
     """Show one rule: its standard, official text, condition, facts and tests."""
     from ..checking import ir
+    from ..checking.ir_text import print_ir
 
     ruleset = _load(rules_dir)
     pack, rule = ruleset.rule(rule_id)
@@ -242,11 +281,16 @@ def rules_show(rule_id: str, rules_dir: Path | None) -> None:
         lines.append(f"unless:     {' '.join(r.unless.split())}")
     if r.determination == "inspector":
         lines.append("determination: the inspector's explicit judgement (the clause is not decidable from facts)")
-    lines.append("facts:")
+    lines.append("facts:      (context: only says what kind of enterprise or equipment; subject: decides)")
     for fact_id in sorted(ir.facts_read(rule.condition)):
         decl = pack.checked.source.facts[fact_id].value
         unit = f" [{decl.unit}]" if decl.unit else ""
-        lines.append(f"  {fact_id}  {decl.label or ''}  ({pack.checked.facts[fact_id]}{unit})")
+        role = "context" if fact_id in pack.context else "subject"
+        lines.append(f"  {role:7}  {fact_id}  {decl.label or ''}  ({pack.checked.facts[fact_id]}{unit})")
+    index = pack.rules.index(rule)
+    lines.append("situations: (a finding concerns one when it gives one of its subject facts)")
+    for number, situation in enumerate(pack.situations[index], start=1):
+        lines.append(f"  {number}. {print_ir(situation.condition)}")
     if r.notes:
         lines.append(f"notes:      {' '.join(r.notes.split())}")
     lines.append(f"tests:      {len(r.tests)}")

@@ -14,7 +14,9 @@ from ..classifying.verdict import Verdict
 VERDICT_STYLE = {"major": "bold red", "undetermined": "yellow", "ordinary": "green"}
 VERDICT_LABEL = {"major": "重大隐患 major", "undetermined": "待定 undetermined", "ordinary": "一般隐患 ordinary"}
 
-CSV_COLUMNS = ["finding", "verdict", "rules", "articles", "texts", "missing", "reasons", "as_of", "ruleset"]
+CSV_COLUMNS = ["finding", "verdict", "scope", "rules", "articles", "texts", "missing", "concerned", "claim",
+               "claim_notes", "reasons", "as_of", "ruleset"]
+AGREEMENT_LABEL = {"confirms": "label confirmed", "contradicts": "label CONTRADICTED", "unsupported": "label unsupported"}
 
 
 def verdict_json(verdict: Verdict) -> dict[str, Any]:
@@ -56,12 +58,15 @@ class CsvWriter:
 
     def write(self, verdict: Verdict) -> None:
         missing = sorted({fact for open_rule in verdict.undetermined for fact in open_rule.missing})
+        claim = verdict.claim
         self.writer.writerow([
-            verdict.finding, verdict.verdict,
+            verdict.finding, verdict.verdict, verdict.scope,
             ";".join(m.rule for m in verdict.matches),
             ";".join(f"{m.article}{m.clause or ''}" for m in verdict.matches),
             ";".join(m.text for m in verdict.matches),
-            ";".join(missing), ";".join(verdict.reasons), verdict.as_of.isoformat(), verdict.ruleset,
+            ";".join(missing), ";".join(f"{c.rule}={c.value}" for c in verdict.concerned),
+            claim.agreement if claim else "", ";".join(claim.notes) if claim else "",
+            ";".join(verdict.reasons), verdict.as_of.isoformat(), verdict.ruleset,
         ])
 
     def close(self) -> None:
@@ -89,8 +94,16 @@ class TableWriter:
             if missing:
                 parts.append("missing: " + ", ".join(missing[:4]) + (" …" if len(missing) > 4 else ""))
             why = "\n".join(parts)
+        elif verdict.concerned:
+            clause = "\n".join(c.rule for c in verdict.concerned[:3]) + (" …" if len(verdict.concerned) > 3 else "")
+            why = "decided false: " + ", ".join(f"{c.article}{c.clause or ''}" for c in verdict.concerned[:4])
+        elif verdict.scope == "finding":
+            clause, why = "", "concerns no clause; the description resembles none"
         else:
             clause, why = "", "no rule holds; every applicable rule was decided"
+        if verdict.claim is not None:
+            why += f"\n{AGREEMENT_LABEL[verdict.claim.agreement]}" + (
+                f": {verdict.claim.notes[0]}" if verdict.claim.notes else "")
         self.table.add_row(verdict.finding, f"[{style}]{VERDICT_LABEL[verdict.verdict]}[/]", clause, why)
 
     def close(self) -> None:

@@ -28,8 +28,19 @@ class FactValueError(ValueError):
     """A fact value of the wrong type; the message says what was expected."""
 
 
+# A fact given as null, or as one of these words, is *asked but unknown*: the finding is about
+# it (a subject fact so given concerns the situations that read it) but its value was not
+# established (docs/scopes.md).
+UNKNOWN_WORDS = frozenset({"?", "？", "待查", "待核实", "未知", "unknown"})
+
+
 def is_missing(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and value.strip() == "")
+    return value is None or (isinstance(value, str) and (value.strip() == "" or value.strip().lower() in UNKNOWN_WORDS))
+
+
+def is_asked(value: Any) -> bool:
+    """An explicit unknown: null, or a word of UNKNOWN_WORDS (an empty CSV cell is not)."""
+    return value is None or (isinstance(value, str) and value.strip().lower() in UNKNOWN_WORDS)
 
 
 def coercer_for(fact_type: Type) -> Coercer:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
@@ -14,6 +14,18 @@ class Enterprise(BaseModel):
     id: StrictStr | None = None
     name: StrictStr | None = None
     jurisdiction: StrictStr | None = None
+
+
+Scope = Literal["finding", "enterprise"]
+
+
+class Claim(BaseModel):
+    """The inspector's own label: the level they gave and the clauses they cited."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    level: Literal["major", "ordinary"]
+    clauses: list[StrictStr] = []
 
 
 class Finding(BaseModel):
@@ -29,3 +41,5 @@ class Finding(BaseModel):
     location: StrictStr | None = None
     description: StrictStr | None = None
     facts: dict[str, Any] = {}
+    scope: Scope | None = None      # None: the caller's default (finding, unless told otherwise)
+    claimed: Claim | None = None

@@ -75,6 +75,10 @@ class FactDecl(_Model):
     fields: dict[str, FactDecl] | None = None
     description: Text | None = None
     ordered: StrictBool = False
+    # Context facts only say the enterprise, place or equipment is of the kind a clause is
+    # about (金属冶炼企业, 干式除尘系统, 使用快速冻结装置); a finding that gives only context
+    # facts concerns no rule (docs/scopes.md).
+    context: StrictBool = False
 
 
 class Section(_Model):
@@ -84,6 +88,9 @@ class Section(_Model):
     lead: Text | None = None
     applies_to: list[Text] | None = None
     when: Text | None = None
+    # Every numbered item of the article, e.g. [（一）, （二）]: each must be some rule's clause,
+    # so a truncated file or a forgotten item is a pack error, not a silently missing clause.
+    items: list[Text] | None = None
 
 
 class Provenance(_Model):
@@ -97,7 +104,10 @@ class RuleTest(_Model):
     facts: dict[str, Any] = {}
     industries: list[Text] | None = None
     date: dt.date | None = None
-    expect: StrictBool | Literal["unknown"]
+    # finding: judge the test record as an inspection finding (only the situations whose
+    # subject facts it gives count); expect `not_concerned` when it gives none of them.
+    scope: Literal["finding", "enterprise"] = "enterprise"
+    expect: StrictBool | Literal["unknown", "not_concerned"]
 
 
 class Rule(_Model):

@@ -1,0 +1,93 @@
+"""The inspector's own label (`claimed`): resolve the cited clauses, then compare.
+
+A clause is cited as the standard writes it (第十一条（三）, 第十一条第（三）项, 第十一条(三)),
+as a whole article (第十一条), or by rule id (GM2023-11-3). docs/scopes.md has the rules.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..findings.model import Claim
+from .compiled import CompiledPack
+from .verdict import ClaimCheck
+
+_CITATION = re.compile(r"(第[一二三四五六七八九十百零〇0-9]+条)(?:第?（([一二三四五六七八九十]+)）项?)?")
+
+
+@dataclass
+class Citation:
+    text: str
+    rules: list[tuple[CompiledPack, int]] = field(default_factory=list)
+
+
+def normalise(text: str) -> str:
+    return re.sub(r"\s+", "", text).replace("(", "（").replace(")", "）")
+
+
+def resolve(claim: Claim, packs: list[CompiledPack]) -> list[Citation]:
+    """Each cited clause with the rules (of the editions applied) it names; none if not found."""
+    citations = []
+    for text in claim.clauses:
+        citation = Citation(text)
+        wanted = normalise(text)
+        match = _CITATION.fullmatch(wanted)
+        for pack in packs:
+            for index, rule in enumerate(pack.rules):
+                if rule.rule.id == text.strip():
+                    citation.rules.append((pack, index))
+                elif match and rule.section.section.article == match.group(1) and (
+                        match.group(2) is None or normalise(rule.rule.clause or "") == f"（{match.group(2)}）"):
+                    citation.rules.append((pack, index))
+        citations.append(citation)
+    return citations
+
+
+def judge_claim(claim: Claim, verdict_kind: str, citations: list[Citation],
+                values: dict[str, str], applicable: set[str], missing: dict[str, list[str]],
+                standards: str) -> ClaimCheck:
+    """values: rule id -> true/false/unknown for every rule considered; applicable: ids whose
+    article the finding's industries bring in; missing: rule id -> facts that would decide it."""
+    notes: list[str] = []
+    contradicts = unsupported = False
+    for citation in citations:
+        if not citation.rules:
+            contradicts = True
+            notes.append(f"{citation.text} is not a clause of {standards or 'any standard applied'}")
+            continue
+        ids = [pack.rules[i].rule.id for pack, i in citation.rules]
+        outside = [i for i in ids if i not in applicable]
+        if outside and len(outside) == len(ids):
+            pack, index = citation.rules[0]
+            codes = ", ".join(pack.rules[index].section.applies_to)
+            contradicts = True
+            notes.append(f"{citation.text} applies to {codes}, which the finding's industries do not bring in")
+            continue
+        found = [values.get(i, "false") for i in ids if i in applicable]
+        if "true" in found:
+            continue
+        if "unknown" in found:
+            unsupported = True
+            open_ids = [i for i in ids if values.get(i) == "unknown"]
+            facts = sorted({f for i in open_ids for f in missing.get(i, [])})
+            notes.append(f"{citation.text} is open: record {', '.join(facts)}")
+        else:
+            contradicts = True
+            notes.append(f"the facts decide {citation.text} false")
+    if claim.level == "major" and verdict_kind == "ordinary":
+        contradicts = True
+        notes.append("claimed major, but every rule considered was decided false")
+    elif claim.level == "major" and verdict_kind == "undetermined" and not citations:
+        unsupported = True
+        notes.append("claimed major, but no rule is decided true yet")
+    elif claim.level == "ordinary" and verdict_kind == "major":
+        contradicts = True
+        notes.append("claimed ordinary, but the facts make " + ", ".join(i for i, v in values.items() if v == "true")
+                     + " true")
+    elif claim.level == "ordinary" and verdict_kind == "undetermined":
+        unsupported = True
+        notes.append("claimed ordinary, but the finding is not decided yet")
+    agreement = "contradicts" if contradicts else "unsupported" if unsupported else "confirms"
+    rules = [pack.rules[i].rule.id for c in citations for pack, i in c.rules]
+    return ClaimCheck(level=claim.level, clauses=list(claim.clauses), agreement=agreement, rules=rules, notes=notes)

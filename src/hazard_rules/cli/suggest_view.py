@@ -1,0 +1,48 @@
+"""`hazard-rules suggest TEXT`: the clauses a description resembles, and the facts to record."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import click
+
+from ..classifying.ruleset import Ruleset
+from ..matching.matcher import MIN_SCORE
+
+
+def suggestions(ruleset: Ruleset, text: str, day: dt.date | None, top: int) -> list[dict[str, Any]]:
+    packs = [p for p in ruleset.packs if day is None or p.in_force(day)]
+    rows = []
+    for hit in ruleset.matcher.rank(text, packs)[:top]:
+        pack, rule = hit.pack, hit.pack.rules[hit.index]
+        facts = []
+        for fact_id in sorted(pack.subject[hit.index]) + sorted(set(pack.reads[hit.index]) - pack.subject[hit.index]):
+            decl = pack.checked.source.facts[fact_id].value
+            facts.append({"fact": fact_id, "label": decl.label, "type": str(pack.checked.facts[fact_id]),
+                          "context": fact_id in pack.context})
+        rows.append({"rule": rule.rule.id, "standard": pack.standard.name, "article": rule.section.section.article,
+                     "clause": rule.rule.clause, "text": rule.rule.text, "score": round(hit.score, 3),
+                     "coverage": round(hit.coverage, 3),
+                     "resembles": hit.score >= MIN_SCORE,
+                     "industries": list(rule.section.applies_to), "facts": facts})
+    return rows
+
+
+def show_suggestions(ruleset: Ruleset, text: str, day: dt.date | None, top: int, fmt: str) -> None:
+    rows = suggestions(ruleset, text, day, top)
+    if fmt == "json":
+        click.echo(json.dumps({"text": text, "candidates": rows}, ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        click.echo("no clause shares a term with this description")
+        return
+    for rank, row in enumerate(rows, start=1):
+        mark = "≈" if row["resembles"] else " "
+        click.echo(f"{rank}. {mark} {row['rule']}  {row['article']}{row['clause'] or ''}  (score {row['score']}, "
+                   f"coverage {row['coverage']:.0%}; industries {', '.join(row['industries'])})")
+        click.echo(f"     {row['text']}")
+        click.echo("     record: " + "; ".join(f"{f['fact']} {f['label']} ({f['type']}{', context' if f['context'] else ''})"
+                                        for f in row["facts"]))
+    click.echo("≈ resembles closely enough that a finding with this description but no facts is not `ordinary`")

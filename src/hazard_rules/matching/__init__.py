@@ -1,0 +1,1 @@
+"""Offline Chinese text matching of finding descriptions to clauses (`suggest`, the safety net)."""

@@ -1,0 +1,94 @@
+"""Rank clauses by how much a finding's description resembles them (BM25 over clause text).
+
+Each rule is one document: its official text, its article's title, the names of its
+tests (written the way inspectors describe findings), and the labels, descriptions and
+enum value labels of the facts it reads. A description *resembles* a
+clause when its score reaches MIN_SCORE; `coverage` (the share of the description's term
+weight the clause contains) is reported to help a reader, not used to decide.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rank_bm25 import BM25Okapi
+
+from ..checking import ir
+from ..classifying.compiled import CompiledPack
+from .tokens import Tokenizer
+
+# A clause "resembles" a description when its BM25 score reaches this (measured on
+# tests/data/suggest_cases.yaml: docs/suggest.md; benchmarks/eval_suggest.py re-measures).
+MIN_SCORE = 15.0
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    pack: CompiledPack
+    index: int
+    score: float        # BM25
+    coverage: float     # share of the description's term weight found in the clause
+
+
+def rule_document(pack: CompiledPack, index: int) -> str:
+    rule = pack.rules[index]
+    parts = [rule.rule.text, rule.section.section.title or ""]
+    parts += [test.name for test in rule.rule.tests if test.name]  # authors' inspector-style wording
+    for fact_id in sorted(ir.facts_read(rule.condition)):
+        located = pack.checked.source.facts.get(fact_id)
+        if located is None:
+            continue
+        decl = located.value
+        parts += [decl.label or "", decl.description or ""]
+        parts += list((decl.values or {}).values())
+    return "\n".join(p for p in parts if p)
+
+
+# Inspectors often state what is in order before the deficiency ("作业票已审批，检测合格，但…").
+# Such a part is not the deficiency and must not make the text resemble a clause about it.
+_PARTS = re.compile(r"[，,；;。：:（）()、\s]+|但是|但")
+_COMPLIANT = ("已审批", "已建立", "已辨识", "已设置", "已落实", "已配备", "合格", "齐全", "在场", "有效", "完好", "正常")
+_DEFICIENT = ("未", "无", "没", "不", "损", "坏", "失", "停", "拆", "过期", "故障", "超", "缺", "堵", "短接", "旁路", "屏蔽")
+
+
+def deficiency_text(text: str) -> str:
+    """The description without its statements of compliance."""
+    parts = [p for p in _PARTS.split(text) if p]
+    kept = [p for p in parts if not (any(m in p for m in _COMPLIANT) and not any(m in p for m in _DEFICIENT))]
+    return "，".join(kept)
+
+
+class ClauseMatcher:
+    def __init__(self, packs: Sequence[CompiledPack], tokenizer: Tokenizer | None = None) -> None:
+        self.tokenizer = tokenizer or Tokenizer()
+        self.entries = [(pack, index) for pack in packs for index in range(len(pack.rules))]
+        corpus = [self.tokenizer(rule_document(pack, index)) for pack, index in self.entries]
+        self.terms = [frozenset(doc) for doc in corpus]
+        self.bm25 = BM25Okapi(corpus)
+        self.unseen_idf = math.log((len(corpus) + 0.5) / 0.5)
+
+    def rank(self, text: str, packs: Sequence[CompiledPack] | None = None) -> list[Hit]:
+        """Every clause of `packs` (default: all) by BM25 score, best first."""
+        query = self.tokenizer(deficiency_text(text))
+        if not query:
+            return []
+        scores = self.bm25.get_scores(query)
+        # A term no clause uses weighs as much as the rarest: it is what sets the text apart.
+        weights = {t: max(self.bm25.idf.get(t, self.unseen_idf), 0.0) for t in set(query)}
+        total = sum(weights.values()) or 1.0
+        allowed = None if packs is None else {id(p) for p in packs}
+        hits = []
+        for position, (pack, index) in enumerate(self.entries):
+            if allowed is not None and id(pack) not in allowed:
+                continue
+            covered = sum(w for t, w in weights.items() if t in self.terms[position]) / total
+            hits.append(Hit(pack, index, float(scores[position]), covered))
+        hits.sort(key=lambda h: (-h.score, h.pack.id, h.index))
+        return hits
+
+    def resembling(self, text: str, packs: Sequence[CompiledPack] | None = None) -> list[Hit]:
+        """The clauses the description resembles closely enough to withhold `ordinary`."""
+        return [h for h in self.rank(text, packs) if h.score >= MIN_SCORE]
