@@ -121,7 +121,8 @@ def rulesets(tmp_path_factory):
 
 @pytest.mark.parametrize("condition, facts, expected", CASES, ids=[f"{c} | {f}" for c, f, _ in CASES])
 def test_construct(rulesets, condition: str, facts: dict, expected: bool | None) -> None:
-    verdict = rulesets(condition).classify({"id": "X", "date": "2024-06-15", "industries": ["demo"], "facts": facts})
+    record = {"id": "X", "date": "2024-06-15", "industries": ["demo"], "facts": facts}
+    verdict = rulesets(condition).classify(record, scope="enterprise")  # the rule's own three-valued value
     value = {"major": True, "ordinary": False, "undetermined": None}[verdict.verdict]
     assert value is expected, verdict.model_dump_json(indent=1)
 

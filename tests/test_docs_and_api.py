@@ -9,8 +9,9 @@ import hazard_rules
 
 from .conftest import ROOT, run_cli
 
-PUBLIC = {"Enterprise", "Finding", "HazardRulesError", "Match", "OpenRule", "PackError", "PackErrors",
-          "RecordError", "Ruleset", "Verdict", "default_rules_dir", "load_rulesets", "read_findings"}
+PUBLIC = {"Claim", "ClaimCheck", "Considered", "Enterprise", "Finding", "HazardRulesError", "Match", "OpenRule",
+          "PackError", "PackErrors", "RecordError", "Resemblance", "Ruleset", "Verdict", "default_rules_dir",
+          "load_rulesets", "read_findings"}
 
 
 def test_all_is_exactly_the_public_api() -> None:

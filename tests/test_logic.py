@@ -173,10 +173,10 @@ def _example_findings() -> list[dict]:
 @given(st.data())
 def test_removing_facts_never_turns_major_into_ordinary(shipped, data) -> None:
     finding = data.draw(st.sampled_from(_example_findings()))
-    before = shipped.classify(finding).verdict
+    before = shipped.classify(finding, scope="enterprise").verdict
     keep = data.draw(st.sets(st.sampled_from(sorted(finding["facts"]) or ["-"])))
     reduced = dict(finding, facts={k: v for k, v in finding["facts"].items() if k in keep})
-    after = shipped.classify(reduced).verdict
+    after = shipped.classify(reduced, scope="enterprise").verdict
     if before == "major":
         assert after in ("major", "undetermined")
     if before == "undetermined":

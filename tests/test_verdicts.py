@@ -43,7 +43,7 @@ def test_boundary_of_a_threshold(demo) -> None:
 
 
 def test_unknown_is_never_false(demo) -> None:
-    verdict = demo.classify(finding(**{"a.workers": 3}))
+    verdict = demo.classify(finding(**{"a.workers": 3}), scope="enterprise")
     assert verdict.verdict == "undetermined"
     missing = {o.rule: o.missing for o in verdict.undetermined}
     assert missing["D-2"] == ["a.controls", "a.kind"]
@@ -51,7 +51,7 @@ def test_unknown_is_never_false(demo) -> None:
 
 
 def test_ordinary_only_when_every_rule_is_decided(demo) -> None:
-    verdict = demo.classify(decided())
+    verdict = demo.classify(decided(), scope="enterprise")
     assert verdict.verdict == "ordinary" and verdict.matches == [] and verdict.undetermined == []
 
 
@@ -139,7 +139,8 @@ def test_gongmao_article_14_is_cited(shipped) -> None:
 
 
 def test_gongmao_sections_apply_by_industry(shipped) -> None:
-    verdict = shipped.classify({"id": "X", "date": "2024-01-01", "industries": ["gongmao.commerce"], "facts": {}})
+    verdict = shipped.classify({"id": "X", "date": "2024-01-01", "industries": ["gongmao.commerce"], "facts": {}},
+                               scope="enterprise")
     assert {o.rule for o in verdict.undetermined} == {"GM2023-3-1", "GM2023-3-2", "GM2023-3-3"}
 
 
@@ -162,7 +163,7 @@ def test_memoised_open_rules_match_a_fresh_explanation(shipped) -> None:
 
     records = [json.loads(line) for line in (EXAMPLES / "inspections.jsonl").read_text(encoding="utf-8").splitlines()]
     for record in records * 2:  # the second pass is served from the memo
-        verdict = shipped.classify(record)
+        verdict = shipped.classify(record, scope="enterprise")
         finding = Finding.model_validate(record)
         facts, _ = shipped.coerce_facts(finding.facts)
         for open_rule in verdict.undetermined:
@@ -183,7 +184,7 @@ def test_editions_are_chosen_by_the_finding_date(tmp_path) -> None:
     write_rules(rules, new, name="demo-2024")
     ruleset = load_rulesets(rules)
     record = {"id": "E", "industries": ["demo"], "facts": {"a.workers": 15}}
-    in_2023 = ruleset.classify(dict(record, date="2023-12-31"))
+    in_2023 = ruleset.classify(dict(record, date="2023-12-31"), scope="enterprise")
     in_2024 = ruleset.classify(dict(record, date="2024-01-01"))
     assert (in_2023.packs, in_2023.verdict) == ({"demo-2019": "2019-01-01"}, "undetermined")  # 15 ≤ 19 under the old text
     assert (in_2024.packs, in_2024.verdict) == ({"demo-2024": "2024-01-01"}, "major")

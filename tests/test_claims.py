@@ -1,0 +1,97 @@
+"""The inspector's own label (`claimed`): confirms, contradicts, unsupported (docs/scopes.md)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from hazard_rules import RecordError, load_rulesets
+
+from .conftest import run_cli
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return load_rulesets()
+
+
+def judged(shipped, facts: dict, level: str, clauses: list[str], industries=("gongmao.dust",)):
+    record = {"id": "C", "date": "2024-05-01", "industries": list(industries), "facts": facts,
+              "claimed": {"level": level, "clauses": clauses}}
+    return shipped.classify(record)
+
+
+DRY_NO_CONTROLS = {"dust.system.type": "dry", "dust.explosion_control.venting": "absent",
+                   "dust.explosion_control.inerting": "absent", "dust.explosion_control.suppression": "absent",
+                   "dust.explosion_control.other": "absent"}
+
+
+@pytest.mark.parametrize("clause", ["第十一条（三）", "第十一条(三)", "第十一条第（三）项", "GM2023-11-3", "第十一条"])
+def test_a_right_label_is_confirmed_however_the_clause_is_written(shipped, clause) -> None:
+    verdict = judged(shipped, DRY_NO_CONTROLS, "major", [clause])
+    assert verdict.verdict == "major" and verdict.claim.agreement == "confirms", verdict.claim
+
+
+def test_a_wrong_clause_is_contradicted(shipped) -> None:
+    verdict = judged(shipped, DRY_NO_CONTROLS, "major", ["第十一条（六）"])
+    assert verdict.verdict == "major"
+    assert verdict.claim.agreement == "unsupported"  # 11-6 is cited, so judged whole: its facts are missing
+    decided = judged(shipped, {**DRY_NO_CONTROLS, "dust.system.dust_kind": "other"}, "major", ["第十一条（六）"])
+    assert decided.claim.agreement == "contradicts"
+    assert decided.claim.notes == ["the facts decide 第十一条（六） false"]
+
+
+def test_ordinary_claimed_for_a_major_is_contradicted(shipped) -> None:
+    verdict = judged(shipped, DRY_NO_CONTROLS, "ordinary", [])
+    assert verdict.claim.agreement == "contradicts"
+    assert verdict.claim.notes == ["claimed ordinary, but the facts make GM2023-11-3 true"]
+
+
+def test_a_cited_clause_is_considered_even_without_its_subject_facts(shipped) -> None:
+    verdict = judged(shipped, {"dust.system.type": "dry"}, "major", ["第十一条（三）"])
+    assert verdict.verdict == "undetermined" and verdict.claim.agreement == "unsupported"
+    assert verdict.undetermined[0].rule == "GM2023-11-3"
+    assert verdict.claim.notes[0].startswith("第十一条（三） is open: record dust.explosion_control.inerting")
+
+
+def test_a_clause_that_does_not_exist_or_does_not_apply_is_contradicted(shipped) -> None:
+    missing = judged(shipped, DRY_NO_CONTROLS, "major", ["第十五条（一）"])
+    assert missing.claim.agreement == "contradicts"
+    assert missing.claim.notes[0].startswith("第十五条（一） is not a clause of 工贸企业重大事故隐患判定标准")
+    elsewhere = judged(shipped, DRY_NO_CONTROLS, "major", ["第十二条（二）"])
+    assert elsewhere.claim.agreement == "contradicts"
+    assert elsewhere.claim.notes[0] == ("第十二条（二） applies to gongmao.ammonia, which the finding's industries "
+                                        "do not bring in")
+
+
+def test_an_ordinary_label_is_confirmed_by_a_near_miss(shipped) -> None:
+    verdict = judged(shipped, {"dust.system.dust_kind": "metal", "dust.system.pressure_mode": "negative"},
+                     "ordinary", [])
+    assert verdict.verdict == "ordinary" and verdict.claim.agreement == "confirms"
+
+
+def test_a_bad_label_is_a_bad_record(shipped) -> None:
+    with pytest.raises(RecordError) as caught:
+        shipped.classify({"id": "C", "date": "2024-05-01", "claimed": {"level": "serious"}})
+    assert "'claimed.level' must be 'major' or 'ordinary', not 'serious'" in caught.value.render()
+    assert "hint:" in caught.value.render()
+
+
+def test_check_fails_on_disagreement_and_counts_it(tmp_path) -> None:
+    records = [
+        {"id": "A", "date": "2024-05-01", "industries": ["gongmao.dust"], "facts": DRY_NO_CONTROLS,
+         "claimed": {"level": "major", "clauses": ["第十一条（三）"]}},
+        {"id": "B", "date": "2024-05-01", "industries": ["gongmao.dust"], "facts": DRY_NO_CONTROLS,
+         "claimed": {"level": "ordinary"}},
+        {"id": "C", "date": "2024-05-01", "industries": ["gongmao.dust"], "facts": {}},
+    ]
+    path = tmp_path / "labels.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n", encoding="utf-8")
+    plain = run_cli("check", str(path), "--format", "jsonl")
+    assert plain.returncode == 0, plain.stderr
+    assert "1 of 2 inspector labels disagree (1 contradicted, 0 unsupported)" in plain.stderr
+    gate = run_cli("check", str(path), "--format", "jsonl", "--fail-on", "disagreement")
+    assert gate.returncode == 1
+    agreements = [json.loads(line)["claim"] for line in gate.stdout.splitlines()]
+    assert [c and c["agreement"] for c in agreements] == ["confirms", "contradicts", None]

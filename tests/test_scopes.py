@@ -1,0 +1,157 @@
+"""Finding-scoped verdicts (docs/scopes.md): properties over the shipped 工贸 pack.
+
+- a rule is exactly the Kleene `or` of its situations;
+- `finding` scope never says ordinary where `enterprise` scope says major;
+- adding facts a concerned rule reads never turns major into ordinary;
+- a finding with no facts whose description is a clause's own text is never ordinary.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from hazard_rules import load_rulesets
+from hazard_rules.checking.types import Type
+from hazard_rules.compiling.kleene import compile_kleene
+
+DAY = dt.date(2024, 6, 1)
+PROPERTY = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return load_rulesets()
+
+
+def value_of(fact_type: Type) -> st.SearchStrategy[Any]:
+    if fact_type.kind == "bool":
+        return st.booleans()
+    if fact_type.kind == "enum":
+        return st.sampled_from(fact_type.values)
+    if fact_type.kind == "set":
+        return st.frozensets(st.sampled_from(fact_type.values), max_size=3).map(sorted)
+    if fact_type.kind == "num":
+        return st.integers(0, 40)
+    raise AssertionError(fact_type)
+
+
+@st.composite
+def findings(draw, ruleset) -> dict[str, Any]:
+    pack = ruleset.packs[0]
+    codes = sorted(pack.checked.source.manifest.scope.codes)
+    industries = draw(st.lists(st.sampled_from(codes), min_size=1, max_size=3, unique=True))
+    reads = sorted({f for i in pack.applicable(tuple(industries)) for f in pack.reads[i]})
+    chosen = draw(st.lists(st.sampled_from(reads), max_size=6, unique=True)) if reads else []
+    facts = {name: draw(value_of(ruleset.facts[name])) for name in chosen}
+    return {"id": "P", "date": DAY.isoformat(), "industries": industries, "facts": facts}
+
+
+@given(data=st.data())
+@PROPERTY
+def test_a_rule_is_the_or_of_its_situations(shipped, data) -> None:
+    pack = shipped.packs[0]
+    index = data.draw(st.integers(0, len(pack.rules) - 1))
+    names = sorted(pack.reads[index])
+    facts = {n: data.draw(value_of(shipped.facts[n])) for n in data.draw(st.lists(st.sampled_from(names), unique=True))}
+    facts, _ = shipped.coerce_facts(facts)
+    whole = compile_kleene(pack.rules[index].condition)(facts, DAY, {})
+    parts = [compile_kleene(s.condition)(facts, DAY, {}) for s in pack.situations[index]]
+    either = True if any(p is True for p in parts) else None if any(p is None for p in parts) else False
+    assert whole == either
+
+
+@given(data=st.data())
+@PROPERTY
+def test_finding_scope_never_says_ordinary_where_enterprise_says_major(shipped, data) -> None:
+    record = data.draw(findings(shipped))
+    enterprise = shipped.classify(record, scope="enterprise")
+    finding = shipped.classify(record, scope="finding")
+    if enterprise.verdict == "major":
+        assert finding.verdict == "major"
+        assert {m.rule for m in finding.matches} == {m.rule for m in enterprise.matches}
+
+
+@given(data=st.data())
+@PROPERTY
+def test_adding_facts_a_concerned_rule_reads_never_turns_major_into_ordinary(shipped, data) -> None:
+    record = data.draw(findings(shipped))
+    before = shipped.classify(record)
+    pack = shipped.packs[0]
+    concerned = [pack.rules.index(shipped.rule(c.rule)[1]) for c in before.concerned]
+    if not concerned:
+        return
+    index = data.draw(st.sampled_from(concerned))
+    extra = data.draw(st.lists(st.sampled_from(sorted(pack.reads[index])), min_size=1, unique=True))
+    facts = dict(record["facts"])
+    for name in extra:
+        facts.setdefault(name, data.draw(value_of(shipped.facts[name])))
+    after = shipped.classify(dict(record, facts=facts))
+    if before.verdict == "major":
+        assert after.verdict == "major"
+    assert {m.rule for m in before.matches} <= {m.rule for m in after.matches}
+
+
+@given(data=st.data())
+@PROPERTY
+def test_a_clause_text_as_the_only_record_is_never_ordinary(shipped, data) -> None:
+    pack = shipped.packs[0]
+    rule = data.draw(st.sampled_from(pack.rules))
+    codes = sorted(pack.checked.source.manifest.scope.codes)
+    industries = data.draw(st.lists(st.sampled_from(codes), min_size=1, max_size=2, unique=True))
+    verdict = shipped.classify({"id": "T", "date": DAY.isoformat(), "industries": industries,
+                                "description": rule.rule.text, "facts": {}})
+    assert verdict.verdict == "undetermined" and verdict.resembles
+    assert rule.rule.id in [h.pack.rules[h.index].rule.id for h in shipped.matcher.resembling(rule.rule.text)]
+
+
+def test_a_near_miss_recorded_as_inspectors_do_is_ordinary(shipped) -> None:
+    """铝粉抛光车间除尘系统为负压除尘: the facts of the deficiency decide 第十一条（四） false."""
+    verdict = shipped.classify({"id": "N", "date": "2024-03-01",
+                                "industries": ["gongmao", "gongmao.machinery", "gongmao.dust"],
+                                "description": "铝粉抛光车间除尘系统为负压除尘",
+                                "facts": {"dust.system.dust_kind": "metal", "dust.system.pressure_mode": "negative"}})
+    assert verdict.verdict == "ordinary"
+    assert [(c.rule, c.value) for c in verdict.concerned] == [("GM2023-11-4", "false")]
+    enterprise = shipped.classify(verdict_record := {"id": "N", "date": "2024-03-01",
+                                                     "industries": ["gongmao", "gongmao.dust"],
+                                                     "facts": {"dust.system.pressure_mode": "negative"}},
+                                  scope="enterprise")
+    assert enterprise.verdict == "undetermined" and enterprise.scope == "enterprise"
+    assert shipped.classify(dict(verdict_record, scope="enterprise")).scope == "enterprise"
+
+
+def test_a_threshold_near_miss_is_ordinary_and_one_more_is_major(shipped) -> None:
+    record = {"id": "Q", "date": "2024-03-01", "industries": ["gongmao.ammonia"],
+              "facts": {"ammonia.quick_freeze.present": True, "ammonia.quick_freeze.room_workers": 9}}
+    assert shipped.classify(record).verdict == "ordinary"
+    record["facts"]["ammonia.quick_freeze.room_workers"] = 10
+    assert shipped.classify(record).verdict == "major"
+
+
+def test_an_explicit_unknown_concerns_its_rules(shipped) -> None:
+    """`null` or 待查 says the finding is about the fact, though its value is not known."""
+    base = {"id": "U", "date": "2024-03-01", "industries": ["gongmao.ammonia"],
+            "facts": {"ammonia.quick_freeze.present": True}}
+    assert shipped.classify(base).verdict == "ordinary"   # context only: concerns nothing
+    for unknown in (None, "待查", "?"):
+        verdict = shipped.classify(dict(base, facts={**base["facts"], "ammonia.quick_freeze.room_workers": unknown}))
+        assert verdict.verdict == "undetermined"
+        assert [(o.rule, o.missing) for o in verdict.undetermined] == [
+            ("GM2023-12-2", ["ammonia.quick_freeze.room_workers"])]
+
+
+def test_context_only_situations_are_refused(tmp_path) -> None:
+    from hazard_rules import PackErrors
+
+    from .conftest import DEMO_PACK, write_rules
+
+    text = DEMO_PACK.replace("a.ok: {label: 是否合格, type: bool}", "a.ok: {label: 是否合格, type: bool, context: true}")
+    text = text.replace("when: a.workers > 9 人}", "when: a.workers > 9 人 or a.ok}")
+    with pytest.raises(PackErrors) as caught:
+        load_rulesets(write_rules(tmp_path / "rules", text))
+    assert "E313" in caught.value.render() and "a.ok" in caught.value.render()

@@ -1,0 +1,92 @@
+"""The description matcher: `suggest`, and the safety net that withholds a wrong `ordinary`.
+
+The evaluation set (tests/data/suggest_cases.yaml) holds inspector-style paraphrases of
+every clause and ordinary deficiencies that match none; benchmarks/eval_suggest.py
+prints the same figures with more detail.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+import yaml
+
+from hazard_rules import load_rulesets
+
+from .conftest import ROOT, run_cli
+
+CASES = yaml.safe_load((ROOT / "tests" / "data" / "suggest_cases.yaml").read_text(encoding="utf-8"))["cases"]
+GOLDEN = ROOT / "tests" / "golden"
+UPDATE = os.environ.get("UPDATE_GOLDENS") == "1"
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return load_rulesets()
+
+
+def test_the_evaluation_set_covers_every_clause(shipped) -> None:
+    ids = {r.rule.id for p in shipped.packs for r in p.rules}
+    described = [c for c in CASES if c["expect"]]
+    assert len(CASES) >= 150 and sum(not c["expect"] for c in CASES) >= 40
+    assert {i for c in described for i in c["expect"]} == ids
+
+
+def test_recall_at_3_and_false_alarms_meet_the_targets(shipped) -> None:
+    matcher = shipped.matcher
+    described = [c for c in CASES if c["expect"]]
+    ordinary = [c for c in CASES if not c["expect"]]
+    found = sum(bool(set(c["expect"]) & {h.pack.rules[h.index].rule.id for h in matcher.rank(c["text"])[:3]})
+                for c in described)
+    alarms = sum(bool(matcher.resembling(c["text"])) for c in ordinary)
+    assert found / len(described) >= 0.90, f"recall@3 {found / len(described):.1%}"
+    assert alarms / len(ordinary) <= 0.10, f"false alarms {alarms / len(ordinary):.1%}"
+
+
+def test_a_factless_finding_is_held_back_only_when_its_description_resembles_a_clause(shipped) -> None:
+    record = {"id": "S", "date": "2024-05-01", "industries": ["gongmao.dust"], "facts": {}}
+    resembles = shipped.classify(dict(record, description="2号车间布袋除尘器未装泄爆片，也没有惰化和抑爆"))
+    assert resembles.verdict == "undetermined" and resembles.resembles[0].rule == "GM2023-11-3"
+    assert resembles.reasons[0].startswith("description resembles 第十一条（三） (GM2023-11-3)")
+    plain = shipped.classify(dict(record, description="车间楼梯扶手松动"))
+    assert plain.verdict == "ordinary" and plain.resembles == [] and plain.concerned == []
+
+
+def test_compliance_statements_do_not_make_a_description_resemble_a_clause(shipped) -> None:
+    from hazard_rules.matching.matcher import deficiency_text
+
+    assert deficiency_text("有限空间作业票已审批，检测合格，但作业人员未戴安全帽") == "作业人员未戴安全帽"
+    assert deficiency_text("速冻间设在单独房间，但作业人员11人") == "速冻间设在单独房间，作业人员11人"
+
+
+def _golden(name: str, text: str) -> None:
+    path = GOLDEN / name
+    if UPDATE:
+        path.write_text(text, encoding="utf-8")
+    assert path.is_file(), f"{path} is missing; run with UPDATE_GOLDENS=1 to create it"
+    assert text == path.read_text(encoding="utf-8")
+
+
+def test_suggest_cli_text_and_json() -> None:
+    shown = run_cli("suggest", "干式除尘器未设泄爆装置", "--top", "2")
+    assert shown.returncode == 0, shown.stderr
+    _golden("suggest.txt", shown.stdout)
+    as_json = run_cli("suggest", "速冻间内当班作业人员11人", "--format", "json", "--top", "1")
+    assert as_json.returncode == 0, as_json.stderr
+    candidate = json.loads(as_json.stdout)["candidates"][0]
+    assert candidate["rule"] == "GM2023-12-2" and candidate["resembles"] is True
+    assert [f["fact"] for f in candidate["facts"]][:2] == ["ammonia.quick_freeze.room_workers",
+                                                         "ammonia.quick_freeze.separate_room"]
+
+
+def test_suggest_rejects_an_empty_description() -> None:
+    empty = run_cli("suggest", "  ")
+    assert empty.returncode == 2 and "error[E501]: the description is empty" in empty.stderr
+    assert "Traceback" not in empty.stderr
+
+
+def test_golden_folder_exists() -> None:
+    assert Path(GOLDEN).is_dir()
