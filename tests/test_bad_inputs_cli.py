@@ -172,3 +172,30 @@ def test_emptied_include_file_is_a_pack_error(tmp_path: Path, content: str) -> N
     assert "art11.yaml:1:1: error[E107]: pack file art11.yaml is empty (or only comments)" in result.stderr
     assert "hint: a truncated copy? restore the file, or remove it from `include`" in result.stderr
     _golden(f"include-file-{'empty' if not content else 'only-comments'}", result.stderr, tmp_path)
+
+
+def test_hostile_values_are_bad_records_or_plain_text(tmp_path: Path) -> None:
+    """A 5,000-digit number, NaN, a lone surrogate and rich markup in ids and clauses."""
+    import json as _json
+
+    records = [
+        '{"id": "N1", "date": "2024-05-01", "industries": ["gongmao.ammonia"], '
+        '"facts": {"ammonia.quick_freeze.room_workers": ' + "9" * 5000 + '}}',
+        '{"id": "N2", "date": "2024-05-01", "industries": ["gongmao.ammonia"], '
+        '"facts": {"ammonia.quick_freeze.room_workers": NaN}}',
+        _json.dumps({"id": "[red]M3", "date": "2024-05-01", "industries": ["gongmao.ammonia"],
+                     "description": "速冻间\ud800", "facts": {"ammonia.quick_freeze.present": True,
+                                                             "ammonia.quick_freeze.room_workers": 12},
+                     "claimed": {"level": "ordinary", "clauses": ["[/x]"]}}),
+    ]
+    path = tmp_path / "hostile.jsonl"
+    path.write_text("\n".join(records) + "\n", encoding="utf-8")
+    for fmt in ("table", "jsonl", "csv"):
+        result = run_cli("check", str(path), "--format", fmt)
+        assert "Traceback" not in result.stderr, result.stderr
+        assert result.returncode == 3, result.stderr
+        assert "record 1: error[E401]: finding N1: fact 'ammonia.quick_freeze.room_workers': expected a number in 人, " \
+            "got '99999" in result.stderr
+        assert "record 2: error[E401]: finding N2: fact 'ammonia.quick_freeze.room_workers': expected a number in 人, " \
+            "got 'NaN'" in result.stderr
+        assert "[red]M3" in result.stdout

@@ -95,3 +95,37 @@ def test_check_fails_on_disagreement_and_counts_it(tmp_path) -> None:
     assert gate.returncode == 1
     agreements = [json.loads(line)["claim"] for line in gate.stdout.splitlines()]
     assert [c and c["agreement"] for c in agreements] == ["confirms", "contradicts", None]
+
+
+def test_a_bad_record_gets_the_same_message_from_the_library_and_the_cli(shipped, tmp_path) -> None:
+    """One record path: the library and `check` validate through the same function."""
+    record = {"id": "X", "date": "2024-13-01", "industries": ["gongmao.dust"]}
+    with pytest.raises(RecordError) as caught:
+        shipped.classify(record)
+    library = caught.value
+    path = tmp_path / "bad.jsonl"
+    path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    cli = run_cli("check", str(path))
+    assert cli.returncode == 3
+    assert f"error[E401]: {library.message} (line 1)" in cli.stderr
+    assert f"hint: {library.hint}" in cli.stderr and library.hint
+
+
+@pytest.mark.parametrize("clause", ["第11条（三）", "第十一条第三项", "第十一条（3）", "gm2023-11-3",
+                                    "《工贸企业重大事故隐患判定标准》第十一条（三）"])
+def test_the_ways_inspectors_write_a_clause(shipped, clause) -> None:
+    assert judged(shipped, DRY_NO_CONTROLS, "major", [clause]).claim.agreement == "confirms"
+
+
+def test_a_clause_of_a_finding_no_standard_was_applied_to_is_unsupported(shipped) -> None:
+    verdict = judged(shipped, {}, "major", ["第十一条（三）"], industries=("mining",))
+    assert verdict.claim.agreement == "unsupported"
+    assert verdict.claim.notes[0] == "第十一条（三） cannot be checked: no standard was applied to the finding (see reasons)"
+
+
+def test_explain_reports_why_the_finding_asked_for_is_invalid(tmp_path) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"id": "E1", "date": "2024-13-01", "industries": ["gongmao.dust"]}\n', encoding="utf-8")
+    shown = run_cli("explain", str(path), "--id", "E1")
+    assert shown.returncode == 3 and "'date' is not a date YYYY-MM-DD ('2024-13-01')" in shown.stderr
+    assert "no finding with id" not in shown.stderr

@@ -68,11 +68,11 @@ def test_fail_on(tmp_path: Path, demo_rules: Path, fail_on: str | None, expected
 
 def test_fail_on_major_ignores_undetermined(tmp_path: Path, demo_rules: Path) -> None:
     file = jsonl(tmp_path / "f.jsonl", {"id": "U", "date": "2024-05-01", "industries": ["demo"], "facts": {}})
-    audit = ("--rules", str(demo_rules), "--scope", "enterprise")  # a self-inspection with nothing decided
-    assert run_cli("check", str(file), *audit, "--fail-on", "major").returncode == 0
-    assert run_cli("check", str(file), *audit, "--fail-on", "undetermined").returncode == 1
-    # as an inspection finding, an empty record concerns no rule and says nothing: ordinary
-    assert run_cli("check", str(file), "--rules", str(demo_rules), "--fail-on", "undetermined").returncode == 0
+    for scope in ("finding", "enterprise"):  # an empty record says nothing: never ordinary
+        assert run_cli("check", str(file), "--rules", str(demo_rules), "--scope", scope,
+                       "--fail-on", "major").returncode == 0
+        assert run_cli("check", str(file), "--rules", str(demo_rules), "--scope", scope,
+                       "--fail-on", "undetermined").returncode == 1
 
 
 BAD_RECORDS = [
@@ -128,7 +128,7 @@ def test_csv_encodings_are_detected(tmp_path: Path, demo_rules: Path, encoding: 
     assert result.returncode == 0, result.stderr
     verdicts = [json.loads(x) for x in result.stdout.splitlines()]
     assert verdicts[0]["verdict"] == "major"
-    assert verdicts[1]["verdict"] == "ordinary"  # no facts, no description: concerns nothing
+    assert verdicts[1]["verdict"] == "undetermined"  # no facts, no description: nothing to judge
 
 
 def test_csv_bad_cell_and_explicit_encoding(tmp_path: Path, demo_rules: Path) -> None:

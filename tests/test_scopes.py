@@ -155,3 +155,32 @@ def test_context_only_situations_are_refused(tmp_path) -> None:
     with pytest.raises(PackErrors) as caught:
         load_rulesets(write_rules(tmp_path / "rules", text))
     assert "E313" in caught.value.render() and "a.ok" in caught.value.render()
+
+
+def test_facts_of_an_article_the_codes_do_not_bring_in_are_not_ordinary(shipped) -> None:
+    """A wrong industry code must not hide a major hazard the facts describe."""
+    verdict = shipped.classify({"id": "W", "date": "2024-03-01", "industries": ["gongmao.dust"],
+                                "facts": {"ammonia.quick_freeze.present": True, "ammonia.quick_freeze.room_workers": 11}})
+    assert verdict.verdict == "undetermined"
+    assert verdict.reasons == ["the finding's facts (ammonia.quick_freeze.room_workers) are about 第十二条（二） "
+                               "(GM2023-12-2), which applies to gongmao.ammonia, not to gongmao.dust: add that "
+                               "industry code"]
+
+
+def test_an_unknown_fact_name_or_an_empty_record_is_not_ordinary(shipped) -> None:
+    base = {"id": "T", "date": "2024-03-01", "industries": ["gongmao.ammonia"]}
+    typo = shipped.classify(dict(base, facts={"ammonia.quick_freeze.room_worker": 11}))
+    assert typo.verdict == "undetermined" and "facts the packs do not know" in typo.reasons[0]
+    assert typo.warnings and "did you mean 'ammonia.quick_freeze.room_workers'" in typo.warnings[0]
+    empty = shipped.classify(base)
+    assert empty.verdict == "undetermined"
+    assert empty.reasons == ["the finding records neither facts nor a description: nothing to judge"]
+    described = shipped.classify(dict(base, description="冷库穿堂地面结冰未及时清除"))
+    assert described.verdict == "ordinary"
+
+
+def test_a_scope_that_is_not_one_is_a_usage_error(shipped) -> None:
+    from hazard_rules import HazardRulesError
+
+    with pytest.raises(HazardRulesError, match="scope must be 'finding' or 'enterprise', not 'FINDING'"):
+        shipped.classify({"id": "S", "date": "2024-03-01"}, scope="FINDING")

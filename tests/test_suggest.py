@@ -60,6 +60,9 @@ def test_compliance_statements_do_not_make_a_description_resemble_a_clause(shipp
 
     assert deficiency_text("有限空间作业票已审批，检测合格，但作业人员未戴安全帽") == "作业人员未戴安全帽"
     assert deficiency_text("速冻间设在单独房间，但作业人员11人") == "速冻间设在单独房间，作业人员11人"
+    # 有效 in 有效期 or 有效泄压面积 is no statement of compliance
+    assert deficiency_text("特种作业人员操作证有效期已过仍上岗作业") == "特种作业人员操作证有效期已过仍上岗作业"
+    assert deficiency_text("干式除尘系统泄爆口有效泄压面积小于设计值") == "干式除尘系统泄爆口有效泄压面积小于设计值"
 
 
 def _golden(name: str, text: str) -> None:

@@ -23,6 +23,7 @@ class Outcome:
     verdict: Verdict | None = None
     error: RecordError | None = None
     warning: str | None = None
+    finding_id: str | None = None   # the record's id, when it has one (also for a bad record)
 
 
 def classify_files(ruleset: Ruleset, paths: Iterable[str], *, encoding: str | None = None,
@@ -46,6 +47,7 @@ def classify_file(ruleset: Ruleset, path: str, *, encoding: str | None = None, f
         try:
             finding, verdict = ruleset.judge(raw.data, as_of=as_of, strict=strict, scope=scope, where=where)
         except RecordError as exc:
-            yield Outcome(path, raw.number, error=exc)
+            given_id = raw.data.get("id")
+            yield Outcome(path, raw.number, error=exc, finding_id=given_id if isinstance(given_id, str) else None)
             continue
         yield Outcome(path, raw.number, finding, verdict)

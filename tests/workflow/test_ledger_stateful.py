@@ -1053,9 +1053,19 @@ ACTING_REFUSALS = ["acting: a role that acts for no government gives a code or d
                    "scope: a department not responsible for the hazard"]
 
 
+# The deepest paths (a listing filed, then published) are reached in most runs of STATEFUL but
+# not all (about one in five, measured): a run that missed one is followed by another, up to
+# RUNS, so the checks below are not left to chance while every run stays random.
+RUNS = 3
+DEEP = ("did list", "did file_listing", "did publish", "did report_up")
+
+
 def test_random_steps_keep_the_ledger_legal_and_consistent(databases: Databases) -> None:
     stats: collections.Counter = collections.Counter()
-    run_state_machine_as_test(lambda: LedgerMachine(databases, stats), settings=STATEFUL)
+    for _ in range(RUNS):
+        run_state_machine_as_test(lambda: LedgerMachine(databases, stats), settings=STATEFUL)
+        if all(stats[key] > 0 for key in DEEP):
+            break
     print(dict(sorted(stats.items())))
     # not vacuous: many legal steps, every kind of refusal, and hazards deep in both lanes
     assert sum(v for k, v in stats.items() if k.startswith("did ")) > 100

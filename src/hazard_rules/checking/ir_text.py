@@ -45,6 +45,11 @@ def _const(value: object, type_: object) -> str:
     return f"{value} {unit}" if unit else str(value)
 
 
+def _named(table: tuple[tuple[str, int], ...], rank: object) -> str | None:
+    """The enum value an ordered comparison's rank stands for."""
+    return next((name for name, position in table if position == rank), None)
+
+
 def _text(expr: ir.Expr) -> str:
     match expr:
         case ir.Const(value, type_):
@@ -54,7 +59,7 @@ def _text(expr: ir.Expr) -> str:
         case ir.Field(var, name):
             return f"{var}.{name}"
         case ir.Today():
-            return "today"
+            return "inspection.date"
         case ir.Cond(name, _):
             return name
         case ir.Not(operand):
@@ -63,6 +68,8 @@ def _text(expr: ir.Expr) -> str:
             return " and ".join(_wrap(x, _LEVEL["not"]) for x in operands)
         case ir.Or(operands):
             return " or ".join(_wrap(x, _LEVEL["and"]) for x in operands)
+        case ir.Cmp(op, ir.Rank(_, table, _) as left, ir.Const(value)) if _named(table, value):
+            return f"{_text(left)} {op} \"{_named(table, value)}\""
         case ir.Cmp(op, left, right):
             return f"{_text(left)} {op} {_text(right)}"
         case ir.In(item, collection, negated):

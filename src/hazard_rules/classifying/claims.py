@@ -13,7 +13,8 @@ from ..findings.model import Claim
 from .compiled import CompiledPack
 from .verdict import ClaimCheck
 
-_CITATION = re.compile(r"(第[一二三四五六七八九十百零〇0-9]+条)(?:第?（([一二三四五六七八九十]+)）项?)?")
+_CITATION = re.compile(r"(第[一二三四五六七八九十百零〇]+条)(?:第?（([一二三四五六七八九十]+)）项?|第([一二三四五六七八九十]+)项)?")
+_DIGITS = "零一二三四五六七八九"
 
 
 @dataclass
@@ -22,8 +23,17 @@ class Citation:
     rules: list[tuple[CompiledPack, int]] = field(default_factory=list)
 
 
+def chinese_number(number: int) -> str:
+    """12 → 十二, 20 → 二十 (article and item numbers as the standards write them, 1–99)."""
+    tens, ones = divmod(number, 10)
+    return (("" if tens == 1 else _DIGITS[tens]) + "十" if tens else "") + (_DIGITS[ones] if ones else "")
+
+
 def normalise(text: str) -> str:
-    return re.sub(r"\s+", "", text).replace("(", "（").replace(")", "）")
+    """第12条(2) → 第十二条（二）: full-width brackets, Chinese numerals, no title or spaces."""
+    text = re.sub(r"\s+", "", text).replace("(", "（").replace(")", "）")
+    text = re.sub(r"^《[^》]*》", "", text)
+    return re.sub(r"[0-9]{1,2}", lambda m: chinese_number(int(m.group())) if int(m.group()) else m.group(), text)
 
 
 def resolve(claim: Claim, packs: list[CompiledPack]) -> list[Citation]:
@@ -33,30 +43,38 @@ def resolve(claim: Claim, packs: list[CompiledPack]) -> list[Citation]:
         citation = Citation(text)
         wanted = normalise(text)
         match = _CITATION.fullmatch(wanted)
+        item = match and (match.group(2) or match.group(3))
         for pack in packs:
             for index, rule in enumerate(pack.rules):
-                if rule.rule.id == text.strip():
+                if rule.rule.id.lower() == text.strip().lower():
                     citation.rules.append((pack, index))
                 elif match and rule.section.section.article == match.group(1) and (
-                        match.group(2) is None or normalise(rule.rule.clause or "") == f"（{match.group(2)}）"):
+                        item is None or normalise(rule.rule.clause or "") == f"（{item}）"):
                     citation.rules.append((pack, index))
         citations.append(citation)
     return citations
 
 
+Key = tuple[str, str]  # (pack id, rule id): rule ids are unique within a pack only
+
+
 def judge_claim(claim: Claim, verdict_kind: str, citations: list[Citation],
-                values: dict[str, str], applicable: set[str], missing: dict[str, list[str]],
+                values: dict[Key, str], applicable: set[Key], missing: dict[Key, list[str]],
                 standards: str) -> ClaimCheck:
-    """values: rule id -> true/false/unknown for every rule considered; applicable: ids whose
-    article the finding's industries bring in; missing: rule id -> facts that would decide it."""
+    """values: true/false/unknown of every rule considered; applicable: the rules whose
+    article the finding's industries bring in; missing: the facts that would decide an open rule."""
     notes: list[str] = []
     contradicts = unsupported = False
     for citation in citations:
+        if not citation.rules and not standards:
+            unsupported = True
+            notes.append(f"{citation.text} cannot be checked: no standard was applied to the finding (see reasons)")
+            continue
         if not citation.rules:
             contradicts = True
-            notes.append(f"{citation.text} is not a clause of {standards or 'any standard applied'}")
+            notes.append(f"{citation.text} is not a clause of {standards}")
             continue
-        ids = [pack.rules[i].rule.id for pack, i in citation.rules]
+        ids = [(pack.id, pack.rules[i].rule.id) for pack, i in citation.rules]
         outside = [i for i in ids if i not in applicable]
         if outside and len(outside) == len(ids):
             pack, index = citation.rules[0]
@@ -83,7 +101,7 @@ def judge_claim(claim: Claim, verdict_kind: str, citations: list[Citation],
         notes.append("claimed major, but no rule is decided true yet")
     elif claim.level == "ordinary" and verdict_kind == "major":
         contradicts = True
-        notes.append("claimed ordinary, but the facts make " + ", ".join(i for i, v in values.items() if v == "true")
+        notes.append("claimed ordinary, but the facts make " + ", ".join(i for (_, i), v in values.items() if v == "true")
                      + " true")
     elif claim.level == "ordinary" and verdict_kind == "undetermined":
         unsupported = True

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from ..errors import RecordError, Span
-from ..findings.coerce import FactValueError
+from ..findings.coerce import FactValueError, shown
 from ..findings.model import Finding
 
 if TYPE_CHECKING:
@@ -39,9 +39,12 @@ def prepare_record(ruleset: Ruleset, record: Finding | dict[str, Any], *, strict
             finding = Finding.model_validate(record)
         except ValidationError as exc:
             raise RecordError(describe_validation(exc) + line, where, _hint(exc)) from None
+    asked: set[str] = set()
     try:
-        asked: set[str] = set()
         facts, warnings = ruleset.coerce_facts(finding.facts, strict, asked)
+    except RecursionError:  # a value nested deeper than the readers allow, given through the library
+        raise RecordError(f"finding {finding.id}: a fact value is nested too deeply{line}", where,
+                          "a fact is a value, a list of values or a list of items") from None
     except FactValueError as exc:
         hint = ("--strict (strict=True) turns unknown facts into errors" if strict and "unknown fact" in str(exc)
                 else "`hazard-rules rules show RULE` lists each fact with its type and unit")
@@ -56,11 +59,11 @@ def describe_validation(exc: ValidationError) -> str:
         if error["type"] == "missing":
             messages.append(f"missing required field {where!r}")
         elif where == "date":
-            messages.append(f"'date' is not a date YYYY-MM-DD ({error.get('input')!r})")
+            messages.append(f"'date' is not a date YYYY-MM-DD ({shown(error.get('input'))})")
         elif where == "scope":
-            messages.append(f"'scope' must be 'finding' or 'enterprise', not {error.get('input')!r}")
+            messages.append(f"'scope' must be 'finding' or 'enterprise', not {shown(error.get('input'))}")
         elif where == "claimed.level":
-            messages.append(f"'claimed.level' must be 'major' or 'ordinary', not {error.get('input')!r}")
+            messages.append(f"'claimed.level' must be 'major' or 'ordinary', not {shown(error.get('input'))}")
         else:
             messages.append(f"{where}: {error['msg']}")
     return "; ".join(messages)

@@ -96,6 +96,8 @@ class Ruleset:
     def judge(self, record: Finding | dict[str, Any], *, as_of: dt.date | None = None, strict: bool = False,
               scope: Scope = "finding", where: Span | None = None) -> tuple[Finding, Verdict]:
         """classify(), also returning the validated Finding (for the ledger and explain)."""
+        if scope not in ("finding", "enterprise"):
+            raise UsageError(f"scope must be 'finding' or 'enterprise', not {scope!r}")
         prepared = prepare_record(self, record, strict=strict, where=where)
         finding = prepared.finding
         verdict = self.evaluate(finding, prepared.facts, as_of or finding.date, prepared.warnings,
@@ -115,8 +117,9 @@ class Ruleset:
         matches: list[Match] = []
         open_rules: list[OpenRule] = []
         concerned: list[Considered] = []
-        values: dict[str, str] = {}
-        applicable_ids: set[str] = set()
+        values: dict[tuple[str, str], str] = {}    # (pack id, rule id) -> true/false/unknown
+        missing: dict[tuple[str, str], list[str]] = {}  # (pack id, rule id) of an open rule -> its missing facts
+        applicable_ids: set[tuple[str, str]] = set()
         used: dict[str, str] = {}
         claim = finding.claimed
         industries = tuple(finding.industries)
@@ -128,7 +131,7 @@ class Ruleset:
             used[pack.id] = pack.standard.effective_from.isoformat()
             results = self.plan(pack, codes)(facts, day)
             if claim is not None:
-                applicable_ids.update(pack.rules[i].rule.id for i in pack.applicable(codes))
+                applicable_ids.update((pack.id, pack.rules[i].rule.id) for i in pack.applicable(codes))
             if scope == "enterprise":
                 decided = {i if i >= 0 else ~i: "true" if i >= 0 else "unknown" for i in results}
                 for index in sorted(pack.applicable(codes)):
@@ -137,14 +140,19 @@ class Ruleset:
                         matches.append(self._match(pack, pack.rules[index], facts, day))
                     elif value == "unknown":
                         open_rules.append(self._open(pack, index, facts, day, situational=False))
-                    values[pack.rules[index].rule.id] = value
+                        missing[pack.id, open_rules[-1].rule] = open_rules[-1].missing
+                    values[pack.id, pack.rules[index].rule.id] = value
                     concerned.append(self._considered(pack, index, value))
                 continue
             true = {i for i in results if i >= 0}
             unknown = {~i for i in results if i < 0}
             cited = {i for c in citations for p, i in c.rules if p is pack}
             given = facts.keys() | asked if asked else facts.keys()
-            considered = (pack.concerned(given) | cited) & pack.applicable(codes) | true
+            concerned_anywhere = pack.concerned(given)
+            considered = (concerned_anywhere | cited) & pack.applicable(codes) | true
+            stray = concerned_anywhere - pack.applicable(codes) - considered
+            if stray and not considered:
+                reasons.append(self._stray_reason(pack, stray, given, codes))
             for index in sorted(considered):
                 rule = pack.rules[index]
                 if index in true:
@@ -156,23 +164,37 @@ class Ruleset:
                         value = "false"
                     else:
                         open_rules.append(open_rule)
+                        missing[pack.id, open_rule.rule] = open_rule.missing
                         value = "unknown"
                 else:
                     value = "false"
-                values[rule.rule.id] = value
+                values[pack.id, rule.rule.id] = value
                 concerned.append(self._considered(pack, index, value))
         resembles: list[Resemblance] = []
         if scope == "finding" and not concerned and not reasons and chosen:
             resembles = self._safety_net(finding, chosen, reasons)
+            if not resembles and warnings:
+                reasons.append("the finding gives facts the packs do not know (see warnings); it may be about "
+                               "a clause they decide: correct the fact names")
+            elif not resembles and not facts and not asked and not (finding.description or "").strip():
+                reasons.append("the finding records neither facts nor a description: nothing to judge")
         kind = "major" if matches else "undetermined" if open_rules or reasons else "ordinary"
         claim_check: ClaimCheck | None = None
         if claim is not None:
-            missing = {o.rule: o.missing for o in open_rules}
             standards = "、".join(f"{p.standard.name}（{p.standard.number}）" for p, _ in chosen)
             claim_check = judge_claim(claim, kind, citations, values, applicable_ids, missing, standards)
         return Verdict(finding=finding.id, verdict=kind, scope=scope, matches=matches, undetermined=open_rules,
                        concerned=concerned, resembles=resembles, claim=claim_check, reasons=reasons, packs=used,
                        as_of=day, ruleset=self.digest, warnings=warnings or [])
+
+    @staticmethod
+    def _stray_reason(pack: CompiledPack, stray: frozenset[int], given: Iterable[str], codes: tuple[str, ...]) -> str:
+        """The finding's facts are about articles its industry codes do not bring in."""
+        first = pack.rules[min(stray)]
+        facts = sorted(set(given) & pack.subject[min(stray)])
+        return (f"the finding's facts ({', '.join(facts)}) are about {first.section.section.article}{first.rule.clause or ''}"
+                f" ({first.rule.id}), which applies to {', '.join(first.section.applies_to)}, not to "
+                f"{', '.join(codes)}: add that industry code")
 
     def _considered(self, pack: CompiledPack, index: int, value: str) -> Considered:
         """Verdict entries are immutable: one per (rule, value), made once."""

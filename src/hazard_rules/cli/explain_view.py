@@ -22,8 +22,8 @@ SYMBOL = {True: "TRUE ", False: "false", None: "?    "}
 def explain_finding(ruleset: Ruleset, file: Path, finding_id: str, fmt: str, encoding: str | None,
                     as_of: dt.date | None, scope: Scope = "finding") -> int:
     for outcome in classify_file(ruleset, str(file), encoding=encoding, as_of=as_of, scope=scope):
-        if outcome.error is not None and outcome.error.span is not None and _names(outcome, finding_id):
-            raise outcome.error
+        if outcome.error is not None and outcome.finding_id == finding_id:
+            raise outcome.error  # the record asked for is invalid: say why
         if outcome.verdict is None or outcome.finding is None or outcome.finding.id != finding_id:
             continue
         finding, verdict = outcome.finding, outcome.verdict
@@ -31,12 +31,13 @@ def explain_finding(ruleset: Ruleset, file: Path, finding_id: str, fmt: str, enc
         considered = {c.rule: c.value for c in verdict.concerned}
         traced = [(pack, rule, result) for pack, rule, result in ruleset.trace(finding, facts, verdict.as_of)
                   if verdict.scope == "enterprise" or rule.rule.id in considered]
+        open_by_rule = {o.rule: o.missing for o in verdict.undetermined}
         if fmt == "json":
             payload = verdict_json(verdict)
             payload["rules"] = [{"rule": rule.rule.id, "value": result.value,
                                  "finding_scope_value": considered.get(rule.rule.id),
                                  "facts": {k: to_json_value(v) for k, v in result.support.items()},
-                                 "missing": sorted(result.missing)} for _, rule, result in traced]
+                                 "missing": open_by_rule.get(rule.rule.id, [])} for _, rule, result in traced]
             click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
             return 0
         click.echo(f"{finding.id}  {finding.date}  {finding.description or ''}".rstrip())
@@ -47,7 +48,6 @@ def explain_finding(ruleset: Ruleset, file: Path, finding_id: str, fmt: str, enc
         if verdict.scope == "finding":
             click.echo(f"  the finding concerns {len(considered)} rule(s)" + ("" if considered else
                        "; only rules whose subject facts it gives are judged (docs/scopes.md)"))
-        open_by_rule = {o.rule: o.missing for o in verdict.undetermined}
         for pack, rule, result in traced:
             value = result.value if result.value is None else bool(result.value)
             shown_value = {"true": True, "false": False, "unknown": None}.get(considered.get(rule.rule.id, ""), value)
@@ -80,8 +80,3 @@ def _situation_support(pack, rule, facts: dict, day: dt.date) -> dict:
         if not situation.subject.isdisjoint(facts):
             support.update(explain(situation.condition, facts, day).support)
     return support
-
-
-def _names(outcome, finding_id: str) -> bool:
-    """Whether a bad record's message is about the finding asked for."""
-    return outcome.error is not None and f"finding {finding_id}:" in outcome.error.message

@@ -114,9 +114,11 @@ def ledger() -> None:
 @click.option("--org", "organisation", required=True, help="Organisation of the person registering.")
 @click.option("--org-code", default=None, help="Administrative code the organisation acts for (government roles).")
 @click.option("--department", default=None, help="The department it is (DEPT role), e.g. 应急管理.")
+@click.option("--scope", type=click.Choice(["finding", "enterprise"]), default="finding", show_default=True,
+              help="finding: inspection findings; enterprise: a whole-enterprise self-inspection (docs/scopes.md).")
 @now_option
 def intake(files: tuple[Path, ...], db_url: str | None, rules_dir: Path | None, actor: str, role: str,
-           organisation: str, org_code: str | None, department: str | None, now_text: str | None) -> None:
+           organisation: str, org_code: str | None, department: str | None, scope: str, now_text: str | None) -> None:
     """Classify finding files and register every finding as a hazard (idempotent)."""
     import sys
 
@@ -130,7 +132,7 @@ def intake(files: tuple[Path, ...], db_url: str | None, rules_dir: Path | None, 
     created = existing = invalid = refused = 0
     with _open(db_url, now) as book:
         book.check_actor("register", role=role, org_code=org_code, department=department)  # once, not per record
-        for outcome in classify_files(ruleset, [str(f) for f in files]):
+        for outcome in classify_files(ruleset, [str(f) for f in files], scope=scope):
             if outcome.error is not None:
                 invalid += 1
                 click.echo(outcome.error.render(), err=True)

@@ -35,6 +35,9 @@ err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def main() -> None:
+    for stream in (sys.stdout, sys.stderr):  # a lone surrogate in a record must not end the run
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     try:
         cli.main(prog_name="hazard-rules", standalone_mode=False)
     except click.exceptions.Exit as exc:
@@ -85,7 +88,7 @@ def _output(path: Path | None) -> Iterator[IO[str]]:
     directory = path.resolve().parent
     if not directory.is_dir():
         raise UsageError(f"cannot write {path}: folder {directory} does not exist")
-    handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", newline="", dir=directory,
+    handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", errors="backslashreplace", newline="", dir=directory,
                                          prefix=f".{path.name}.", suffix=".tmp", delete=False)
     try:
         with handle:

@@ -8,6 +8,7 @@ from typing import IO, Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from ..classifying.verdict import Verdict
 
@@ -104,7 +105,9 @@ class TableWriter:
         if verdict.claim is not None:
             why += f"\n{AGREEMENT_LABEL[verdict.claim.agreement]}" + (
                 f": {verdict.claim.notes[0]}" if verdict.claim.notes else "")
-        self.table.add_row(verdict.finding, f"[{style}]{VERDICT_LABEL[verdict.verdict]}[/]", clause, why)
+        # Text, not markup: ids, clauses and notes come from the records ("[/x]" is not a tag)
+        self.table.add_row(Text(verdict.finding), Text(VERDICT_LABEL[verdict.verdict], style=style), Text(clause),
+                           Text(why))
 
     def close(self) -> None:
         self.console.print(self.table)

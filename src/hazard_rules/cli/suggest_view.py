@@ -35,6 +35,9 @@ def show_suggestions(ruleset: Ruleset, text: str, day: dt.date | None, top: int,
     if fmt == "json":
         click.echo(json.dumps({"text": text, "candidates": rows}, ensure_ascii=False, indent=2))
         return
+    if day is not None and not any(p.in_force(day) for p in ruleset.packs):
+        click.echo(f"no edition of any pack is in force on {day.isoformat()}")
+        return
     if not rows:
         click.echo("no clause shares a term with this description")
         return
@@ -45,4 +48,5 @@ def show_suggestions(ruleset: Ruleset, text: str, day: dt.date | None, top: int,
         click.echo(f"     {row['text']}")
         click.echo("     record: " + "; ".join(f"{f['fact']} {f['label']} ({f['type']}{', context' if f['context'] else ''})"
                                         for f in row["facts"]))
-    click.echo("≈ resembles closely enough that a finding with this description but no facts is not `ordinary`")
+    if any(row["resembles"] for row in rows):
+        click.echo("≈ resembles closely enough that a finding with this description but no facts is not `ordinary`")

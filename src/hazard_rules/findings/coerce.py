@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import json
+import math
 import re
 from collections.abc import Callable
 from fractions import Fraction
@@ -70,25 +71,35 @@ def _bool(value: Any) -> bool:
         return bool(value)
     if isinstance(value, str) and value.strip().lower() in TRUE_WORDS:
         return TRUE_WORDS[value.strip().lower()]
-    raise FactValueError(f"expected true/false (or 是/否, 1/0), got {value!r}")
+    raise FactValueError(f"expected true/false (or 是/否, 1/0), got {shown(value)}")
+
+
+def shown(value: Any, limit: int = 60) -> str:
+    """A value for a message: its repr, cut short (a cell may hold megabytes)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _number(value: Any, fact_type: Type) -> int | float:
     if isinstance(value, bool):
-        raise FactValueError(f"expected a number, got {value!r}")
+        raise FactValueError(f"expected a number, got {shown(value)}")
     if isinstance(value, (int, float)):
         number: int | float = value
     elif isinstance(value, str):
         match = _NUMBER_WITH_UNIT.fullmatch(value)
-        if not match:
-            raise FactValueError(f"expected a number{_unit_suffix(fact_type)}, got {value!r}")
+        if not match or len(match.group(1)) > 40:
+            raise FactValueError(f"expected a number{_unit_suffix(fact_type)}, got {shown(value)}")
         number = _convert(match.group(1), match.group(2), fact_type)
     else:
-        raise FactValueError(f"expected a number{_unit_suffix(fact_type)}, got {value!r}")
+        raise FactValueError(f"expected a number{_unit_suffix(fact_type)}, got {shown(value)}")
+    if isinstance(number, float) and not math.isfinite(number):
+        raise FactValueError(f"expected a finite number{_unit_suffix(fact_type)}, got {shown(value)}")
+    if isinstance(number, int) and abs(number) > 10**40:
+        raise FactValueError(f"expected a number{_unit_suffix(fact_type)} of at most 40 digits, got {shown(value)}")
     if fact_type.integer:
         if isinstance(number, float):
             if not number.is_integer():
-                raise FactValueError(f"expected a whole number, got {value!r}")
+                raise FactValueError(f"expected a whole number, got {shown(value)}")
             number = int(number)
     return number
 
@@ -98,9 +109,9 @@ def _convert(digits: str, symbol: str, fact_type: Type) -> int | float:
     if symbol and (fact_type.unit is None or symbol != fact_type.unit.symbol):
         unit = units.lookup(symbol)
         if unit is None:
-            raise FactValueError(f"unknown unit {symbol!r}")
+            raise FactValueError(f"unknown unit {shown(symbol)}")
         if fact_type.unit is None or unit.dimension != fact_type.unit.dimension:
-            raise FactValueError(f"unit {symbol!r} does not measure {fact_type}")
+            raise FactValueError(f"unit {shown(symbol)} does not measure {fact_type}")
         value = value * unit.factor / fact_type.unit.factor
     return int(value) if value.denominator == 1 else float(value)
 
@@ -112,7 +123,7 @@ def _unit_suffix(fact_type: Type) -> str:
 def _string(value: Any) -> str:
     if isinstance(value, str):
         return value
-    raise FactValueError(f"expected text, got {value!r}")
+    raise FactValueError(f"expected text, got {shown(value)}")
 
 
 def _enum(value: Any, fact_type: Type) -> str:
@@ -124,7 +135,7 @@ def _enum(value: Any, fact_type: Type) -> str:
             return fact_type.values[fact_type.labels.index(text)]
     close = difflib.get_close_matches(str(value), list(fact_type.values), n=1)
     suggestion = f"; did you mean {close[0]!r}?" if close else ""
-    raise FactValueError(f"{value!r} is not one of {', '.join(fact_type.values)}{suggestion}")
+    raise FactValueError(f"{shown(value)} is not one of {', '.join(fact_type.values)}{suggestion}")
 
 
 def _date(value: Any) -> dt.date:
@@ -137,7 +148,7 @@ def _date(value: Any) -> dt.date:
             return dt.date.fromisoformat(value.strip())
         except ValueError:
             pass
-    raise FactValueError(f"expected a date YYYY-MM-DD, got {value!r}")
+    raise FactValueError(f"expected a date YYYY-MM-DD, got {shown(value)}")
 
 
 def _set(value: Any, fact_type: Type) -> frozenset[str]:
@@ -146,7 +157,7 @@ def _set(value: Any, fact_type: Type) -> frozenset[str]:
     elif isinstance(value, (list, tuple, set, frozenset)):
         items = list(value)
     else:
-        raise FactValueError(f"expected a list of values ({', '.join(fact_type.values)}), got {value!r}")
+        raise FactValueError(f"expected a list of values ({', '.join(fact_type.values)}), got {shown(value)}")
     element = Type("enum", values=fact_type.values, labels=fact_type.labels)
     return frozenset(_enum(item, element) for item in items)
 

@@ -169,6 +169,12 @@ def _too_deep(text: str, start: int = 0, end: int | None = None) -> bool:
     return False
 
 
+def _json_int(digits: str) -> int | str:
+    """JSON integers as int, except one too long for Python's int() (over 4,300 digits), which
+    stays text: the fact's type check then reports it. NaN and Infinity stay text likewise."""
+    return int(digits) if len(digits) <= 4000 else digits
+
+
 def _jsonl(handle: io.TextIOBase, file: str) -> Iterator[RawRecord]:
     number = 0
     for line_number, line in enumerate(handle, start=1):
@@ -179,7 +185,7 @@ def _jsonl(handle: io.TextIOBase, file: str) -> Iterator[RawRecord]:
             yield _bad(file, number, TOO_DEEP, line_number, TOO_DEEP_HINT)
             continue
         try:
-            data = json.loads(line)
+            data = json.loads(line, parse_int=_json_int, parse_constant=str)
         except json.JSONDecodeError as exc:
             yield _bad(file, number, f"invalid JSON: {exc.msg} at column {exc.colno}", line_number)
             continue
@@ -238,7 +244,7 @@ class _JsonArray:
 
 def _json_array(handle: io.TextIOBase, file: str) -> Iterator[RawRecord]:
     """Stream the elements of a top-level JSON array without loading the whole file."""
-    decoder = json.JSONDecoder()
+    decoder = json.JSONDecoder(parse_int=_json_int, parse_constant=str)
     text = _JsonArray(handle)
     text.skip_space()
     if text.peek() != "[":

@@ -231,7 +231,7 @@ def _scalar(node: yaml.ScalarNode) -> Any:
         return value == "true"
     if value in _NULLS:
         return None
-    if _INT.fullmatch(value):
+    if _INT.fullmatch(value) and len(value) <= 4000:  # longer: text (Python's int() refuses it)
         return int(value)
     if _FLOAT.fullmatch(value):
         return float(value)

@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy
 from rank_bm25 import BM25Okapi
 
 from ..checking import ir
@@ -50,8 +51,15 @@ def rule_document(pack: CompiledPack, index: int) -> str:
 # Inspectors often state what is in order before the deficiency ("作业票已审批，检测合格，但…").
 # Such a part is not the deficiency and must not make the text resemble a clause about it.
 _PARTS = re.compile(r"[，,；;。：:（）()、\s]+|但是|但")
-_COMPLIANT = ("已审批", "已建立", "已辨识", "已设置", "已落实", "已配备", "合格", "齐全", "在场", "有效", "完好", "正常")
-_DEFICIENT = ("未", "无", "没", "不", "损", "坏", "失", "停", "拆", "过期", "故障", "超", "缺", "堵", "短接", "旁路", "屏蔽")
+# Whole phrases only: 有效 alone is also 有效期 and 有效泄压面积, 在场 also 设置在场所内.
+_COMPLIANT = ("已审批", "已建立", "已辨识", "已设置", "已落实", "已配备", "检测合格", "验收合格", "齐全",
+              "人在场", "人员在场", "完好", "运行正常", "正常运行", "持有效")
+_DEFICIENT = ("未", "无", "没", "不", "损", "坏", "失", "停", "拆", "过期", "故障", "超", "缺", "堵", "短接", "旁路",
+              "屏蔽", "小于", "大于", "低于", "高于", "偏", "仍", "已过")
+
+
+_SENTENCES = re.compile(r"[。；;！!？?\n]+")
+MAX_CHARS = 2000   # a finding's description, not a report: only its start is matched
 
 
 def deficiency_text(text: str) -> str:
@@ -59,6 +67,13 @@ def deficiency_text(text: str) -> str:
     parts = [p for p in _PARTS.split(text) if p]
     kept = [p for p in parts if not (any(m in p for m in _COMPLIANT) and not any(m in p for m in _DEFICIENT))]
     return "，".join(kept)
+
+
+def sentences(text: str) -> list[str]:
+    """The deficiency parts of each sentence: a description of several deficiencies is scored
+    sentence by sentence, so that its length alone does not make it resemble a clause."""
+    found = [deficiency_text(s) for s in _SENTENCES.split(text[:MAX_CHARS])]
+    return [s for s in found if s]
 
 
 class ClauseMatcher:
@@ -72,10 +87,13 @@ class ClauseMatcher:
 
     def rank(self, text: str, packs: Sequence[CompiledPack] | None = None) -> list[Hit]:
         """Every clause of `packs` (default: all) by BM25 score, best first."""
-        query = self.tokenizer(deficiency_text(text))
-        if not query:
+        queries = [q for q in map(self.tokenizer, sentences(text)) if q]
+        if not queries:
             return []
-        scores = self.bm25.get_scores(query)
+        scores = self.bm25.get_scores(queries[0])
+        for more in queries[1:]:
+            scores = numpy.maximum(scores, self.bm25.get_scores(more))
+        query = [t for q in queries for t in q]
         # A term no clause uses weighs as much as the rarest: it is what sets the text apart.
         weights = {t: max(self.bm25.idf.get(t, self.unseen_idf), 0.0) for t in set(query)}
         total = sum(weights.values()) or 1.0
@@ -84,6 +102,8 @@ class ClauseMatcher:
         for position, (pack, index) in enumerate(self.entries):
             if allowed is not None and id(pack) not in allowed:
                 continue
+            if scores[position] <= 0:
+                continue  # shares no term with the description
             covered = sum(w for t, w in weights.items() if t in self.terms[position]) / total
             hits.append(Hit(pack, index, float(scores[position]), covered))
         hits.sort(key=lambda h: (-h.score, h.pack.id, h.index))
