@@ -89,6 +89,10 @@ CASES = [
     ("expiry < 2024-06-01", {"expiry": "2024-05-31"}, True),
     ("inspection.date - expiry > 30 d", {"expiry": "2024-05-01"}, True),     # finding dated 2024-06-15
     ("inspection.date - expiry > 30 d", {"expiry": "2024-05-20"}, False),
+    # a constant duration shifts a date (the days are an exact fraction: all three evaluators)
+    ("expiry < 2024-01-01 + 30 d", {"expiry": "2024-01-30"}, True),
+    ("expiry < 2024-01-01 + 30 d", {"expiry": "2024-01-31"}, False),
+    ("expiry < 2024-01-01 + 30 d or n > 9", {"n": 3}, None),
     ("inspection.date > expiry + 10 天", {"expiry": "2024-06-01"}, True),
     ("inspection.date < expiry - 24 h", {"expiry": "2024-06-17"}, True),
     ("inspection.date > expiry + days_left", {"expiry": "2024-06-01", "days_left": 20}, False),

@@ -184,3 +184,15 @@ def test_a_scope_that_is_not_one_is_a_usage_error(shipped) -> None:
 
     with pytest.raises(HazardRulesError, match="scope must be 'finding' or 'enterprise', not 'FINDING'"):
         shipped.classify({"id": "S", "date": "2024-03-01"}, scope="FINDING")
+
+
+def test_a_device_fact_cannot_be_context(tmp_path) -> None:
+    from hazard_rules import PackErrors
+
+    from .conftest import DEMO_PACK, write_rules
+
+    text = DEMO_PACK.replace("a.alarm: {label: 报警装置, type: device}",
+                             "a.alarm: {label: 报警装置, type: device, context: true}")
+    with pytest.raises(PackErrors) as caught:
+        load_rulesets(write_rules(tmp_path / "rules", text))
+    assert "fact 'a.alarm' is a device's state" in caught.value.render()

@@ -30,6 +30,7 @@ class TestResult:
     actual: Any
     error: str | None = None
     origin: str = ""
+    scope: str = "enterprise"   # finding: the value counts only the situations the facts concern
 
     @property
     def passed(self) -> bool:
@@ -83,7 +84,7 @@ def _run_rule(ruleset: Ruleset, pack: CompiledPack, rule: CheckedRule) -> list[T
         actual = careful
         if test.scope == "finding" and careful != "true":
             actual = finding_scope_value(pack, pack.rules.index(rule), facts, day, frozenset(asked))
-        results.append(TestResult(pack.id, rule.rule.id, name, expected, actual, error, origin))
+        results.append(TestResult(pack.id, rule.rule.id, name, expected, actual, error, origin, test.scope))
     return results
 
 
@@ -97,7 +98,8 @@ def finding_scope_value(pack: CompiledPack, index: int, facts: dict[str, Any], d
 
 
 def _coverage(pack: CompiledPack, rule: CheckedRule, results: list[TestResult]) -> RuleCoverage:
-    cover = RuleCoverage(pack.id, rule.rule.id, {r.actual for r in results if r.passed and r.actual != "not_concerned"})
+    # The rule's own value: a finding-scope "false" may be a rule that is unknown as a whole.
+    cover = RuleCoverage(pack.id, rule.rule.id, {r.actual for r in results if r.passed and r.scope == "enterprise"})
     for outcome in ("true", "false", "unknown"):
         if outcome not in cover.outcomes:
             cover.gaps.append(f"no passing test where the rule is {outcome}")

@@ -90,6 +90,11 @@ def check_situations(pack: CheckedPack, errors: list[PackError]) -> None:
     """E313: a situation whose facts are all context could never be concerned by a finding.
     (A situation that reads no fact at all, only the date, is always decided: fine.)"""
     context = context_facts(pack)
+    for name in sorted(context):
+        if pack.facts.get(name) is not None and pack.facts[name].name == "device":
+            errors.append(ContextOnlySituationError(
+                f"fact {name!r} is a device's state, which a clause's judgement always turns on: it cannot be context",
+                pack.source.facts[name].origin.span(key=True), "remove `context: true` (docs/scopes.md)"))
     for rule in pack.rules:
         for situation in rule_situations(rule.condition, context):
             if not situation.subject and ir.facts_read(situation.condition):

@@ -79,7 +79,7 @@ class _Emitter:
             case ir.DateDiff(left, right, _):
                 return f"({self.expr(left)} - {self.expr(right)}).days"
             case ir.DateShift(op, date, days, _):
-                return f"({self.expr(date)} {op} _timedelta(days={self.expr(days)}))"
+                return f"({self.expr(date)} {op} _timedelta(days=float({self.expr(days)})))"
             case ir.Quant(kind, var, source, body):
                 python_var, inner = self._bind(var, body)
                 return f"{kind}({inner} for {python_var} in {self.expr(source)})"

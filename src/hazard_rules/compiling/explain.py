@@ -185,5 +185,5 @@ def _apply(expr: ir.Expr, values: list[Any]) -> Any:
         case ir.DateDiff():
             return (values[0] - values[1]).days
         case ir.DateShift(op):
-            return values[0] + dt.timedelta(days=values[1] if op == "+" else -values[1])
+            return values[0] + dt.timedelta(days=float(values[1]) if op == "+" else -float(values[1]))
     raise AssertionError(f"cannot explain {type(expr).__name__}")  # pragma: no cover

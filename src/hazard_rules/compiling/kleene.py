@@ -69,7 +69,8 @@ def compile_kleene(expr: ir.Expr) -> Fn:
             return _binary(lambda a, b: (a - b).days, compile_kleene(left), compile_kleene(right))
         case ir.DateShift(op, date, days, _):
             sign = 1 if op == "+" else -1
-            return _binary(lambda a, b: a + dt.timedelta(days=sign * b), compile_kleene(date), compile_kleene(days))
+            return _binary(lambda a, b: a + dt.timedelta(days=sign * float(b)), compile_kleene(date),
+                           compile_kleene(days))  # days may be an exact Fraction (a `30 d` literal)
         case ir.Quant(kind, var, source, body):
             return _quantifier(kind == "any", var, compile_kleene(source), compile_kleene(body))
         case ir.CountIf(var, source, body, _):
