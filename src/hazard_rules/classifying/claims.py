@@ -45,12 +45,10 @@ def resolve(claim: Claim, packs: list[CompiledPack]) -> list[Citation]:
         match = _CITATION.fullmatch(wanted)
         item = match and (match.group(2) or match.group(3))
         for pack in packs:
-            for index, rule in enumerate(pack.rules):
-                if rule.rule.id.lower() == text.strip().lower():
-                    citation.rules.append((pack, index))
-                elif match and rule.section.section.article == match.group(1) and (
-                        item is None or normalise(rule.rule.clause or "") == f"（{item}）"):
-                    citation.rules.append((pack, index))
+            found = pack.citable.get(text.strip().lower(), [])
+            if match and not found:
+                found = pack.citable.get((match.group(1), f"（{item}）" if item else None), [])
+            citation.rules.extend((pack, index) for index in found)
         citations.append(citation)
     return citations
 

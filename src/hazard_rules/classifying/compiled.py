@@ -44,9 +44,17 @@ class CompiledPack:
         for index, subject in enumerate(self.subject):
             for fact_id in subject:
                 self.rules_by_subject[fact_id] = self.rules_by_subject.get(fact_id, ()) + (index,)
+        # How an inspector cites a rule: (article, clause), (article, None) for the whole
+        # article, or the rule id in lower case (claims.py).
+        self.citable: dict[tuple[str, str | None] | str, list[int]] = {}
+        for index, rule in enumerate(self.rules):
+            article = rule.section.section.article
+            for key in ((article, rule.rule.clause), (article, None), rule.rule.id.lower()):
+                self.citable.setdefault(key, []).append(index)
         self._situation_fns: dict[int, tuple[Fn, ...]] = {}
         self._applicable: dict[tuple[str, ...], frozenset[int]] = {}
         self._concerned: dict[tuple[str, ...], frozenset[int]] = {}
+        self._applicable_in_order: dict[tuple[str, ...], list[int]] = {}
 
     @property
     def standard(self) -> Standard:
@@ -67,6 +75,14 @@ class CompiledPack:
             found = frozenset(i for i, r in enumerate(self.rules) if id(r.section) in sections)
             if len(self._applicable) < 4096:  # bounded: industries come from untrusted records
                 self._applicable[industries] = found
+        return found
+
+    def applicable_in_order(self, industries: tuple[str, ...]) -> list[int]:
+        found = self._applicable_in_order.get(industries)
+        if found is None:
+            found = sorted(self.applicable(industries))
+            if len(self._applicable_in_order) < 4096:
+                self._applicable_in_order[industries] = found
         return found
 
     def compile_for(self, industries: tuple[str, ...]) -> tuple[PlanFn, str]:

@@ -44,6 +44,8 @@ class Ruleset:
         self._open_cache: dict[tuple[Any, ...], OpenRule | None] = {}
         self._matcher: ClauseMatcher | None = None
         self._considered_cache: dict[tuple[str, int, str], Considered] = {}
+        self._listed: dict[tuple[Any, ...], list[Considered]] = {}
+        self._families_of: dict[str, list[str]] = {}
 
     # --------------------------------------------------------------- lookup
     def rule(self, rule_id: str) -> tuple[CompiledPack, CheckedRule]:
@@ -133,16 +135,16 @@ class Ruleset:
             if claim is not None:
                 applicable_ids.update((pack.id, pack.rules[i].rule.id) for i in pack.applicable(codes))
             if scope == "enterprise":
-                decided = {i if i >= 0 else ~i: "true" if i >= 0 else "unknown" for i in results}
-                for index in sorted(pack.applicable(codes)):
-                    value = decided.get(index, "false")
-                    if value == "true":
+                for index in results:
+                    if index >= 0:
                         matches.append(self._match(pack, pack.rules[index], facts, day))
-                    elif value == "unknown":
-                        open_rules.append(self._open(pack, index, facts, day, situational=False))
+                    else:
+                        open_rules.append(self._open(pack, ~index, facts, day, situational=False))
                         missing[pack.id, open_rules[-1].rule] = open_rules[-1].missing
-                    values[pack.id, pack.rules[index].rule.id] = value
-                    concerned.append(self._considered(pack, index, value))
+                listed = self._every_rule(pack, codes, results)
+                concerned.extend(listed)
+                if claim is not None:
+                    values.update(((pack.id, c.rule), c.value) for c in listed)
                 continue
             true = {i for i in results if i >= 0}
             unknown = {~i for i in results if i < 0}
@@ -153,23 +155,21 @@ class Ruleset:
             stray = concerned_anywhere - pack.applicable(codes) - considered
             if stray and not considered:
                 reasons.append(self._stray_reason(pack, stray, given, codes))
-            for index in sorted(considered):
+            still_open: list[int] = []
+            for index in sorted(considered & (true | unknown)):
                 rule = pack.rules[index]
                 if index in true:
                     matches.append(self._match(pack, rule, facts, day))
-                    value = "true"
-                elif index in unknown:
-                    open_rule = self._open(pack, index, facts, day, situational=index not in cited, asked=asked)
-                    if open_rule is None:
-                        value = "false"
-                    else:
-                        open_rules.append(open_rule)
-                        missing[pack.id, open_rule.rule] = open_rule.missing
-                        value = "unknown"
-                else:
-                    value = "false"
-                values[pack.id, rule.rule.id] = value
-                concerned.append(self._considered(pack, index, value))
+                    continue
+                open_rule = self._open(pack, index, facts, day, situational=index not in cited, asked=asked)
+                if open_rule is not None:
+                    open_rules.append(open_rule)
+                    missing[pack.id, open_rule.rule] = open_rule.missing
+                    still_open.append(index)
+            listed = self._listed_in_finding_scope(pack, considered, true, still_open)
+            concerned.extend(listed)
+            if claim is not None:
+                values.update(((pack.id, c.rule), c.value) for c in listed)
         resembles: list[Resemblance] = []
         if scope == "finding" and not concerned and not reasons and chosen:
             resembles = self._safety_net(finding, chosen, reasons)
@@ -195,6 +195,33 @@ class Ruleset:
         return (f"the finding's facts ({', '.join(facts)}) are about {first.section.section.article}{first.rule.clause or ''}"
                 f" ({first.rule.id}), which applies to {', '.join(first.section.applies_to)}, not to "
                 f"{', '.join(codes)}: add that industry code")
+
+    def _listed_in_finding_scope(self, pack: CompiledPack, considered: frozenset[int], true: set[int],
+                                 still_open: list[int]) -> list[Considered]:
+        """The considered rules with their values, made once per outcome (like _every_rule)."""
+        key = (pack.id, considered, frozenset(true & considered), tuple(still_open))
+        listed = self._listed.get(key)
+        if listed is None:
+            opened = set(still_open)
+            listed = [self._considered(pack, i, "true" if i in true else "unknown" if i in opened else "false")
+                      for i in sorted(considered)]
+            if len(self._listed) >= 65536:
+                self._listed.clear()
+            self._listed[key] = listed
+        return listed
+
+    def _every_rule(self, pack: CompiledPack, codes: tuple[str, ...], results: list[int]) -> list[Considered]:
+        """Enterprise scope lists every applicable rule; the list depends only on which rules
+        came out true or unknown, so it is made once per such outcome."""
+        key = (pack.id, codes, tuple(results))
+        listed = self._listed.get(key)
+        if listed is None:
+            decided = {i if i >= 0 else ~i: "true" if i >= 0 else "unknown" for i in results}
+            listed = [self._considered(pack, i, decided.get(i, "false")) for i in pack.applicable_in_order(codes)]
+            if len(self._listed) >= 65536:
+                self._listed.clear()
+            self._listed[key] = listed
+        return listed
 
     def _considered(self, pack: CompiledPack, index: int, value: str) -> Considered:
         """Verdict entries are immutable: one per (rule, value), made once."""
@@ -269,8 +296,12 @@ class Ruleset:
         """The edition of each standard that applies, with the finding's codes it judges."""
         chosen: dict[str, tuple[CompiledPack, list[str]]] = {}
         for code in industries:
-            families = [name for name, editions in self.families.items()
-                        if industry_matches(code, editions[-1].checked.source.manifest.scope.industries)]
+            families = self._families_of.get(code)
+            if families is None:
+                families = [name for name, editions in self.families.items()
+                            if industry_matches(code, editions[-1].checked.source.manifest.scope.industries)]
+                if len(self._families_of) < 4096:  # bounded: codes come from untrusted records
+                    self._families_of[code] = families
             if not families:
                 reasons.append(self._no_standard_reason(code))
                 continue

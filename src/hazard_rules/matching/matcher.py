@@ -84,26 +84,44 @@ class ClauseMatcher:
         self.terms = [frozenset(doc) for doc in corpus]
         self.bm25 = BM25Okapi(corpus)
         self.unseen_idf = math.log((len(corpus) + 0.5) / 0.5)
+        # Each term's BM25 contribution to every document, computed once from rank-bm25's
+        # statistics: scoring a description is then a sum of a few vectors (what
+        # BM25Okapi.get_scores computes, without its per-document Python loop).
+        bm25, lengths = self.bm25, numpy.array(self.bm25.doc_len, dtype=float)
+        norm = bm25.k1 * (1 - bm25.b + bm25.b * lengths / bm25.avgdl)
+        self.vectors: dict[str, numpy.ndarray] = {}
+        for term, idf in bm25.idf.items():
+            freq = numpy.array([doc.get(term, 0) for doc in bm25.doc_freqs], dtype=float)
+            self.vectors[term] = idf * freq * (bm25.k1 + 1) / (freq + norm)
+        self._zero = numpy.zeros(len(corpus))
 
-    def rank(self, text: str, packs: Sequence[CompiledPack] | None = None) -> list[Hit]:
-        """Every clause of `packs` (default: all) by BM25 score, best first."""
+    def _scores(self, query: list[str]) -> numpy.ndarray:
+        total = self._zero
+        for term in query:
+            vector = self.vectors.get(term)
+            if vector is not None:
+                total = total + vector
+        return total
+
+    def rank(self, text: str, packs: Sequence[CompiledPack] | None = None, *,
+             minimum: float = 0.0) -> list[Hit]:
+        """Every clause of `packs` (default: all) scoring above `minimum`, best first."""
         queries = [q for q in map(self.tokenizer, sentences(text)) if q]
         if not queries:
             return []
-        scores = self.bm25.get_scores(queries[0])
+        scores = self._scores(queries[0])
         for more in queries[1:]:
-            scores = numpy.maximum(scores, self.bm25.get_scores(more))
+            scores = numpy.maximum(scores, self._scores(more))
         query = [t for q in queries for t in q]
         # A term no clause uses weighs as much as the rarest: it is what sets the text apart.
         weights = {t: max(self.bm25.idf.get(t, self.unseen_idf), 0.0) for t in set(query)}
         total = sum(weights.values()) or 1.0
         allowed = None if packs is None else {id(p) for p in packs}
         hits = []
-        for position, (pack, index) in enumerate(self.entries):
+        for position in numpy.flatnonzero(scores > minimum):  # 0: shares no term with the description
+            pack, index = self.entries[position]
             if allowed is not None and id(pack) not in allowed:
                 continue
-            if scores[position] <= 0:
-                continue  # shares no term with the description
             covered = sum(w for t, w in weights.items() if t in self.terms[position]) / total
             hits.append(Hit(pack, index, float(scores[position]), covered))
         hits.sort(key=lambda h: (-h.score, h.pack.id, h.index))
@@ -111,4 +129,4 @@ class ClauseMatcher:
 
     def resembling(self, text: str, packs: Sequence[CompiledPack] | None = None) -> list[Hit]:
         """The clauses the description resembles closely enough to withhold `ordinary`."""
-        return [h for h in self.rank(text, packs) if h.score >= MIN_SCORE]
+        return self.rank(text, packs, minimum=numpy.nextafter(MIN_SCORE, -numpy.inf))

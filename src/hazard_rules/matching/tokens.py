@@ -27,6 +27,7 @@ class Tokenizer:
         self.jieba_words = jieba_words
         self._extra = tuple(words)
         self._jieba = None
+        self._memo: dict[str, tuple[str, ...]] = {}
 
     def _segmenter(self):
         if self._jieba is None:
@@ -41,6 +42,15 @@ class Tokenizer:
         return self._jieba
 
     def __call__(self, text: str) -> list[str]:
+        """Terms of a text; memoised (bounded), since inspection records repeat their phrasing."""
+        terms = self._memo.get(text)
+        if terms is None:
+            if len(self._memo) >= 8192:
+                self._memo.clear()
+            terms = self._memo[text] = self._terms(text)
+        return list(terms)
+
+    def _terms(self, text: str) -> tuple[str, ...]:
         text = unicodedata.normalize("NFKC", text).lower()
         terms: list[str] = []
         for run in _HAN_OR_WORD.findall(text):
@@ -52,4 +62,4 @@ class Tokenizer:
                              if w not in STOPWORDS and (len(w) > 1 or not self.bigrams))
             if self.bigrams:
                 terms.extend("#" + run[i:i + 2] for i in range(len(run) - 1))
-        return terms
+        return tuple(terms)
