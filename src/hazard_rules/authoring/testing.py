@@ -17,8 +17,8 @@ from ..checking import ir
 from ..checking.pack import CheckedRule
 from ..classifying.ruleset import CompiledPack, Ruleset
 from ..compiling.codegen import compile_rules
-from ..compiling.kleene import compile_kleene
 from ..findings.coerce import FactValueError
+from .evaluation import RuleEvaluator
 
 
 @dataclass
@@ -45,10 +45,6 @@ class RuleCoverage:
     gaps: list[str] = field(default_factory=list)
 
 
-def _label(value: Any) -> str:
-    return "unknown" if value is None else ("true" if value else "false")
-
-
 def run_pack_tests(ruleset: Ruleset) -> tuple[list[TestResult], list[RuleCoverage]]:
     results: list[TestResult] = []
     coverage: list[RuleCoverage] = []
@@ -61,7 +57,7 @@ def run_pack_tests(ruleset: Ruleset) -> tuple[list[TestResult], list[RuleCoverag
 
 
 def _run_rule(ruleset: Ruleset, pack: CompiledPack, rule: CheckedRule) -> list[TestResult]:
-    slow = compile_kleene(rule.condition)
+    evaluate = RuleEvaluator(rule.condition, pack.context, ruleset.facts)
     fast, _ = compile_rules("rule", [(0, rule.condition)])
     results = []
     for index, test in enumerate(rule.rule.tests):
@@ -75,26 +71,15 @@ def _run_rule(ruleset: Ruleset, pack: CompiledPack, rule: CheckedRule) -> list[T
             results.append(TestResult(pack.id, rule.rule.id, name, expected, None, str(exc), origin))
             continue
         day = test.date or pack.standard.effective_from
-        careful = _label(slow(facts, day, {}))
+        careful = evaluate.kleene(facts, day)
         found = fast(facts, day)
         quick = "unknown" if found == [-1] else ("true" if found == [0] else "false")
         error = None
         if careful != quick:  # the two compilers must never disagree
             error = f"internal disagreement: generated code says {quick}, three-valued closure says {careful}"
-        actual = careful
-        if test.scope == "finding" and careful != "true":
-            actual = finding_scope_value(pack, pack.rules.index(rule), facts, day, frozenset(asked))
+        actual = evaluate(facts, day, test.scope, frozenset(asked))
         results.append(TestResult(pack.id, rule.rule.id, name, expected, actual, error, origin, test.scope))
     return results
-
-
-def finding_scope_value(pack: CompiledPack, index: int, facts: dict[str, Any], day: Any,
-                        asked: frozenset[str] = frozenset()) -> str:
-    """A rule that is not true, judged in finding scope: not_concerned, false or unknown."""
-    if pack.subject[index].isdisjoint(facts) and pack.subject[index].isdisjoint(asked):
-        return "not_concerned"
-    value, _ = pack.situational_value(index, facts, day, asked)
-    return _label(value)
 
 
 def _coverage(pack: CompiledPack, rule: CheckedRule, results: list[TestResult]) -> RuleCoverage:

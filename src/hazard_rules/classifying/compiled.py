@@ -52,6 +52,7 @@ class CompiledPack:
             for key in ((article, rule.rule.clause), (article, None), rule.rule.id.lower()):
                 self.citable.setdefault(key, []).append(index)
         self._situation_fns: dict[int, tuple[Fn, ...]] = {}
+        self._kleene: dict[int, Fn] = {}
         self._applicable: dict[tuple[str, ...], frozenset[int]] = {}
         self._concerned: dict[tuple[str, ...], frozenset[int]] = {}
         self._applicable_in_order: dict[tuple[str, ...], list[int]] = {}
@@ -101,6 +102,13 @@ class CompiledPack:
                 self._concerned.clear()
             self._concerned[key] = found
         return found
+
+    def kleene(self, index: int) -> Fn:
+        """The three-valued closure of rule `index`'s whole condition, compiled once."""
+        fn = self._kleene.get(index)
+        if fn is None:
+            fn = self._kleene[index] = compile_kleene(self.rules[index].condition)
+        return fn
 
     def situational_value(self, index: int, facts: dict[str, Any], day: dt.date,
                           asked: frozenset[str] = frozenset()) -> tuple[bool | None, list[ir.Expr]]:

@@ -11,6 +11,7 @@ from ..checking import ir
 from ..checking.pack import CheckedRule
 from ..checking.types import Type
 from ..compiling.codegen import PlanFn
+from ..compiling.exact import MAX_ASSIGNMENTS, Exact, decide_exactly
 from ..compiling.explain import explain
 from ..errors import ConflictingFactError, PackError, PackErrors, Span, UsageError
 from ..findings.coerce import FactValueError, coercer_for, is_asked, is_missing, to_json_value
@@ -46,6 +47,8 @@ class Ruleset:
         self._considered_cache: dict[tuple[str, int, str], Considered] = {}
         self._listed: dict[tuple[Any, ...], list[Considered]] = {}
         self._families_of: dict[str, list[str]] = {}
+        self._exact_cache: dict[tuple[Any, ...], Exact | None] = {}
+        self._domain_sizes = {name: _domain_size(fact_type) for name, fact_type in self.facts.items()}
 
     # --------------------------------------------------------------- lookup
     def rule(self, rule_id: str) -> tuple[CompiledPack, CheckedRule]:
@@ -132,12 +135,15 @@ class Ruleset:
         for pack, codes in chosen:
             used[pack.id] = pack.standard.effective_from.isoformat()
             results = self.plan(pack, codes)(facts, day)
+            exact: dict[int, Exact] = {}
+            if any(i < 0 for i in results):  # rules the fast path left open: decide over finite domains
+                results, exact = self._decide_exactly(pack, results, facts, day)
             if claim is not None:
                 applicable_ids.update((pack.id, pack.rules[i].rule.id) for i in pack.applicable(codes))
             if scope == "enterprise":
                 for index in results:
                     if index >= 0:
-                        matches.append(self._match(pack, pack.rules[index], facts, day))
+                        matches.append(self._match(pack, pack.rules[index], facts, day, exact.get(index)))
                     else:
                         open_rules.append(self._open(pack, ~index, facts, day, situational=False))
                         missing[pack.id, open_rules[-1].rule] = open_rules[-1].missing
@@ -159,7 +165,7 @@ class Ruleset:
             for index in sorted(considered & (true | unknown)):
                 rule = pack.rules[index]
                 if index in true:
-                    matches.append(self._match(pack, rule, facts, day))
+                    matches.append(self._match(pack, rule, facts, day, exact.get(index)))
                     continue
                 open_rule = self._open(pack, index, facts, day, situational=index not in cited, asked=asked)
                 if open_rule is not None:
@@ -351,12 +357,52 @@ class Ruleset:
         return {"rule": rule.rule.id, "standard": pack.standard.name, "number": pack.standard.number,
                 "article": rule.section.section.article, "clause": rule.rule.clause, "text": rule.rule.text}
 
-    def _match(self, pack: CompiledPack, rule: CheckedRule, facts: dict[str, Any], day: dt.date) -> Match:
-        outcome = explain(rule.condition, facts, day)
-        because = {path: to_json_value(value) for path, value in outcome.support.items()}
+    def _match(self, pack: CompiledPack, rule: CheckedRule, facts: dict[str, Any], day: dt.date,
+               exact: Exact | None = None) -> Match:
+        support = exact.because if exact is not None else explain(rule.condition, facts, day).support
+        because = {path: to_json_value(value) for path, value in support.items()}
         provisions = [ProvisionRef(id=p.id, article=p.article, text=p.text)
-                      for p in pack.checked.provisions if _provision_applies(p, outcome.support, pack)]
-        return Match(**self._cite(pack, rule), because=because, provisions=provisions)
+                      for p in pack.checked.provisions if _provision_applies(p, support, pack)]
+        return Match(**self._cite(pack, rule), because=because, provisions=provisions,
+                     regardless_of=list(exact.forced_by) if exact is not None else [])
+
+    def _decide_exactly(self, pack: CompiledPack, results: list[int], facts: dict[str, Any],
+                        day: dt.date) -> tuple[list[int], dict[int, Exact]]:
+        """Open rules whose missing facts are few and finite, decided by trying every value
+        of them (compiling/exact.py): true ones join the true, false ones leave the list."""
+        decided: dict[int, Exact] = {}
+        kept: list[int] = []
+        for result in results:
+            index = ~result if result < 0 else -1
+            exact = self._exact(pack, index, facts, day) if result < 0 else None
+            if exact is None:
+                kept.append(result)
+            elif exact.value:
+                kept.append(index)
+                decided[index] = exact
+        return kept, decided
+
+    def _exact(self, pack: CompiledPack, index: int, facts: dict[str, Any], day: dt.date) -> Exact | None:
+        """decide_exactly for one open rule, memoised like _open; cheap refusal first: a missing
+        fact of infinite type, or more assignments than the bound, is known without explaining."""
+        given = tuple((name, facts[name]) for name in pack.reads[index] if name in facts)
+        key = (pack.id, index, given, day if pack.reads_today[index] else None)
+        try:
+            if key in self._exact_cache:
+                return self._exact_cache[key]
+        except TypeError:  # an unhashable value (a list of items): decide afresh
+            key = None
+        assignments = 1
+        for name in pack.reads[index]:
+            if name not in facts:
+                assignments *= self._domain_sizes[name]
+        result = None if assignments > MAX_ASSIGNMENTS else decide_exactly(
+            pack.rules[index].condition, facts, day, self.facts, kleene=pack.kleene(index))
+        if key is not None:
+            if len(self._exact_cache) >= 65536:
+                self._exact_cache.clear()
+            self._exact_cache[key] = result
+        return result
 
     def _open(self, pack: CompiledPack, index: int, facts: dict[str, Any], day: dt.date,
               situational: bool, asked: frozenset[str] = frozenset()) -> OpenRule | None:
@@ -414,3 +460,14 @@ def _merge_vocabularies(packs: list[CompiledPack]) -> dict[str, Type]:
     if errors:
         raise PackErrors(errors)
     return merged
+
+
+def _domain_size(fact_type: Type) -> int:
+    """How many values a missing fact can take; a huge number for infinite types."""
+    if fact_type.kind == "bool":
+        return 2
+    if fact_type.kind == "enum" and fact_type.values:
+        return len(fact_type.values)
+    if fact_type.kind == "set" and fact_type.values:
+        return 2 ** len(fact_type.values)
+    return MAX_ASSIGNMENTS + 1

@@ -34,6 +34,8 @@ class Match(_Out):
     text: str
     because: dict[str, Any]
     provisions: list[ProvisionRef] = []
+    # Decided over finite domains: true whatever these unrecorded facts are (compiling/exact.py)
+    regardless_of: list[str] = []
 
 
 class OpenRule(_Out):

@@ -305,7 +305,9 @@ def rules_show(rule_id: str, rules_dir: Path | None) -> None:
 @click.option("--junit", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write the results as JUnit XML to FILE.")
 @click.option("--verbose", "-v", is_flag=True, help="List every test, not only failures and gaps.")
-def rules_test(rules_dir: Path | None, junit: Path | None, verbose: bool) -> None:
+@click.option("--mutate", is_flag=True,
+              help="Also change each rule one small step at a time and fail if the tests miss a change.")
+def rules_test(rules_dir: Path | None, junit: Path | None, verbose: bool, mutate: bool) -> None:
     """Run the tests written in the packs and report per-rule coverage."""
     from ..authoring.testing import run_pack_tests
     from .junit import write_junit
@@ -327,7 +329,32 @@ def rules_test(rules_dir: Path | None, junit: Path | None, verbose: bool) -> Non
                f"rule text: {verified} verified, {len(coverage) - verified} unverified")
     if junit is not None:
         write_junit(results, junit)
-    sys.exit(1 if failed else 0)
+    survived = _report_mutants(ruleset) if mutate else False
+    sys.exit(1 if failed or survived else 0)
+
+
+def _report_mutants(ruleset: Ruleset) -> bool:
+    """Print each surviving mutant with a finding that tells it apart; True if any survive."""
+    from ..authoring.mutation import mutation_report
+
+    report = mutation_report(ruleset)
+    for result in report.survivors:
+        mutant = result.mutant
+        click.echo(f"SURVIVED {mutant.rule} [{mutant.id}]: {mutant.description}")
+        if result.witness is not None and result.values is not None:
+            click.echo(f"    no test has a finding like {json.dumps(result.witness, ensure_ascii=False)}: "
+                       f"the rule says {result.values[0]}, the mutant {result.values[1]}")
+        else:
+            click.echo("    no finding that tells them apart was found: if they are equivalent, say why under "
+                       "the rule's `equivalent_mutants`")
+    for stale in report.stale_marks:
+        click.echo(f"STALE    {stale}")
+    total = len(report.results)
+    killed = sum(r.killed_by is not None for r in report.results)
+    marked = sum(r.equivalent is not None for r in report.results)
+    click.echo(f"mutants: {total}, killed {killed}, marked equivalent {marked}, survived {len(report.survivors)}"
+               + (f"; {len(report.stale_marks)} stale marks" if report.stale_marks else ""))
+    return bool(report.survivors or report.stale_marks)
 
 
 from .ledger import ledger  # noqa: E402 - the ledger group lives in its own module

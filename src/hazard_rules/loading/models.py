@@ -110,6 +110,13 @@ class RuleTest(_Model):
     expect: StrictBool | Literal["unknown", "not_concerned"]
 
 
+class EquivalentMutant(_Model):
+    """A mutant (`rules test --mutate`) that cannot differ from the rule, and why."""
+
+    mutant: Text      # the id the mutation report prints, e.g. when:1.0:drop-2
+    reason: Text
+
+
 class Rule(_Model):
     id: Text
     section: Text
@@ -122,6 +129,7 @@ class Rule(_Model):
     severity: Literal["major"] = "major"
     notes: Text | None = None
     tests: list[RuleTest] = []
+    equivalent_mutants: list[EquivalentMutant] = []
 
     @field_validator("id")
     @classmethod

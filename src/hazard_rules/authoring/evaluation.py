@@ -1,0 +1,53 @@
+"""A rule's value on a pack-test record, as the classifier would judge it.
+
+Used by `rules test` and by mutation testing, so that a test states what a verdict says:
+Kleene three-valued logic, then the exact answer over finite domains for a rule Kleene
+leaves open (compiling/exact.py), and in `finding` scope only the situations the record
+concerns (docs/scopes.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from ..checking import ir
+from ..checking.situations import rule_situations
+from ..checking.types import Type
+from ..compiling.exact import decide_exactly
+from ..compiling.kleene import compile_kleene
+
+
+def label(value: Any) -> str:
+    return "unknown" if value is None else ("true" if value else "false")
+
+
+class RuleEvaluator:
+    """One condition (a rule's, or a mutant's), evaluated on test records in either scope."""
+
+    def __init__(self, condition: ir.Expr, context: frozenset[str], types: Mapping[str, Type]) -> None:
+        self.condition = condition
+        self.types = types
+        self.whole = compile_kleene(condition)
+        self.situations = [(s.subject, compile_kleene(s.condition)) for s in rule_situations(condition, context)]
+
+    def kleene(self, facts: dict[str, Any], day: dt.date) -> str:
+        return label(self.whole(facts, day, {}))
+
+    def __call__(self, facts: dict[str, Any], day: dt.date, scope: str = "enterprise",
+                 asked: frozenset[str] = frozenset()) -> str:
+        value = self.kleene(facts, day)
+        if value == "unknown":
+            exact = decide_exactly(self.condition, facts, day, self.types, kleene=self.whole)
+            if exact is not None:
+                value = label(exact.value)
+        if scope != "finding" or value == "true":  # a true rule always counts
+            return value
+        given = facts.keys() | asked
+        parts = [fn for subject, fn in self.situations if not subject.isdisjoint(given)]
+        if not parts:
+            return "not_concerned"
+        if value == "false":
+            return value
+        return "unknown" if any(fn(facts, day, {}) is None for fn in parts) else "false"
