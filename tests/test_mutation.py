@@ -96,3 +96,12 @@ def test_a_pack_whose_tests_state_the_law_kills_every_mutant(tmp_path) -> None:
     report = mutation_report(load_rulesets(rules))
     assert report.survivors == [], [(r.mutant.id, r.witness) for r in report.survivors]
     assert run_cli("rules", "test", "--mutate", "--rules", str(rules)).returncode == 0
+
+
+def test_the_shipped_packs_have_no_unmarked_surviving_mutant() -> None:
+    """Every pack is held to it: a test states the law wherever a small change would go unnoticed."""
+    report = mutation_report(load_rulesets())
+    assert len(report.results) > 600
+    assert not report.stale_marks, report.stale_marks
+    assert report.survivors == [], "\n".join(
+        f"{r.mutant.rule} [{r.mutant.id}] {r.mutant.description}: {r.witness}" for r in report.survivors)
