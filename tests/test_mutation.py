@@ -105,3 +105,11 @@ def test_the_shipped_packs_have_no_unmarked_surviving_mutant() -> None:
     assert not report.stale_marks, report.stale_marks
     assert report.survivors == [], "\n".join(
         f"{r.mutant.rule} [{r.mutant.id}] {r.mutant.description}: {r.witness}" for r in report.survivors)
+
+
+def test_rules_test_takes_the_packs_to_run(tmp_path) -> None:
+    rules = write_pack(tmp_path)
+    named = run_cli("rules", "test", "demo", "--mutate", "--rules", str(rules))
+    assert "SURVIVED D-1" in named.stdout and named.returncode == 1
+    unknown = run_cli("rules", "test", "dem0", "--rules", str(rules))
+    assert unknown.returncode == 2 and "no pack 'dem0'" in unknown.stderr and "did you mean 'demo'?" in unknown.stderr

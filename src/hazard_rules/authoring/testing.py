@@ -45,10 +45,12 @@ class RuleCoverage:
     gaps: list[str] = field(default_factory=list)
 
 
-def run_pack_tests(ruleset: Ruleset) -> tuple[list[TestResult], list[RuleCoverage]]:
+def run_pack_tests(ruleset: Ruleset, packs: set[str] | None = None) -> tuple[list[TestResult], list[RuleCoverage]]:
     results: list[TestResult] = []
     coverage: list[RuleCoverage] = []
     for pack in ruleset.packs:
+        if packs is not None and pack.id not in packs:
+            continue
         for rule in pack.rules:
             rule_results = _run_rule(ruleset, pack, rule)
             results.extend(rule_results)

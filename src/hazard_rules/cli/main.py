@@ -9,6 +9,7 @@ hide a major hazard.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import json
 import os
 import sys
@@ -301,19 +302,28 @@ def rules_show(rule_id: str, rules_dir: Path | None) -> None:
 
 
 @rules.command("test")
+@click.argument("packs", nargs=-1)
 @rules_option
 @click.option("--junit", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write the results as JUnit XML to FILE.")
 @click.option("--verbose", "-v", is_flag=True, help="List every test, not only failures and gaps.")
 @click.option("--mutate", is_flag=True,
               help="Also change each rule one small step at a time and fail if the tests miss a change.")
-def rules_test(rules_dir: Path | None, junit: Path | None, verbose: bool, mutate: bool) -> None:
-    """Run the tests written in the packs and report per-rule coverage."""
+def rules_test(packs: tuple[str, ...], rules_dir: Path | None, junit: Path | None, verbose: bool,
+               mutate: bool) -> None:
+    """Run the tests written in the packs (all, or the PACKS named by id) and report per-rule coverage."""
     from ..authoring.testing import run_pack_tests
     from .junit import write_junit
 
     ruleset = _load(rules_dir)
-    results, coverage = run_pack_tests(ruleset)
+    known = {p.id for p in ruleset.packs}
+    for name in packs:
+        if name not in known:
+            close = difflib.get_close_matches(name, sorted(known), n=1)
+            raise UsageError(f"no pack {name!r}", hint=f"did you mean {close[0]!r}?" if close else
+                             f"packs: {', '.join(sorted(known))}")
+    chosen = set(packs) or known
+    results, coverage = run_pack_tests(ruleset, chosen)
     failed = [r for r in results if not r.passed]
     for result in results:
         if verbose or not result.passed:
@@ -324,20 +334,20 @@ def rules_test(rules_dir: Path | None, junit: Path | None, verbose: bool, mutate
     for cover in gaps:
         for gap in cover.gaps:
             click.echo(f"gap  {cover.rule}: {gap}")
-    verified = sum(r.rule.provenance.status == "verified" for p in ruleset.packs for r in p.rules)
+    verified = sum(r.rule.provenance.status == "verified" for p in ruleset.packs if p.id in chosen for r in p.rules)
     click.echo(f"{len(results)} tests, {len(failed)} failed; {len(coverage)} rules, {len(gaps)} with coverage gaps; "
                f"rule text: {verified} verified, {len(coverage) - verified} unverified")
     if junit is not None:
         write_junit(results, junit)
-    survived = _report_mutants(ruleset) if mutate else False
+    survived = _report_mutants(ruleset, chosen) if mutate else False
     sys.exit(1 if failed or survived else 0)
 
 
-def _report_mutants(ruleset: Ruleset) -> bool:
+def _report_mutants(ruleset: Ruleset, packs: set[str]) -> bool:
     """Print each surviving mutant with a finding that tells it apart; True if any survive."""
     from ..authoring.mutation import mutation_report
 
-    report = mutation_report(ruleset)
+    report = mutation_report(ruleset, packs)
     for result in report.survivors:
         mutant = result.mutant
         click.echo(f"SURVIVED {mutant.rule} [{mutant.id}]: {mutant.description}")
