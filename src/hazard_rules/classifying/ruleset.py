@@ -11,7 +11,7 @@ from ..checking import ir
 from ..checking.pack import CheckedRule
 from ..checking.types import Type
 from ..compiling.codegen import PlanFn
-from ..compiling.exact import MAX_ASSIGNMENTS, Exact, decide_exactly
+from ..compiling.exact import MAX_ASSIGNMENTS, Exact, decide_exactly, domain_size
 from ..compiling.explain import explain
 from ..errors import ConflictingFactError, PackError, PackErrors, Span, UsageError
 from ..findings.coerce import FactValueError, coercer_for, is_asked, is_missing, to_json_value
@@ -48,7 +48,9 @@ class Ruleset:
         self._listed: dict[tuple[Any, ...], list[Considered]] = {}
         self._families_of: dict[str, list[str]] = {}
         self._exact_cache: dict[tuple[Any, ...], Exact | None] = {}
-        self._domain_sizes = {name: _domain_size(fact_type) for name, fact_type in self.facts.items()}
+        # how many values each fact can take (more than the bound when it cannot be enumerated)
+        self._domain_sizes = {name: domain_size(fact_type) or MAX_ASSIGNMENTS + 1
+                              for name, fact_type in self.facts.items()}
 
     # --------------------------------------------------------------- lookup
     def rule(self, rule_id: str) -> tuple[CompiledPack, CheckedRule]:
@@ -460,14 +462,3 @@ def _merge_vocabularies(packs: list[CompiledPack]) -> dict[str, Type]:
     if errors:
         raise PackErrors(errors)
     return merged
-
-
-def _domain_size(fact_type: Type) -> int:
-    """How many values a missing fact can take; a huge number for infinite types."""
-    if fact_type.kind == "bool":
-        return 2
-    if fact_type.kind == "enum" and fact_type.values:
-        return len(fact_type.values)
-    if fact_type.kind == "set" and fact_type.values:
-        return 2 ** len(fact_type.values)
-    return MAX_ASSIGNMENTS + 1

@@ -80,7 +80,7 @@ def _enumerate(fn: Fn, names: tuple[str, ...], facts: dict[str, Any], today: dt.
     size = 1
     for name in names:
         fact_type = types.get(name)  # an item field (tanks[2].level) is not a fact id: None
-        count = _domain_size(fact_type) if fact_type is not None else None
+        count = domain_size(fact_type) if fact_type is not None else None
         if count is None:
             return None
         size *= count
@@ -101,7 +101,8 @@ def _enumerate(fn: Fn, names: tuple[str, ...], facts: dict[str, Any], today: dt.
     return common
 
 
-def _domain_size(fact_type: Type) -> int | None:
+def domain_size(fact_type: Type) -> int | None:
+    """How many values a fact of this type can take, or None if it cannot be enumerated."""
     if fact_type.kind == "bool":
         return 2
     if fact_type.kind == "enum" and fact_type.values:
