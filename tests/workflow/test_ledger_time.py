@@ -74,3 +74,44 @@ def test_extension_must_be_requested_inside_the_window(book: Ledger) -> None:  #
     state = book.step(MAJOR, "request_extension", actor="张", role="ENT_PRINCIPAL", organisation=ENT,
                       at=day("2025-05-30"), fields=request)
     assert state.deadlines["decision_due"] == "2025-06-16"   # 10 working days; 端午 2025-06-02 excluded
+
+
+def test_one_answer_to_is_it_overdue_across_midnight_in_china(book: Ledger) -> None:  # noqa: F811
+    """Issue 8, bug 1: due 2025-03-11, clock 2025-03-11T20:00Z (04:00 on the 12th in China).
+    overdue(), the statistics and tick() used to disagree (UTC date vs China date)."""
+    from hazard_rules.workflow import stats as st
+
+    register(book, MAJOR)
+    book.step(MAJOR, "classify_major", actor="张", role="ENT_PRINCIPAL", organisation=ENT, at=day("2025-03-11"),
+              fields={"interim_controls": "停用"})
+    assert book.get(MAJOR).deadlines["report_due"] == "2025-03-11"
+    utc_evening = dt.datetime(2025, 3, 11, 20, 0, tzinfo=dt.timezone.utc)
+    assert [h.id for h, timers in book.overdue(utc_evening)] == [MAJOR]
+    assert st.breakdown(book, utc_evening)[0]["overdue"] == 1
+    assert [e.fields["step"] for e in book.tick(utc_evening)] == ["URGE"]
+    before_midnight = dt.datetime(2025, 3, 11, 15, 59, tzinfo=dt.timezone.utc)  # 23:59 in China: still on time
+    assert book.overdue(before_midnight) == []
+    assert st.breakdown(book, before_midnight)[0]["overdue"] == 0
+
+
+def test_the_extension_window_closes_at_midnight_in_china(book: Ledger) -> None:  # noqa: F811
+    """The extension guard took the UTC date of the step: 2025-05-30T20:00Z is already 5-31 in China."""
+    import pytest
+
+    from hazard_rules import Finding
+    from hazard_rules.workflow.ledger import StepRefused
+
+    from .test_ledger import RECORDS, RULES
+
+    record = dict(RECORDS[MAJOR], enterprise={**RECORDS[MAJOR]["enterprise"], "jurisdiction": "370214"})
+    book.register(Finding.model_validate(record), RULES.classify(record), actor="王", role="INSPECTOR",
+                  organisation=ENT, at=T0)
+    plan = dict.fromkeys(["targets", "methods", "funds", "organisation", "time_limit", "safety_measures"], "x")
+    for action, fields in [("classify_major", {"interim_controls": "c"}),
+                           ("report_double", {"report": "r", "receipt_department": "a", "receipt_workers_congress": "b"}),
+                           ("file_plan", {"plan": plan, "rectify_due": "2025-06-30"}), ("start", {})]:
+        book.step(MAJOR, action, actor="张", role="ENT_PRINCIPAL", organisation=ENT, at=day("2025-03-11"), fields=fields)
+    request = {"reason": "r", "interim_controls": "c", "proposed_due": "2025-08-31"}
+    with pytest.raises(StepRefused, match=r"must be requested by 2025-05-30"):
+        book.step(MAJOR, "request_extension", actor="张", role="ENT_PRINCIPAL", organisation=ENT,
+                  at=dt.datetime(2025, 5, 30, 20, 0, tzinfo=dt.timezone.utc), fields=request)

@@ -75,6 +75,20 @@ def china_date(value: dt.date | dt.datetime) -> dt.date:
     return value
 
 
+def china_aware(value: dt.datetime) -> dt.datetime:
+    """An instant: a naive date-time is taken to be China time."""
+    return value if value.tzinfo is not None and value.utcoffset() is not None else value.replace(tzinfo=CHINA_TZ)
+
+
+def deadline_passed(due: str, at: dt.datetime) -> bool:
+    """True once the deadline `due` has passed at the instant `at`: a date deadline (the last
+    allowed day) is met through that whole day in China; a date-time deadline until that
+    instant. The one answer to "is it overdue?" (ledger, tick, statistics, guards)."""
+    if len(due) > 10:
+        return china_aware(dt.datetime.fromisoformat(due)) < china_aware(at)
+    return dt.date.fromisoformat(due) < china_date(at)
+
+
 def _package_years() -> tuple[int, int]:
     years = [d.year for d in chinese_calendar.holidays]
     return min(years), max(years)

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .calendar import china_date
 from .events import Event
 from .routing import AdminCode, AdminCodeError
 from .settings import parse_due
@@ -102,7 +103,7 @@ def within_extension_window(ctx: StepContext) -> str | None:
     if not due or window is None or ctx.calendar is None:
         return None
     latest = window.before(dt.date.fromisoformat(due[:10]), ctx.calendar)
-    if ctx.at.date() > latest:
+    if china_date(ctx.at) > latest:
         return f"an extension must be requested by {latest} ({window} before the due date {due[:10]})"
     return None
 

@@ -23,7 +23,7 @@ from ..errors import HazardRulesError
 from ..findings.model import Finding
 from . import schema
 from .acting import acting_code, check_placeable, check_scope
-from .calendar import china_date
+from .calendar import china_date, deadline_passed
 from .events import Event, Evidence
 from .guards import GUARDS, HISTORY_GUARDS, StepContext
 from .machine import Machine, load_machine
@@ -341,7 +341,7 @@ class Ledger:
         and closed ones whose 摘牌销号 is not published yet)."""
         found = []
         for hazard in self._pending():
-            late = [name for name, due in sorted(hazard.deadlines.items()) if parse_due(due) < _comparable(due, now)]
+            late = [name for name, due in sorted(hazard.deadlines.items()) if deadline_passed(due, now)]
             if late:
                 found.append((hazard, late))
         return found
@@ -508,11 +508,6 @@ def _iso(value: dt.date | dt.datetime) -> str:
     return value.isoformat()
 
 
-
-
-def _comparable(due: str, now: dt.datetime) -> dt.date | dt.datetime:
-    """A date deadline is met through its whole day: compare dates with dates."""
-    return now if len(due) > 10 else now.date()
 
 
 def _event_row(event: Event) -> dict[str, Any]:

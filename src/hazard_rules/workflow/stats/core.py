@@ -46,7 +46,7 @@ from sqlalchemy import select
 
 from ...errors import HazardRulesError
 from .. import schema
-from ..calendar import CHINA_TZ, china_date
+from ..calendar import CHINA_TZ, china_aware, china_date, deadline_passed
 from ..events import Event
 from ..routing import AdminCode, AdminCodeError
 from ..state import HazardState, apply
@@ -80,22 +80,14 @@ def moment(as_of: AsOf) -> dt.datetime:
     """The instant `as_of` stands for: a date is the end of that day in China; a naive
     date-time is China time."""
     if isinstance(as_of, dt.datetime):
-        return _aware(as_of)
+        return china_aware(as_of)
     if isinstance(as_of, dt.date):
         return dt.datetime.combine(as_of, dt.time.max, tzinfo=CHINA_TZ)
     raise TypeError(f"as_of must be a date or a datetime, not {type(as_of).__name__}")
 
 
-def _aware(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo is not None and value.utcoffset() is not None else value.replace(tzinfo=CHINA_TZ)
 
 
-def deadline_passed(due: str, at: dt.datetime) -> bool:
-    """True once the deadline `due` (a date: the last allowed day; or a date-time) has
-    passed at the instant `at`."""
-    if len(due) > 10:
-        return _aware(dt.datetime.fromisoformat(due)) < at
-    return dt.date.fromisoformat(due) < china_date(at)
 
 
 @dataclass(frozen=True, order=True)
@@ -177,7 +169,7 @@ def state_as_of(hazard_id: str, events: Iterable[Event], at: dt.datetime) -> Haz
     state = HazardState(id=hazard_id)
     registered = False
     for event in events:
-        if _aware(event.at) > at:
+        if china_aware(event.at) > at:
             break
         state = apply(state, event)
         registered = registered or event.action in HAZARD_ENTRY
@@ -217,7 +209,7 @@ def _read_submissions(conn: Any) -> list[Submission]:
 
 
 def _submission(row: Any) -> Submission:
-    return Submission(row.enterprise_id, row.period, _aware(dt.datetime.fromisoformat(row.submitted_at)),
+    return Submission(row.enterprise_id, row.period, china_aware(dt.datetime.fromisoformat(row.submitted_at)),
                       row.signed_by, row.role, row.digest, json.loads(row.body))
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from .. import schema
-from ..calendar import china_date
+from ..calendar import china_aware, china_date
 from ..routing import AdminCodeError
 from ..state import HazardState
 from .core import (
@@ -24,7 +24,6 @@ from .core import (
     Snapshot,
     Submission,
     SubmissionRefused,
-    _aware,
     _read_submissions,
     _snap,
     _submission,
@@ -187,7 +186,7 @@ def submit_statistics(ledger: Any, enterprise_id: str, period: Period | str, *, 
                                 hint="16号令 art. 14: 统计分析表应当由生产经营单位主要负责人签字")
     if not signed_by or not signed_by.strip():
         raise SubmissionRefused("the statistics table needs the name of the 主要负责人 who signed it")
-    at = _aware(now)
+    at = china_aware(now)
     if china_date(at) <= period.end:
         raise SubmissionRefused(f"period {period.label} ends on {period.end.isoformat()}; "
                                 f"its table can be submitted from {(period.end + dt.timedelta(days=1)).isoformat()}")
