@@ -70,6 +70,8 @@ def test_positions_are_kept_but_not_compared() -> None:
     ("a = 1", 2, "'='"),
     ("a == “dry”", 5, "'“'"),
     ("a AND b", 2, "'AND'"),
+    ('x == "AND" and y z', 17, "'z'"),        # issue 8 bug 5: not the AND inside the string
+    ("x == 'Or' and y z", 16, "'z'"),
     ("a b", 2, "'b'"),
     ("d < 2023-13-45", 4, "not a valid date"),
 ])

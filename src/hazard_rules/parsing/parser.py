@@ -98,6 +98,7 @@ _PREFERRED = ["AND", "OR", "COMP_OP", "IN", "IS", "NAME", "NUMBER", "STRING", "R
 _FULL_WIDTH = {"（": "(", "）": ")", "＞": ">", "＜": "<", "＝": "=", "！": "!", "，": ",", "：": ":",
                "｛": "{", "｝": "}", "％": "%", "－": "-", "＋": "+"}
 _SHOUTED = re.compile(r"\b(AND|OR|NOT|IN|IS|And|Or|Not)\b")
+_STRINGS = re.compile(r'"[^"]*"|\'[^\']*\'')
 
 
 def _describe(expected: set[str]) -> str:
@@ -129,11 +130,13 @@ def _syntax_error(text: str, exc: UnexpectedInput) -> ConditionSyntaxError:
             hint = "write 'and' / 'or'"
         return ConditionSyntaxError(f"unexpected character {char!r}", exc.pos_in_stream, hint=hint)
     assert isinstance(exc, UnexpectedToken)
-    shouted = _SHOUTED.search(text)
-    if shouted:  # `9 AND x` lexes AND as a unit; name the real mistake
+    token = exc.token
+    # `9 AND x` lexes AND as a unit; name the real mistake — but only a keyword written in the
+    # condition itself (not inside a string literal) and no later than where parsing failed.
+    shouted = _SHOUTED.search(_STRINGS.sub(lambda m: " " * len(m.group()), text), 0, (token.end_pos or len(text)))
+    if shouted:
         return ConditionSyntaxError(f"unexpected {shouted.group(0)!r}", shouted.start(), len(shouted.group(0)),
                                     "keywords are lower-case: and, or, not, in, is")
-    token = exc.token
     width = max(1, len(str(token)))
     hint = f"expected {_describe(set(exc.expected))}"
     if str(token) in ("AND", "OR", "NOT", "IN", "IS", "And", "Or", "Not"):
