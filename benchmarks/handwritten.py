@@ -48,7 +48,8 @@ def classify(f: dict) -> list[str]:
         and f["dust.explosion_control.venting"] != EFFECTIVE
         and f["dust.explosion_control.inerting"] != EFFECTIVE
         and f["dust.explosion_control.suppression"] != EFFECTIVE
-        and f["dust.explosion_control.other"] != EFFECTIVE
+        and not (f["dust.explosion_control.other"] == EFFECTIVE
+                 and f["dust.explosion_control.other_kind"] == "containment")
     ):
         hits.append("GM2023-11-3")
     if f["dust.system.pressure_mode"] == "positive" and (
@@ -60,7 +61,9 @@ def classify(f: dict) -> list[str]:
         hits.append("GM2023-11-5")
     if dry and kind in ("metal", "wood") and f["dust.system.airlock_discharge"] != EFFECTIVE:
         hits.append("GM2023-11-6")
-    if f["dust.zone20.present"] and not f["dust.zone20.electrical_explosion_proof"]:
+    if (f["dust.zone20.present"] and not f["dust.zone20.electrical_explosion_proof"]) or (
+        f["dust.collector.present"] and not f["dust.collector.electrical_explosion_proof"]
+    ):
         hits.append("GM2023-11-7")
     if (
         f["dust.process.mechanical_ignition_equipment"] and f["dust.process.foreign_matter_removal"] != EFFECTIVE
@@ -87,7 +90,7 @@ def classify(f: dict) -> list[str]:
         hits.append("GM2023-12-2")
 
     # 第十三条 有限空间作业
-    if (not f["confined_space.identified"] or not f["confined_space.ledger_established"]) and not f[
+    if (not f["confined_space.identified"] and not f["confined_space.ledger_established"]) and not f[
         "confined_space.warning_signs"
     ]:
         hits.append("GM2023-13-1")
