@@ -51,15 +51,14 @@ def test_review_deadline_is_ten_days(book: Ledger) -> None:  # noqa: F811
     assert [(e.fields["timer"], e.fields["step"]) for e in escalated] == [("review_due", "URGE")]
 
 
-def test_extension_must_be_requested_inside_the_window(book: Ledger) -> None:  # noqa: F811
-    import pytest
-
+def rectifying_in_qingdao(book: Ledger) -> dict[str, str]:  # noqa: F811
+    """MAJOR registered in 青岛市市南区 (a 20-working-day extension window), rectifying until
+    2025-06-30; returns an extension request."""
     from hazard_rules import Finding
-    from hazard_rules.workflow.ledger import StepRefused
 
     from .test_ledger import RECORDS, RULES
 
-    record = dict(RECORDS[MAJOR], enterprise={**RECORDS[MAJOR]["enterprise"], "jurisdiction": "370214"})  # 青岛市市南区
+    record = dict(RECORDS[MAJOR], enterprise={**RECORDS[MAJOR]["enterprise"], "jurisdiction": "370214"})
     book.register(Finding.model_validate(record), RULES.classify(record), actor="王", role="INSPECTOR",
                   organisation=ENT, at=T0)
     plan = dict.fromkeys(["targets", "methods", "funds", "organisation", "time_limit", "safety_measures"], "x")
@@ -67,7 +66,15 @@ def test_extension_must_be_requested_inside_the_window(book: Ledger) -> None:  #
                            ("report_double", {"report": "r", "receipt_department": "a", "receipt_workers_congress": "b"}),
                            ("file_plan", {"plan": plan, "rectify_due": "2025-06-30"}), ("start", {})]:
         book.step(MAJOR, action, actor="张", role="ENT_PRINCIPAL", organisation=ENT, at=day("2025-03-11"), fields=fields)
-    request = {"reason": "r", "interim_controls": "c", "proposed_due": "2025-08-31"}
+    return {"reason": "r", "interim_controls": "c", "proposed_due": "2025-08-31"}
+
+
+def test_extension_must_be_requested_inside_the_window(book: Ledger) -> None:  # noqa: F811
+    import pytest
+
+    from hazard_rules.workflow.ledger import StepRefused
+
+    request = rectifying_in_qingdao(book)
     with pytest.raises(StepRefused, match=r"must be requested by 2025-05-30 \(20 working days"):  # Qingdao (3702)
         book.step(MAJOR, "request_extension", actor="张", role="ENT_PRINCIPAL", organisation=ENT,
                   at=day("2025-06-03"), fields=request)
@@ -98,20 +105,9 @@ def test_the_extension_window_closes_at_midnight_in_china(book: Ledger) -> None:
     """The extension guard took the UTC date of the step: 2025-05-30T20:00Z is already 5-31 in China."""
     import pytest
 
-    from hazard_rules import Finding
     from hazard_rules.workflow.ledger import StepRefused
 
-    from .test_ledger import RECORDS, RULES
-
-    record = dict(RECORDS[MAJOR], enterprise={**RECORDS[MAJOR]["enterprise"], "jurisdiction": "370214"})
-    book.register(Finding.model_validate(record), RULES.classify(record), actor="王", role="INSPECTOR",
-                  organisation=ENT, at=T0)
-    plan = dict.fromkeys(["targets", "methods", "funds", "organisation", "time_limit", "safety_measures"], "x")
-    for action, fields in [("classify_major", {"interim_controls": "c"}),
-                           ("report_double", {"report": "r", "receipt_department": "a", "receipt_workers_congress": "b"}),
-                           ("file_plan", {"plan": plan, "rectify_due": "2025-06-30"}), ("start", {})]:
-        book.step(MAJOR, action, actor="张", role="ENT_PRINCIPAL", organisation=ENT, at=day("2025-03-11"), fields=fields)
-    request = {"reason": "r", "interim_controls": "c", "proposed_due": "2025-08-31"}
+    request = rectifying_in_qingdao(book)
     with pytest.raises(StepRefused, match=r"must be requested by 2025-05-30"):
         book.step(MAJOR, "request_extension", actor="张", role="ENT_PRINCIPAL", organisation=ENT,
                   at=dt.datetime(2025, 5, 30, 20, 0, tzinfo=dt.timezone.utc), fields=request)

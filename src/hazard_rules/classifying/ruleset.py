@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from ..checking import ir
 from ..checking.pack import CheckedRule
 from ..checking.types import Type
 from ..compiling.codegen import PlanFn
@@ -207,29 +206,22 @@ class Ruleset:
     def _listed_in_finding_scope(self, pack: CompiledPack, considered: frozenset[int], true: set[int],
                                  still_open: list[int]) -> list[Considered]:
         """The considered rules with their values, made once per outcome (like _every_rule)."""
-        key = (pack.id, considered, frozenset(true & considered), tuple(still_open))
-        listed = self._listed.get(key)
-        if listed is None:
+        def listing() -> list[Considered]:
             opened = set(still_open)
-            listed = [self._considered(pack, i, "true" if i in true else "unknown" if i in opened else "false")
-                      for i in sorted(considered)]
-            if len(self._listed) >= 65536:
-                self._listed.clear()
-            self._listed[key] = listed
-        return listed
+            return [self._considered(pack, i, "true" if i in true else "unknown" if i in opened else "false")
+                    for i in sorted(considered)]
+
+        key = (pack.id, considered, frozenset(true & considered), tuple(still_open))
+        return _memoised(self._listed, key, listing)
 
     def _every_rule(self, pack: CompiledPack, codes: tuple[str, ...], results: list[int]) -> list[Considered]:
         """Enterprise scope lists every applicable rule; the list depends only on which rules
         came out true or unknown, so it is made once per such outcome."""
-        key = (pack.id, codes, tuple(results))
-        listed = self._listed.get(key)
-        if listed is None:
+        def listing() -> list[Considered]:
             decided = {i if i >= 0 else ~i: "true" if i >= 0 else "unknown" for i in results}
-            listed = [self._considered(pack, i, decided.get(i, "false")) for i in pack.applicable_in_order(codes)]
-            if len(self._listed) >= 65536:
-                self._listed.clear()
-            self._listed[key] = listed
-        return listed
+            return [self._considered(pack, i, decided.get(i, "false")) for i in pack.applicable_in_order(codes)]
+
+        return _memoised(self._listed, (pack.id, codes, tuple(results)), listing)
 
     def _considered(self, pack: CompiledPack, index: int, value: str) -> Considered:
         """Verdict entries are immutable: one per (rule, value), made once."""
@@ -387,51 +379,57 @@ class Ruleset:
     def _exact(self, pack: CompiledPack, index: int, facts: dict[str, Any], day: dt.date) -> Exact | None:
         """decide_exactly for one open rule, memoised like _open; cheap refusal first: a missing
         fact of infinite type, or more assignments than the bound, is known without explaining."""
-        given = tuple((name, facts[name]) for name in pack.reads[index] if name in facts)
-        key = (pack.id, index, given, day if pack.reads_today[index] else None)
-        try:
-            if key in self._exact_cache:
-                return self._exact_cache[key]
-        except TypeError:  # an unhashable value (a list of items): decide afresh
-            key = None
-        assignments = 1
-        for name in pack.reads[index]:
-            if name not in facts:
-                assignments *= self._domain_sizes[name]
-        result = None if assignments > MAX_ASSIGNMENTS else decide_exactly(
-            pack.rules[index].condition, facts, day, self.facts, kleene=pack.kleene(index))
-        if key is not None:
-            if len(self._exact_cache) >= 65536:
-                self._exact_cache.clear()
-            self._exact_cache[key] = result
-        return result
+        def decide() -> Exact | None:
+            assignments = 1
+            for name in pack.reads[index]:
+                if name not in facts:
+                    assignments *= self._domain_sizes[name]
+            return None if assignments > MAX_ASSIGNMENTS else decide_exactly(
+                pack.rules[index].condition, facts, day, self.facts, kleene=pack.kleene(index))
+
+        return _memoised(self._exact_cache, _rule_key(pack, index, facts, day), decide)
 
     def _open(self, pack: CompiledPack, index: int, facts: dict[str, Any], day: dt.date,
               situational: bool, asked: frozenset[str] = frozenset()) -> OpenRule | None:
         """An open rule and its missing facts; situational: only over the situations the
         facts concern (None if those are all false). Memoised: findings tend to leave the
         same facts out, and the answer depends only on the values of the facts the rule reads."""
-        given = tuple((name, facts[name]) for name in pack.reads[index] if name in facts)
         also = tuple(sorted(asked.intersection(pack.reads[index]))) if situational and asked else ()
-        key = (pack.id, index, situational, given, also, day if pack.reads_today[index] else None)
-        try:
-            if key in self._open_cache:
-                return self._open_cache[key]
-        except TypeError:  # an unhashable value (a list of items): explain afresh
-            key = None
         rule = pack.rules[index]
-        result: OpenRule | None
-        if situational:
+
+        def explain_open() -> OpenRule | None:
+            if not situational:
+                return OpenRule(**self._cite(pack, rule), missing=sorted(explain(rule.condition, facts, day).missing))
             value, open_situations = pack.situational_value(index, facts, day, asked)
             missing = {m for s in open_situations for m in explain(s, facts, day).missing}
-            result = None if value is False else OpenRule(**self._cite(pack, rule), missing=sorted(missing))
-        else:
-            result = OpenRule(**self._cite(pack, rule), missing=sorted(explain(rule.condition, facts, day).missing))
-        if key is not None:
-            if len(self._open_cache) >= 65536:
-                self._open_cache.clear()
-            self._open_cache[key] = result
-        return result
+            return None if value is False else OpenRule(**self._cite(pack, rule), missing=sorted(missing))
+
+        return _memoised(self._open_cache, (_rule_key(pack, index, facts, day), situational, also), explain_open)
+
+
+_ABSENT = object()
+MEMO_SIZE = 65536
+
+
+def _memoised(cache: dict[Any, Any], key: Any, compute: Callable[[], Any]) -> Any:
+    """cache[key], computed on a miss; bounded (cleared when full), since keys come from
+    records. A key holding an unhashable value (a list of items) is computed afresh."""
+    try:
+        found = cache.get(key, _ABSENT)
+    except TypeError:
+        return compute()
+    if found is _ABSENT:
+        if len(cache) >= MEMO_SIZE:
+            cache.clear()
+        found = cache[key] = compute()
+    return found
+
+
+def _rule_key(pack: CompiledPack, index: int, facts: dict[str, Any], day: dt.date) -> tuple[Any, ...]:
+    """What a rule's open-rule answers depend on: the values of the facts it reads, and the
+    date if it reads the date."""
+    given = tuple((name, facts[name]) for name in pack.reads[index] if name in facts)
+    return (pack.id, index, given, day if pack.reads_today[index] else None)
 
 
 def _provision_applies(provision: Provision, support: dict[str, Any], pack: CompiledPack) -> bool:
