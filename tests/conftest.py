@@ -34,6 +34,8 @@ scope:
   industries: [demo]
   delegations:
     - {industries: [fire], standard: 重大火灾隐患判定方法, article: 第二条}
+  outside:
+    - {industries: [demo.user], reason: 本标准适用于经营者，不适用于用户}
 imports: [_shared]
 facts:
   a.workers: {label: 人数, type: int, unit: 人}

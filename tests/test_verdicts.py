@@ -105,6 +105,14 @@ def test_industries_without_a_pack(demo) -> None:
     assert major.verdict == "major"   # a true rule decides, whatever else is open
 
 
+def test_a_code_the_standard_leaves_out_is_undetermined_with_its_reason(demo) -> None:
+    user = demo.classify(dict(decided(**{"a.workers": 12}), industries=["demo.user"]))
+    assert user.verdict == "undetermined" and user.packs == {}
+    assert user.reasons == ["industry 'demo.user' is outside 演示标准 (演示〔2024〕1号): 本标准适用于经营者，不适用于用户"]
+    both = demo.classify(dict(decided(**{"a.workers": 12}), industries=["demo", "demo.user"]))
+    assert both.verdict == "major"   # the operator's own code is still judged
+
+
 def test_reproducibility_fields(demo) -> None:
     verdict = demo.classify(decided())
     assert verdict.packs == {"demo": "2024-01-01"}

@@ -309,7 +309,13 @@ class Ruleset:
                 pack = self._edition(name, day, reasons)
                 if pack is None:
                     continue
-                known = pack.checked.source.manifest.scope.codes
+                scope = pack.checked.source.manifest.scope
+                left_out = next((o for o in scope.outside if industry_matches(code, o.industries)), None)
+                if left_out is not None:
+                    reasons.append(f"industry {code!r} is outside {pack.standard.name} "
+                                   f"({pack.standard.number}): {left_out.reason}")
+                    continue
+                known = scope.codes
                 if known and code not in known:
                     # A mistyped code would silently skip its article: never let it pass.
                     close = difflib.get_close_matches(code, list(known), n=1)

@@ -49,11 +49,19 @@ class Delegation(_Model):
     article: Text | None = None
 
 
+class Outside(_Model):
+    """Codes under the pack's industries that the standard itself leaves out (e.g. 城镇燃气:
+    gas users, not 经营者); a finding carrying one is undetermined with `reason`."""
+    industries: list[Text]
+    reason: Text
+
+
 class Scope(_Model):
     industries: list[Text]
     codes: dict[str, Text] = {}  # every industry code a finding may carry for this pack: code -> 中文
     departments: list[Text] = []
     delegations: list[Delegation] = []
+    outside: list[Outside] = []
 
     @field_validator("industries")
     @classmethod
