@@ -113,6 +113,35 @@ def test_a_code_the_standard_leaves_out_is_undetermined_with_its_reason(demo) ->
     assert both.verdict == "major"   # the operator's own code is still judged
 
 
+def test_items_whose_text_was_not_found_are_never_passed_over(tmp_path) -> None:
+    from .conftest import DEMO_PACK, write_rules
+
+    pack = DEMO_PACK.replace("  - {id: s1, article: 第一条}",
+                             "  - {id: s1, article: 第一条, missing: {（九）: 原文未找到}}")
+    demo = load_rulesets(write_rules(tmp_path, pack))
+    reason = ("第一条（九） of 演示标准 (演示〔2024〕1号) could not be checked: the official text was not found, "
+              "so it is not encoded (see `hazard-rules rules coverage`)")
+    audit = demo.classify(decided(), scope="enterprise")
+    assert audit.verdict == "undetermined" and audit.reasons == [reason]
+    about_nothing_encoded = demo.classify(dict(decided(), facts={}, description="现场检查发现的其他问题"))
+    assert about_nothing_encoded.verdict == "undetermined" and about_nothing_encoded.reasons == [reason]
+    decided_false = demo.classify(finding(**{"a.workers": 3}))
+    assert decided_false.verdict == "ordinary"    # it is about 第一条 D-1, decided
+    assert demo.classify(decided(**{"a.workers": 12}), scope="enterprise").verdict == "major"
+
+
+def test_an_item_both_encoded_and_missing_is_a_pack_error(tmp_path) -> None:
+    from hazard_rules import PackErrors
+
+    from .conftest import DEMO_PACK, write_rules
+
+    pack = DEMO_PACK.replace("  - {id: s1, article: 第一条}",
+                             "  - {id: s1, article: 第一条, items: [（一）], missing: {（一）: 原文未找到}}").replace(
+        "  - {id: D-1, section: s1,", "  - {id: D-1, section: s1, clause: （一）,")
+    with pytest.raises(PackErrors, match="both encoded"):
+        load_rulesets(write_rules(tmp_path, pack))
+
+
 def test_reproducibility_fields(demo) -> None:
     verdict = demo.classify(decided())
     assert verdict.packs == {"demo": "2024-01-01"}

@@ -296,6 +296,12 @@ def _check_items(source: PackSource, errors: list[PackError]) -> None:
                     span, "list each item of the article once"))
             else:
                 declared[item] = index
+        for item in section.missing:
+            if item in declared:
+                errors.append(ItemsNotCoveredError(
+                    f"section {section_id} declares item {item} both encoded (`items`) and missing (`missing`)",
+                    Origin(origin.doc, origin.path + ("missing", item)).span(key=True),
+                    "an item is either encoded by a rule or listed as missing, not both"))
         rules = by_section.get(section_id, [])
         clauses = {rule.value.clause for rule in rules}
         misspelt = {_item_key(clause) for clause in clauses if clause is not None}  # reported at the rule

@@ -56,6 +56,7 @@ class CompiledPack:
         self._applicable: dict[tuple[str, ...], frozenset[int]] = {}
         self._concerned: dict[tuple[str, ...], frozenset[int]] = {}
         self._applicable_in_order: dict[tuple[str, ...], list[int]] = {}
+        self._missing: dict[tuple[str, ...], list[str]] = {}
 
     @property
     def standard(self) -> Standard:
@@ -76,6 +77,15 @@ class CompiledPack:
             found = frozenset(i for i, r in enumerate(self.rules) if id(r.section) in sections)
             if len(self._applicable) < 4096:  # bounded: industries come from untrusted records
                 self._applicable[industries] = found
+        return found
+
+    def missing_items(self, industries: tuple[str, ...]) -> list[str]:
+        """'第X条（N）' for each item of an applicable section whose text was not found."""
+        found = self._missing.get(industries)
+        if found is None:
+            found = [f"{s.section.article}{item}" for s in self.sections_for(industries) for item in s.section.missing]
+            if len(self._missing) < 4096:  # bounded: industries come from untrusted records
+                self._missing[industries] = found
         return found
 
     def applicable_in_order(self, industries: tuple[str, ...]) -> list[int]:

@@ -148,6 +148,8 @@ class Ruleset:
                     else:
                         open_rules.append(self._open(pack, ~index, facts, day, situational=False))
                         missing[pack.id, open_rules[-1].rule] = open_rules[-1].missing
+                if pack.missing_items(codes):
+                    reasons.append(self._missing_reason(pack, codes))
                 listed = self._every_rule(pack, codes, results)
                 concerned.extend(listed)
                 if claim is not None:
@@ -185,6 +187,9 @@ class Ruleset:
                                "a clause they decide: correct the fact names")
             elif not resembles and not facts and not asked and not (finding.description or "").strip():
                 reasons.append("the finding records neither facts nor a description: nothing to judge")
+            if not resembles and not reasons:
+                # It may be about an item whose text is not encoded: never `ordinary` on that.
+                reasons.extend(self._missing_reason(pack, codes) for pack, codes in chosen if pack.missing_items(codes))
         kind = "major" if matches else "undetermined" if open_rules or reasons else "ordinary"
         claim_check: ClaimCheck | None = None
         if claim is not None:
@@ -193,6 +198,12 @@ class Ruleset:
         return Verdict(finding=finding.id, verdict=kind, scope=scope, matches=matches, undetermined=open_rules,
                        concerned=concerned, resembles=resembles, claim=claim_check, reasons=reasons, packs=used,
                        as_of=day, ruleset=self.digest, warnings=warnings or [])
+
+    @staticmethod
+    def _missing_reason(pack: CompiledPack, codes: tuple[str, ...]) -> str:
+        items = "、".join(pack.missing_items(codes))
+        return (f"{items} of {pack.standard.name} ({pack.standard.number}) could not be checked: the official "
+                f"text was not found, so it is not encoded (see `hazard-rules rules coverage`)")
 
     @staticmethod
     def _stray_reason(pack: CompiledPack, stray: frozenset[int], given: Iterable[str], codes: tuple[str, ...]) -> str:

@@ -99,6 +99,9 @@ class Section(_Model):
     # Every numbered item of the article, e.g. [（一）, （二）]: each must be some rule's clause,
     # so a truncated file or a forgotten item is a pack error, not a silently missing clause.
     items: list[Text] | None = None
+    # Items of the article whose official text could not be found: clause -> what was searched.
+    # They are not encoded (never guessed); verdicts that might need them say so.
+    missing: dict[Text, Text] = {}
 
 
 class Provenance(_Model):
