@@ -145,7 +145,7 @@ def test_major_hazard_from_intake_to_closure(book: Ledger) -> None:
 
 def test_ordinary_hazard_is_verified_by_someone_else(book: Ledger) -> None:
     hazard = register(book, ORDINARY).hazard
-    assert hazard.level == "general"
+    assert hazard.level == "ordinary"
     book.step(ORDINARY, "assign", actor="安全员甲", role="ENT_SAFETY", organisation=ENT, at=at(0),
               fields={"assignee": "车间主任", "measure": "清理积尘", "rectify_due": "2025-03-20"})
     book.step(ORDINARY, "accept", actor="车间主任", role="ENT_ASSIGNEE", organisation=ENT, at=at(1))
@@ -183,12 +183,12 @@ def test_undetermined_needs_a_recorded_determination(book: Ledger) -> None:
         book.step(UNDETERMINED, "assign", actor="安全员", role="ENT_SAFETY", organisation=ENT, at=at(0), fields=fields)
     state = book.step(UNDETERMINED, "assign", actor="安全员", role="ENT_SAFETY", organisation=ENT, at=at(0),
                       fields={**fields, "determination": {"by": "专家王某", "reason": "速冻间已单独设置且人数3人"}})
-    assert state.level == "general"
+    assert state.level == "ordinary"
 
 
 def test_major_cannot_be_assigned_as_ordinary_or_voided_by_the_enterprise(book: Ledger) -> None:
     register(book, MAJOR)
-    with pytest.raises(StepRefused, match="applies to general/undetermined hazards; this one is major"):
+    with pytest.raises(StepRefused, match="applies to ordinary/undetermined hazards; this one is major"):
         book.step(MAJOR, "assign", actor="安全员", role="ENT_SAFETY", organisation=ENT, at=at(0),
                   fields={"assignee": "a", "measure": "m", "rectify_due": "2025-03-20"})
     with pytest.raises(StepRefused, match="cannot void a major hazard"):

@@ -90,7 +90,7 @@ def test_major_and_ordinary_hazards_through_the_cli(db_url: str, tmp_path) -> No
     assert history.stdout.count("\n  ") >= 14 and "accept_and_close" in history.stdout
 
     # an ordinary hazard: assigned, rectified with a photo, verified by someone else
-    ordinary = next(h for h in json.loads(ledger(db_url, "list", "--level", "general", "--format", "json").stdout))
+    ordinary = next(h for h in json.loads(ledger(db_url, "list", "--level", "ordinary", "--format", "json").stdout))
     photo = tmp_path / "after.jpg"
     photo.write_bytes(b"\xff\xd8 photo bytes")
     oid = ordinary["id"]

@@ -92,7 +92,7 @@ ACTORS = ["张", "李", "王"]
 ROLES = MACHINE.roles
 ENTERPRISE_ROLES = {"ENT_SAFETY", "ENT_PRINCIPAL", "ENT_ASSIGNEE"}
 PLAN_CONTENTS = ("targets", "methods", "funds", "organisation", "time_limit", "safety_measures")
-LEVEL_OF_VERDICT = {"major": "major", "ordinary": "general"}
+LEVEL_OF_VERDICT = {"major": "major", "ordinary": "ordinary"}
 # Leaf names of required fields that hold a date. Dates stay inside the years the working-day
 # calendar covers (it raises CalendarError outside them; see the report of this test module).
 DATE_LEAVES = {"rectify_due", "new_due", "proposed_due", "deadline", "received_at"}
@@ -351,7 +351,7 @@ def _escalation_refusal(h: Model, a: Attempt, recorded: HazardState | None) -> s
 def guard_refusal(name: str, h: Model, a: Attempt, recorded: HazardState | None = None) -> str | None:
     """The model's reading of each named rule of docs/workflow.md ("Rules enforced")."""
     f = a.fields
-    if name == "classified_general":
+    if name == "classified_ordinary":
         if h.level == "major":
             return "major is never assigned as ordinary"
         determination = f.get("determination") or {}
@@ -688,7 +688,7 @@ def fields_for(draw, action: str, complete: bool = False, stray: bool = False, o
         fields["note"] = draw(TEXTS)
     if stray and draw(st.integers(0, 3)) == 0:
         name = draw(st.sampled_from(STRAY_NAMES))
-        fields[name] = draw({"sets_level": st.sampled_from(["general", "major"]), "authority": st.sampled_from(codes),
+        fields[name] = draw({"sets_level": st.sampled_from(["ordinary", "major"]), "authority": st.sampled_from(codes),
                              "calendar_basis": st.just("provisional 2026")}.get(name, DATES))
     return fields
 
@@ -1250,7 +1250,7 @@ def test_enterprise_closes_a_major_hazard_by_smuggling_sets_level(ledger: Ledger
     _major_in_rectification(ledger)
     try:
         ledger.step(MAJOR, "report_progress", actor="张", role="ENT_PRINCIPAL", organisation=ENT, at=T0,
-                    fields={"progress": "p", "sets_level": "general"})
+                    fields={"progress": "p", "sets_level": "ordinary"})
         ledger.step(MAJOR, "submit_rectification", actor="工人", role="ENT_ASSIGNEE", organisation=ENT, at=T0,
                     fields={"measures_taken": "m"}, evidence=[PHOTO])
         ledger.step(MAJOR, "verify_pass", actor="安全员", role="ENT_SAFETY", organisation=ENT, at=T0,
@@ -1294,7 +1294,7 @@ def test_verify_misses_an_edited_at_column(ledger: Ledger) -> None:
 def test_verify_misses_edited_projection_columns(ledger: Ledger) -> None:
     _major_in_rectification(ledger)
     with ledger.engine.begin() as conn:
-        conn.execute(text("UPDATE hazards SET state = 'CLOSED', level = 'general'"))
+        conn.execute(text("UPDATE hazards SET state = 'CLOSED', level = 'ordinary'"))
     assert ledger.verify() != []
 
 
@@ -1332,7 +1332,7 @@ def test_a_reopened_hazard_carries_no_deadline_that_no_step_can_meet(ledger: Led
     assert not {"filing_due", "publication_due"} & set(hazard.deadlines), hazard.deadlines
 
 
-@pytest.mark.parametrize("override", [{"departments": [WRONG_DEPARTMENT]}, {"level": "general"},
+@pytest.mark.parametrize("override", [{"departments": [WRONG_DEPARTMENT]}, {"level": "ordinary"},
                                       {"verdict": None}, {"duty_unclear": True}])
 def test_intake_fields_cannot_replace_the_routing_or_the_level(ledger: Ledger, override: dict) -> None:
     with pytest.raises(StepRefused, match="cannot be given at submit_report"):

@@ -47,7 +47,7 @@ def register(book: Ledger, hazard_id: str, kind: str, enterprise: str, found: st
     if industries:
         record["industries"] = industries
     verdict = RULES.classify(record)
-    assert verdict.verdict == {"major": "major", "general": "ordinary"}.get(kind, kind), hazard_id
+    assert verdict.verdict == kind, hazard_id
     book.register(Finding.model_validate(record), verdict, actor="王检查", role=role, organisation=name,
                   at=day(registered or found), action=action, fields=fields, **acting(role, jurisdiction))
 
@@ -71,12 +71,12 @@ def build(book: Ledger) -> None:
     M1 major A  found 2024-11-20, plan due 2025-03-31, closure applied 03-21, closed 2025-04-10
     M2 major B  found 2024-12-10, listed, rectification due 2025-02-28: open and overdue
     M3 major C  found 2025-02-10, classified, never reported: report due 2025-02-11, overdue
-    G1 general A found 2025-01-15, closed 2025-01-25
-    G2 general A found 2025-02-20, due 2025-04-30, closed 2025-04-20
-    G3 general B found 2025-03-05, void 2025-03-06 (duplicate)
-    G4 general C found 2024-06-01 (registered 06-03 undetermined, judged ordinary), industries dust + fire,
+    G1 ordinary A found 2025-01-15, closed 2025-01-25
+    G2 ordinary A found 2025-02-20, due 2025-04-30, closed 2025-04-20
+    G3 ordinary B found 2025-03-05, void 2025-03-06 (duplicate)
+    G4 ordinary C found 2024-06-01 (registered 06-03 undetermined, judged ordinary), industries dust + fire,
                 due 2024-06-30, closed 2025-05-15
-    G5 general B found and registered 2025-04-10, due 2025-07-31, open
+    G5 ordinary B found and registered 2025-04-10, due 2025-07-31, open
     R1 a whistle-blower report about B, 2025-03-10, still being verified: not a hazard
     """
     register(book, "M1", "major", A, "2024-11-20")
@@ -102,7 +102,7 @@ def build(book: Ledger) -> None:
     register(book, "M3", "major", C, "2025-02-10")
     step(book, "M3", "classify_major", "DEPT", "2025-02-10", interim_controls="停用")
 
-    register(book, "G1", "general", A, "2025-01-15")
+    register(book, "G1", "ordinary", A, "2025-01-15")
     step(book, "G1", "assign", "ENT_SAFETY", "2025-01-15", actor="安全员甲", assignee="车间主任", measure="清理",
          rectify_due="2025-01-31")
     step(book, "G1", "accept", "ENT_ASSIGNEE", "2025-01-16", actor="车间主任")
@@ -110,7 +110,7 @@ def build(book: Ledger) -> None:
          measures_taken="已清理")
     step(book, "G1", "verify_pass", "ENT_SAFETY", "2025-01-25", actor="安全员乙", opinion="合格")
 
-    register(book, "G2", "general", A, "2025-02-20")
+    register(book, "G2", "ordinary", A, "2025-02-20")
     step(book, "G2", "assign", "ENT_SAFETY", "2025-02-20", actor="安全员甲", assignee="车间主任", measure="清理",
          rectify_due="2025-04-30")
     step(book, "G2", "accept", "ENT_ASSIGNEE", "2025-02-21", actor="车间主任")
@@ -118,7 +118,7 @@ def build(book: Ledger) -> None:
          measures_taken="已清理")
     step(book, "G2", "verify_pass", "ENT_SAFETY", "2025-04-20", actor="安全员乙", opinion="合格")
 
-    register(book, "G3", "general", B, "2025-03-05")
+    register(book, "G3", "ordinary", B, "2025-03-05")
     step(book, "G3", "void", "DEPT", "2025-03-06", org=DEPT, reason="与G5重复登记")
 
     # dust and fire: the fire facts are missing, so undetermined until someone judges it ordinary
@@ -130,11 +130,11 @@ def build(book: Ledger) -> None:
          measures_taken="已清理")
     step(book, "G4", "verify_pass", "ENT_SAFETY", "2025-05-15", actor="安全员乙", opinion="合格")
 
-    register(book, "G5", "general", B, "2025-04-10")
+    register(book, "G5", "ordinary", B, "2025-04-10")
     step(book, "G5", "assign", "ENT_SAFETY", "2025-04-10", actor="安全员甲", assignee="车间主任", measure="清理",
          rectify_due="2025-07-31")
 
-    register(book, "R1", "general", B, "2025-03-10", action="submit_report", role="DEPT",
+    register(book, "R1", "ordinary", B, "2025-03-10", action="submit_report", role="DEPT",
              fields={"channel": "12350", "content": "举报车间积尘"})
 
 
@@ -184,8 +184,8 @@ def test_a_report_being_verified_is_not_counted(book: Ledger) -> None:
 def test_grouped_by_lane_jurisdiction_and_age(book: Ledger) -> None:
     as_of = dt.date(2025, 3, 31)
     rows = {r["lane"]: r for r in st.breakdown(book, as_of, by=["lane"])}
-    assert list(rows) == ["major", "general", "*"]
-    assert counts(rows["general"]) == (4, 2, 1, 1, 1, 0, 0.3333)
+    assert list(rows) == ["major", "ordinary", "*"]
+    assert counts(rows["ordinary"]) == (4, 2, 1, 1, 1, 0, 0.3333)
     assert counts(rows["*"]) == (7, 5, 1, 1, 3, 1, 0.1667)
 
     cities = {r["jurisdiction"]: counts(r) for r in st.breakdown(book, as_of, by=["jurisdiction"],
@@ -218,7 +218,7 @@ def test_multi_valued_dimensions_count_a_hazard_in_each_group(book: Ledger) -> N
     departments = {r["department"]: counts(r)[:5] for r in st.breakdown(book, as_of, by=["department"])}
     assert departments == {"应急管理": (7, 5, 1, 1, 3), "消防救援": (1, 1, 0, 0, 1), "*": (7, 5, 1, 1, 3)}
     pairs = {(r["lane"], r["department"]): r["found"] for r in st.breakdown(book, as_of, by=["lane", "department"])}
-    assert pairs == {("major", "应急管理"): 3, ("general", "应急管理"): 4, ("general", "消防救援"): 1, ("*", "*"): 7}
+    assert pairs == {("major", "应急管理"): 3, ("ordinary", "应急管理"): 4, ("ordinary", "消防救援"): 1, ("*", "*"): 7}
 
 
 def test_bad_requests_are_refused(book: Ledger) -> None:
@@ -275,7 +275,7 @@ def test_enterprise_quarterly_table_and_due_dates(book: Ledger) -> None:
 
     table = {r["enterprise_id"]: r for r in st.enterprise_table(book, q1)}   # as of 2025-03-31, the period's end
     assert list(table) == [C, B, A]                               # by jurisdiction, then id
-    pick = lambda r: (r["found"], r["void"], r["general"], r["major"], r["rectified"], r["rate"],  # noqa: E731
+    pick = lambda r: (r["found"], r["void"], r["ordinary"], r["major"], r["rectified"], r["rate"],  # noqa: E731
                       r["major_rectified"], r["major_open"], r["major_open_all"])
     assert pick(table[A]) == (2, 0, 2, 0, 1, 0.5, 0, 0, 1)       # G1 closed, G2 open; M1 (2024) still open
     assert pick(table[B]) == (1, 1, 0, 0, 0, None, 0, 0, 1)      # G3 void; M2 (2024) open

@@ -196,7 +196,7 @@ def show(hazard_id: str, db_url: str | None, fmt: str) -> None:
 @ledger.command("list")
 @db_option
 @click.option("--state", default=None)
-@click.option("--level", type=click.Choice(["major", "general", "undetermined"]), default=None)
+@click.option("--level", type=click.Choice(["major", "ordinary", "undetermined"]), default=None)
 @click.option("--jurisdiction", default=None, help="Administrative code prefix.")
 @click.option("--enterprise", default=None)
 @click.option("--open", "open_only", is_flag=True, help="Only hazards not closed or void.")

@@ -17,7 +17,7 @@ from .ledger import _now, _open, db_option
 
 DIMENSION_HELP = "Group by industry, department, jurisdiction, lane (level) or age; repeat or comma-separate."
 FORMATS = click.Choice(["table", "json", "csv"])
-ENTERPRISE_SHOWN = ("enterprise_id", "enterprise_name", "jurisdiction", "due", "found", "void", "general", "major",
+ENTERPRISE_SHOWN = ("enterprise_id", "enterprise_name", "jurisdiction", "due", "found", "void", "ordinary", "major",
                     "rectified", "rate", "major_open", "major_open_all", "submitted_at", "signed_by", "late")
 
 

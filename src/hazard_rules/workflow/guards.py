@@ -46,7 +46,7 @@ class StepContext:
 Guard = Callable[[StepContext], str | None]
 
 
-def classified_general(ctx: StepContext) -> str | None:
+def classified_ordinary(ctx: StepContext) -> str | None:
     if ctx.state.level == "major":
         return "the hazard is major; only a downgrade by the department or experts makes it ordinary"
     if ctx.state.level == "undetermined" and not _has_determination(ctx.fields):
@@ -247,7 +247,7 @@ HISTORY_GUARDS = frozenset({"double_report_and_plan_on_file"})
 
 GUARDS: dict[str, Guard] = {
     fn.__name__: fn for fn in (
-        classified_general, not_the_rectifier, department_rechecks_its_finding, clauses_or_expert_determination,
+        classified_ordinary, not_the_rectifier, department_rechecks_its_finding, clauses_or_expert_determination,
         double_report_and_plan_on_file, within_extension_window, listing_authority_if_listed,
         assessment_by_experts_or_agency, closing_authority, same_organisation_as_closer,
         enterprise_cannot_void_major, not_listed_yet, is_suspended, acts_as_listing_authority, is_listed,

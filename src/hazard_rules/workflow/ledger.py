@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, and_, bindparam, create_engine, or_, select, update
+from sqlalchemy import Engine, bindparam, create_engine, select, update
 from sqlalchemy import event as sa_event
 from sqlalchemy.exc import IntegrityError
 
@@ -27,9 +27,10 @@ from .calendar import china_date, deadline_passed
 from .events import Event, Evidence
 from .guards import GUARDS, HISTORY_GUARDS, StepContext
 from .machine import Machine, load_machine
-from .routing import AdminCodeError, escalation_authority, parent
+from .routing import AdminCodeError
 from .settings import parse_due
-from .state import AFTER_CLOSURE, TIMERS, HazardState, apply, replay
+from .effects import CLOSED, EFFECTS, TIMERS, VOID, StepSettings, due_dates, next_due
+from .state import HazardState, apply, replay
 
 DEFAULT_URL = "sqlite:///hazard-ledger.sqlite"
 
@@ -42,7 +43,7 @@ DATE_FIELDS = ("rectify_due", "new_due", "proposed_due", "listing.deadline", "li
 
 # Statements built once with bound parameters: building them per step (with `.values(...)`)
 # cost more than running them.
-_HAZARD_COLUMNS = ("state", "level", "enterprise_id", "jurisdiction", "listed", "overdue", "version", "head_hash", "data")
+_HAZARD_COLUMNS = ("state", "level", "enterprise_id", "jurisdiction", "listed", "next_due", "version", "head_hash", "data")
 _READ_HAZARD = select(schema.hazards.c.data).where(schema.hazards.c.id == bindparam("hazard_id"))
 _LOCK_HAZARD = _READ_HAZARD.with_for_update()
 _READ_EVENTS = (select(schema.events.c.body).where(schema.events.c.hazard_id == bindparam("hazard_id"))
@@ -132,7 +133,7 @@ class Ledger:
         if existing is not None:
             return IntakeResult(existing, False)
         routing = route(list(finding.industries))
-        level = {"major": "major", "ordinary": "general"}.get(verdict.verdict, "undetermined") if verdict else "undetermined"
+        level = verdict.verdict if verdict else "undetermined"   # one name: major / ordinary / undetermined
         payload = {"finding": finding.model_dump(mode="json"), "level": level,
                    "verdict": verdict.model_dump(mode="json") if verdict else None,
                    "departments": list(routing.departments), "duty_unclear": routing.duty_unclear}
@@ -293,36 +294,22 @@ class Ledger:
 
     def _system_fields(self, state: HazardState, action: str, at: dt.datetime, org_code: str | None,
                        fields: dict[str, Any]) -> dict[str, str]:
-        """What the ledger itself records with a step: the deadlines it starts and, for an
-        escalation, the government that takes it. Computed now from the hazard's settings and
+        """What the ledger itself records with a step (effects.EFFECTS): the deadlines it
+        starts and, for an escalation, the government that takes it. Computed now from the hazard's settings and
         kept in the event, so that a replay never depends on settings or a calendar that
         changed later."""
         settings = self._settings_for(state)
         if settings is None or self.calendar is None:
             return {}
-        if action == "escalate":
-            up = {s.step: s.up for s in settings.escalation.steps}.get(fields.get("step"), 0)
-            authority = escalation_authority(state, up, settings.supervision_level)
-            return {"authority": authority} if authority else {}
-        starts = {
-            "classify_major": {"report_due": settings.report_deadline},
-            "report_double": {"plan_due": settings.plan_deadline},
-            "apply_closure": {"review_due": settings.review_deadline},
-            "request_extension": {"decision_due": settings.extension_decision},
-            "list": {"publication_due": settings.publication},
-        }.get(action, {})
-        if action == "list" and org_code is not None and parent(org_code) is not None:
-            starts["filing_due"] = settings.listing_filing  # a province has no 安委办 above it in the tree
-        if action == "accept_and_close" and state.listed:
-            starts["publication_due"] = settings.publication  # 摘牌销号 is published too
-        due = {name: _iso(duration.due(at, self.calendar)) for name, duration in starts.items()}
+        effect = EFFECTS[action]
+        step = StepSettings(state, settings, org_code, fields, at, self.calendar)
+        starts = effect.starts(step)
+        due = {**effect.system_fields(step), **due_dates(starts, at, self.calendar)}
         # Only a count of working days (or a last day moved off a holiday) depends on the calendar.
         provisional = self._provisional_years(at, [due[name] for name, duration in starts.items()
                                                    if duration.working or duration.roll_forward])
         if provisional:
             due["calendar_basis"] = "provisional " + ",".join(map(str, provisional))
-        if action in ("start", "report_progress"):
-            due["progress_due"] = _iso(settings.progress_report_period.due(at, self.calendar))
         return due
 
     def _provisional_years(self, at: dt.datetime, dues: Iterable[str]) -> tuple[int, ...]:
@@ -340,7 +327,7 @@ class Ledger:
         """Hazards with a deadline before `now`, with the timers that passed (open hazards,
         and closed ones whose 摘牌销号 is not published yet)."""
         found = []
-        for hazard in self._pending():
+        for hazard in self._pending(due_by=china_date(now)):
             late = [name for name, due in sorted(hazard.deadlines.items()) if deadline_passed(due, now)]
             if late:
                 found.append((hazard, late))
@@ -370,17 +357,15 @@ class Ledger:
                     recorded.append(event)
         return recorded
 
-    def _pending(self) -> list[HazardState]:
-        """Hazards a timer can still run on: the open ones, and closed ones with a deadline
-        that outlives closure."""
+    def _pending(self, due_by: dt.date | None = None) -> list[HazardState]:
+        """Hazards a timer still runs on (open ones with a deadline, and closed ones with a
+        deadline that outlives closure): those with a next_due, by `due_by` if given."""
         h = schema.hazards.c
-        pending = or_(h.state.not_in(["CLOSED", "VOID"]),
-                      and_(h.state == "CLOSED", or_(*(h.data.contains(f'"{t}"') for t in AFTER_CLOSURE))))
-        query = select(h.data).where(pending).order_by(h.id)
+        query = select(h.data).where(h.next_due.is_not(None)).order_by(h.id)
+        if due_by is not None:
+            query = query.where(h.next_due <= due_by)
         with self.engine.connect() as conn:
-            found = [HazardState.model_validate_json(row.data) for row in conn.execute(query)]
-        # the text match only narrows the rows; the deadline itself decides
-        return [s for s in found if s.state != "CLOSED" or any(t in s.deadlines for t in AFTER_CLOSURE)]
+            return [HazardState.model_validate_json(row.data) for row in conn.execute(query)]
 
     # ------------------------------------------------------------------ reading
     def find(self, hazard_id: str) -> HazardState | None:
@@ -407,7 +392,7 @@ class Ledger:
         if enterprise:
             query = query.where(h.enterprise_id == enterprise)
         if open_only:
-            query = query.where(h.state.not_in(["CLOSED", "VOID"]))
+            query = query.where(h.state.not_in([CLOSED, VOID]))
         with self.engine.connect() as conn:
             return [HazardState.model_validate_json(row.data) for row in conn.execute(query)]
 
@@ -475,7 +460,7 @@ def _verify_hazard(hazard_id: str, rows: list[Any], projection: Any) -> list[Pro
         if replayed != HazardState.model_validate_json(projection.data):
             problems.append(Problem(hazard_id, None, "projection differs from a replay of the log"))
         expected = _hazard_row(replayed)
-        drifted = [name for name in expected if name not in ("data", "overdue") and getattr(projection, name) != expected[name]]
+        drifted = [name for name in expected if name != "data" and getattr(projection, name) != expected[name]]
         if drifted:
             problems.append(Problem(hazard_id, None, f"projection columns differ from a replay: {', '.join(drifted)}"))
     except (KeyError, ValueError) as exc:
@@ -504,10 +489,6 @@ def _engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
-def _iso(value: dt.date | dt.datetime) -> str:
-    return value.isoformat()
-
-
 
 
 def _event_row(event: Event) -> dict[str, Any]:
@@ -519,7 +500,7 @@ def _event_row(event: Event) -> dict[str, Any]:
 
 def _hazard_row(state: HazardState) -> dict[str, Any]:
     return {"state": state.state, "level": state.level, "enterprise_id": state.enterprise_id,
-            "jurisdiction": state.jurisdiction, "listed": bool(state.listed), "overdue": False,
+            "jurisdiction": state.jurisdiction, "listed": bool(state.listed), "next_due": next_due(state.deadlines),
             "version": state.version, "head_hash": state.head_hash, "data": state.model_dump_json()}
 
 

@@ -2,7 +2,8 @@
 
 Validation (networkx): one entry state; every state reachable from it; no trap state
 (every non-final state has a way out); every open state can still reach CLOSED;
-every role, guard and state a transition names exists. `to_dot` and `to_mermaid`
+every role, guard and state a transition names exists; every action has its effects
+(effects.py); CLOSED and VOID are final. `to_dot` and `to_mermaid`
 draw it.
 """
 
@@ -20,8 +21,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..errors import HazardRulesError, Span
 from ..loading.strict_yaml import read_yaml
 from ..loading.validate import validate_document
+from .effects import CLOSED, EFFECTS, VOID
 
-Level = Literal["general", "major", "undetermined"]
+Level = Literal["ordinary", "major", "undetermined"]  # the verdict's words (一般/重大/待定)
 
 
 class MachineError(HazardRulesError):
@@ -37,7 +39,7 @@ class _Model(BaseModel):
 class StateDef(_Model):
     label: str
     open: bool
-    lane: Literal["general", "major", "report"] | None = None
+    lane: Literal["ordinary", "major", "report"] | None = None
 
 
 class Transition(_Model):
@@ -77,11 +79,12 @@ class MachineDef(_Model):
 class Machine:
     """Transitions by (state, action), validated as a graph."""
 
-    def __init__(self, definition: MachineDef, guard_names: frozenset[str], file: str = "machine.yaml") -> None:
+    def __init__(self, definition: MachineDef, guard_names: frozenset[str], file: str = "machine.yaml",
+                 effect_names: frozenset[str] | None = None) -> None:
         self.definition = definition
         self.file = file
         self._by_action: dict[str, Transition] = {}
-        problems = self._check_names(guard_names)
+        problems = self._check_names(guard_names, frozenset(EFFECTS) if effect_names is None else effect_names)
         problems += self._check_graph()
         if problems:
             raise MachineError("the state machine is inconsistent: " + "; ".join(problems),
@@ -112,12 +115,14 @@ class Machine:
         return self.definition.states[state].open
 
     # ------------------------------------------------------------------ validation
-    def _check_names(self, guard_names: frozenset[str]) -> list[str]:
+    def _check_names(self, guard_names: frozenset[str], effect_names: frozenset[str]) -> list[str]:
         d = self.definition
         problems = []
         for state in [d.entry, *d.final]:
             if state not in d.states:
                 problems.append(f"state {state!r} is not declared")
+        # The ledger gives these two end states their meaning (closure ends duties, void ends a non-hazard).
+        problems += [f"state {state} must be declared final" for state in (CLOSED, VOID) if state not in d.final]
         for name in [*d.acting.area_roles, *d.acting.department_roles]:
             if name not in d.roles:
                 problems.append(f"acting: unknown role {name!r}")
@@ -132,6 +137,11 @@ class Machine:
                 problems.append(f"{t.action}: give either `to` (a state change) or `overlay` (a self-loop)")
             problems += [f"{t.action}: unknown role {r!r}" for r in t.roles if r not in d.roles]
             problems += [f"{t.action}: unknown guard {g!r}" for g in t.guards if g not in guard_names]
+            if t.action not in effect_names:
+                unused = effect_names - {other.action for other in d.transitions}   # what it was renamed from
+                close = difflib.get_close_matches(t.action, sorted(unused), n=1, cutoff=0.3)
+                problems.append(f"{t.action}: no effects declared for this action in workflow/effects.py (what the "
+                                f"step does besides changing state{f'; renamed from {close[0]!r}?' if close else ''})")
         return problems
 
     @cached_property
@@ -161,8 +171,8 @@ class Machine:
             onward = {v for _, v in g.out_edges(state)} - {state}
             if not onward:
                 problems.append(f"state {state} is a trap: no transition leaves it")
-            elif d.states[state].open and "CLOSED" in d.states and not nx.has_path(g, state, "CLOSED"):
-                problems.append(f"open state {state} can never reach CLOSED")
+            elif d.states[state].open and CLOSED in d.states and not nx.has_path(g, state, CLOSED):
+                problems.append(f"open state {state} can never reach {CLOSED}")
         return problems
 
     # ------------------------------------------------------------------ drawing

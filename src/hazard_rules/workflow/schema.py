@@ -14,6 +14,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     Connection,
+    Date,
     DateTime,
     Integer,
     MetaData,
@@ -61,7 +62,9 @@ hazards = Table(
     Column("enterprise_id", String(100), index=True),
     Column("jurisdiction", String(20), index=True),
     Column("listed", Boolean, nullable=False, default=False),
-    Column("overdue", Boolean, nullable=False, default=False),
+    # The China day of the hazard's earliest deadline (NULL: none runs): which hazards a timer
+    # can still run on, and the cheap first cut of "which are overdue" (calendar.deadline_passed decides).
+    Column("next_due", Date, index=True),
     Column("version", Integer, nullable=False),
     Column("head_hash", String(64), nullable=False),
     Column("data", Text, nullable=False),        # the whole projection as JSON
@@ -86,16 +89,50 @@ stat_submissions = Table(
 
 
 def _create_v1(conn: Connection) -> None:
-    metadata.create_all(conn, tables=[events, hazards])
+    # The projection as version 1 made it; later migrations change it step by step.
+    v1 = MetaData()
+    Table("hazards", v1,
+          Column("id", String(200), primary_key=True),
+          Column("state", String(40), nullable=False, index=True),
+          Column("level", String(20), nullable=False),
+          Column("enterprise_id", String(100), index=True),
+          Column("jurisdiction", String(20), index=True),
+          Column("listed", Boolean, nullable=False, default=False),
+          Column("overdue", Boolean, nullable=False, default=False),
+          Column("version", Integer, nullable=False),
+          Column("head_hash", String(64), nullable=False),
+          Column("data", Text, nullable=False))
+    v1.create_all(conn)
+    metadata.create_all(conn, tables=[events])
 
 
 def _create_v2(conn: Connection) -> None:
     metadata.create_all(conn, tables=[stat_submissions])
 
 
+def _v3_next_due_and_ordinary(conn: Connection) -> None:
+    """`overdue` was always written False: replaced by `next_due`, which is kept true. The
+    level `general` is now `ordinary`, the verdict's word: projections are rewritten (events,
+    being hash-chained, are not: replay reads the old name, state.LEGACY_LEVELS)."""
+    from .effects import next_due
+    from .state import LEGACY_LEVELS, HazardState
+
+    conn.execute(text("ALTER TABLE hazards ADD COLUMN next_due DATE"))
+    conn.execute(text("CREATE INDEX ix_hazards_next_due ON hazards (next_due)"))
+    rows = conn.execute(text("SELECT id, level, data FROM hazards")).all()
+    for row in rows:
+        state = HazardState.model_validate_json(row.data)
+        state = state.model_copy(update={"level": LEGACY_LEVELS.get(state.level, state.level)})
+        conn.execute(text("UPDATE hazards SET level = :level, next_due = :next_due, data = :data WHERE id = :id"),
+                     {"id": row.id, "level": state.level, "next_due": next_due(state.deadlines),
+                      "data": state.model_dump_json()})
+    conn.execute(text("ALTER TABLE hazards DROP COLUMN overdue"))
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "event log and hazard projection", _create_v1),
     (2, "enterprise statistics submissions", _create_v2),
+    (3, "next_due replaces the never-set overdue flag; level general is ordinary", _v3_next_due_and_ordinary),
 ]
 
 

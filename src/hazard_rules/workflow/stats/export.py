@@ -28,7 +28,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "major_rate": ("重大隐患整改率", "rate"), "major_cleared": ("重大隐患已清零", "bool"),
     "enterprise_id": ("企业编号", "str"), "enterprise_name": ("企业名称", "str"), "period": ("统计期", "str"),
     "period_start": ("统计期起", "date"), "period_end": ("统计期止", "date"), "due": ("报送期限", "date"),
-    "general": ("一般隐患数", "int"), "major": ("重大隐患数", "int"), "undetermined": ("待定隐患数", "int"),
+    "ordinary": ("一般隐患数", "int"), "major": ("重大隐患数", "int"), "undetermined": ("待定隐患数", "int"),
     "rectified": ("已整改", "int"), "major_rectified": ("重大隐患已整改", "int"),
     "major_open_all": ("重大隐患未整改（含往期）", "int"), "submitted": ("已报送", "bool"),
     "submitted_at": ("报送时间", "datetime"), "signed_by": ("主要负责人签字", "str"), "late": ("逾期报送", "bool"),

@@ -35,7 +35,7 @@ from .core import (
 
 # ---------------------------------------------------------------------------- enterprise tables
 STATISTICS_COLUMNS = ("enterprise_id", "enterprise_name", "jurisdiction", "period", "period_start", "period_end",
-                      "due", "found", "void", "general", "major", "undetermined", "rectified", "rate",
+                      "due", "found", "void", "ordinary", "major", "undetermined", "rectified", "rate",
                       "major_rectified", "major_open", "major_open_all")
 SUBMISSION_COLUMNS = ("submitted", "submitted_at", "signed_by", "late", "digest")
 ENTERPRISE_COLUMNS = STATISTICS_COLUMNS + SUBMISSION_COLUMNS
@@ -105,7 +105,7 @@ def enterprise_table(source: Any, period: Period | str, as_of: AsOf | None = Non
     """The statistics table of every enterprise that owes one for `period` (2025Q1 or
     2025), as of `as_of` (default: the end of the period's last day), one row each:
 
-    found (hazards found in the period, void included), void, general / major /
+    found (hazards found in the period, void included), void, ordinary / major /
     undetermined (of the others, by level as of `as_of`), rectified (closed), rate
     (rectified / (found − void)), major_rectified, major_open (found in the period and
     still open), major_open_all (every major hazard found by the period's end and still
