@@ -18,7 +18,15 @@ from ..checking.pack import CheckedRule
 from ..classifying.ruleset import CompiledPack, Ruleset
 from ..compiling.codegen import compile_rules
 from ..findings.coerce import FactValueError
+from ..loading.models import RuleTest
 from .evaluation import RuleEvaluator
+
+EXPECTATIONS = ("true", "false", "unknown", "not_concerned")
+
+
+def expected_label(test: RuleTest) -> str:
+    """What a pack test expects, as one of EXPECTATIONS."""
+    return test.expect if isinstance(test.expect, str) else ("true" if test.expect else "false")
 
 
 @dataclass
@@ -64,7 +72,7 @@ def _run_rule(ruleset: Ruleset, pack: CompiledPack, rule: CheckedRule) -> list[T
     results = []
     for index, test in enumerate(rule.rule.tests):
         name = test.name or f"test {index + 1}"
-        expected = test.expect if isinstance(test.expect, str) else ("true" if test.expect else "false")
+        expected = expected_label(test)
         origin = str(rule.origin.doc.span(rule.origin.path + ("tests", index)))
         try:
             asked: set[str] = set()

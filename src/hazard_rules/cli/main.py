@@ -316,13 +316,7 @@ def rules_test(packs: tuple[str, ...], rules_dir: Path | None, junit: Path | Non
     from .junit import write_junit
 
     ruleset = _load(rules_dir)
-    known = {p.id for p in ruleset.packs}
-    for name in packs:
-        if name not in known:
-            close = difflib.get_close_matches(name, sorted(known), n=1)
-            raise UsageError(f"no pack {name!r}", hint=f"did you mean {close[0]!r}?" if close else
-                             f"packs: {', '.join(sorted(known))}")
-    chosen = set(packs) or known
+    chosen = _chosen_packs(ruleset, packs)
     results, coverage = run_pack_tests(ruleset, chosen)
     failed = [r for r in results if not r.passed]
     for result in results:
@@ -341,6 +335,39 @@ def rules_test(packs: tuple[str, ...], rules_dir: Path | None, junit: Path | Non
         write_junit(results, junit)
     survived = _report_mutants(ruleset, chosen) if mutate else False
     sys.exit(1 if failed or survived else 0)
+
+
+def _chosen_packs(ruleset: Ruleset, packs: tuple[str, ...]) -> set[str]:
+    """The packs named on the command line (all when none is), each checked to exist."""
+    known = {p.id for p in ruleset.packs}
+    for name in packs:
+        if name not in known:
+            close = difflib.get_close_matches(name, sorted(known), n=1)
+            raise UsageError(f"no pack {name!r}", hint=f"did you mean {close[0]!r}?" if close else
+                             f"packs: {', '.join(sorted(known))}")
+    return set(packs) or known
+
+
+@rules.command("coverage")
+@click.argument("packs", nargs=-1)
+@rules_option
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True,
+              help="text: a table per pack; markdown: docs/coverage.md; json: for tools.")
+def rules_coverage(packs: tuple[str, ...], rules_dir: Path | None, fmt: str) -> None:
+    """Report how much of each standard the packs (all, or the PACKS named by id) encode: per article and
+    item, the rule, its wording's provenance, its tests by expected value and who decides it."""
+    from ..authoring.coverage import build_coverage, to_json, to_markdown
+
+    ruleset = _load(rules_dir)
+    report = build_coverage(ruleset, _chosen_packs(ruleset, packs))
+    if fmt == "json":
+        click.echo(json.dumps(to_json(report), ensure_ascii=False, indent=2))
+    elif fmt == "markdown":
+        click.echo(to_markdown(report), nl=False)
+    else:
+        from .coverage_view import print_coverage
+
+        print_coverage(report, Console(highlight=False))
 
 
 def _report_mutants(ruleset: Ruleset, packs: set[str]) -> bool:
