@@ -1,6 +1,6 @@
-"""Measure the description matcher on tests/data/suggest_cases.yaml.
+"""Measure the description matcher on tests/data/suggest/<pack>.yaml, each pack on its own.
 
-    python benchmarks/eval_suggest.py [--variants]
+    python benchmarks/eval_suggest.py [--variants] [PACK ...]
 
 recall@k: share of described cases whose expected clause is among the first k candidates;
 false alarms: share of ordinary descriptions (expect: []) that the safety net would hold
@@ -15,6 +15,7 @@ import random
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -22,31 +23,31 @@ from hazard_rules import load_rulesets
 from hazard_rules.matching.matcher import ClauseMatcher
 from hazard_rules.matching.tokens import Tokenizer
 
-CASES = Path(__file__).resolve().parents[1] / "tests" / "data" / "suggest_cases.yaml"
+CASES = Path(__file__).resolve().parents[1] / "tests" / "data" / "suggest"
 
 
-def measure(matcher: ClauseMatcher, cases: list[dict]) -> dict[str, float]:
+def measure(matcher: ClauseMatcher, cases: list[dict], packs: list) -> dict[str, float]:
     hits = {1: 0, 3: 0, 5: 0}
     described = [c for c in cases if c["expect"]]
     ordinary = [c for c in cases if not c["expect"]]
     missed = 0
     for case in described:
-        ranked = [h.pack.rules[h.index].rule.id for h in matcher.rank(case["text"])]
+        ranked = [h.pack.rules[h.index].rule.id for h in matcher.rank(case["text"], packs)]
         for k in hits:
             hits[k] += bool(set(ranked[:k]) & set(case["expect"]))
-        missed += not matcher.resembling(case["text"])
-    alarms = sum(bool(matcher.resembling(c["text"])) for c in ordinary)
+        missed += not matcher.resembling(case["text"], packs)
+    alarms = sum(bool(matcher.resembling(c["text"], packs)) for c in ordinary)
     return {"recall@1": hits[1] / len(described), "recall@3": hits[3] / len(described),
             "recall@5": hits[5] / len(described), "false_alarms": alarms / len(ordinary),
             "net_misses": missed / len(described), "described": len(described), "ordinary": len(ordinary)}
 
 
-def held_out(matcher: ClauseMatcher, cases: list[dict], rounds: int = 20) -> tuple[float, float]:
+def held_out(matcher: ClauseMatcher, cases: list[dict], packs: list, rounds: int = 20) -> tuple[float, float]:
     """Threshold chosen on a random half (the lowest with <= 10 % false alarms there), measured
     on the other half: what to expect on descriptions the threshold was not tuned on."""
     rows = []
     for case in cases:
-        ranked = matcher.rank(case["text"])
+        ranked = matcher.rank(case["text"], packs)
         rows.append((bool(case["expect"]), ranked[0].score if ranked else 0.0))
     alarms, misses = [], []
     for seed in range(rounds):
@@ -64,9 +65,11 @@ def held_out(matcher: ClauseMatcher, cases: list[dict], rounds: int = 20) -> tup
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--variants", action="store_true")
+    parser.add_argument("--rules", help="rules folder (default: the shipped packs)")
+    parser.add_argument("packs", nargs="*", help="pack ids (default: every pack with a case file)")
     args = parser.parse_args()
-    cases = yaml.safe_load(CASES.read_text(encoding="utf-8"))["cases"]
-    ruleset = load_rulesets()
+    ruleset = load_rulesets(args.rules)
+    files = {path.stem: path for path in sorted(CASES.glob("*.yaml"))}
     variants = {"jieba words (shipped)": Tokenizer()}
     if args.variants:
         variants["jieba words + character bigrams"] = Tokenizer(bigrams=True)
@@ -75,17 +78,24 @@ def main() -> int:
         started = time.perf_counter()
         matcher = ClauseMatcher(ruleset.packs, tokenizer)
         built = time.perf_counter() - started
-        result = measure(matcher, cases)
         print(f"{name}: index built in {built:.2f} s")
-        print(f"  {result['described']} described, {result['ordinary']} ordinary descriptions")
-        print(f"  recall@1 {result['recall@1']:.1%}  recall@3 {result['recall@3']:.1%}  recall@5 {result['recall@5']:.1%}")
-        print(f"  safety net at MIN_SCORE: false alarms {result['false_alarms']:.1%} of ordinary, "
-              f"lets {result['net_misses']:.1%} of described through")
-        alarms, misses = held_out(matcher, cases)
-        print(f"  threshold tuned on half, measured on the other (20 splits): false alarms {alarms:.1%}, "
-              f"lets {misses:.1%} through")
+        for pack in ruleset.packs:
+            if (args.packs and pack.id not in args.packs) or pack.id not in files:
+                continue
+            cases = yaml.safe_load(files[pack.id].read_text(encoding="utf-8"))["cases"]
+            report(pack, matcher, cases)
     return 0
 
+
+def report(pack: Any, matcher: ClauseMatcher, cases: list[dict]) -> None:
+    result = measure(matcher, cases, [pack])
+    print(f"  {pack.id}: {result['described']} described, {result['ordinary']} ordinary descriptions")
+    print(f"    recall@1 {result['recall@1']:.1%}  recall@3 {result['recall@3']:.1%}  recall@5 {result['recall@5']:.1%}")
+    print(f"    safety net at MIN_SCORE: false alarms {result['false_alarms']:.1%} of ordinary, "
+          f"lets {result['net_misses']:.1%} of described through")
+    alarms, misses = held_out(matcher, cases, [pack])
+    print(f"    threshold tuned on half, measured on the other (20 splits): false alarms {alarms:.1%}, "
+          f"lets {misses:.1%} through")
 
 if __name__ == "__main__":
     sys.exit(main())

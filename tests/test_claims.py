@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -129,3 +130,30 @@ def test_explain_reports_why_the_finding_asked_for_is_invalid(tmp_path) -> None:
     shown = run_cli("explain", str(path), "--id", "E1")
     assert shown.returncode == 3 and "'date' is not a date YYYY-MM-DD ('2024-13-01')" in shown.stderr
     assert "no finding with id" not in shown.stderr
+
+
+@pytest.mark.parametrize(("industries", "date", "clause", "rule"), [
+    (["hazchem"], "2024-05-01", "第五项", "HC2017-5"),
+    (["hazchem"], "2024-05-01", "判定标准第（五）项", "HC2017-5"),
+    (["hazchem"], "2024-05-01", "(5)", "HC2017-5"),
+    (["fireworks.retail"], "2024-05-01", "第二十项", "FW2017-20"),
+    (["civil_explosives"], "2025-05-01", "第八项", "MB2024-8"),
+    (["special_equipment.boiler"], "2025-05-01", "4.2 c)", "SE2024-4.2-c"),
+    (["gongmao.dust"], "2022-05-01", "专项类（一）第3项", "GM2017-1-1-3"),
+])
+def test_items_of_standards_without_articles_are_cited_as_inspectors_write_them(shipped, industries, date, clause,
+                                                                                 rule) -> None:
+    from hazard_rules.classifying.claims import resolve
+    from hazard_rules.findings.model import Claim
+
+    chosen = [p for p, _ in shipped._packs_for(tuple(industries), dt.date.fromisoformat(date), [])]
+    [citation] = resolve(Claim(level="major", clauses=[clause]), chosen)
+    assert [p.rules[i].rule.id for p, i in citation.rules] == [rule]
+
+
+def test_an_item_number_alone_does_not_cite_a_standard_with_articles(shipped) -> None:
+    from hazard_rules.classifying.claims import resolve
+    from hazard_rules.findings.model import Claim
+
+    [citation] = resolve(Claim(level="major", clauses=["（三）"]), [p for p in shipped.packs if p.id == "gongmao-2023"])
+    assert citation.rules == []      # 第几条的（三）? ambiguous: not resolved

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from hazard_rules import load_rulesets
+
 from .conftest import EXAMPLES, run_cli
 
 GOOD = {"id": "G-1", "date": "2024-05-01", "industries": ["demo"], "facts": {"a.workers": 12}}
@@ -43,7 +45,7 @@ def test_table_has_verdicts_and_a_summary() -> None:
     result = run_cli("check", "examples/inspections.jsonl")
     assert result.returncode == 0
     assert "重大隐患 major" in result.stdout and "GM2023-12-2" in result.stdout
-    assert result.stdout.rstrip().splitlines()[-1].startswith("34 findings: 13 major, 11 undetermined, 10 ordinary")
+    assert result.stdout.rstrip().splitlines()[-1].startswith("34 findings: 15 major, 9 undetermined, 10 ordinary")
 
 
 def test_machine_formats_keep_stdout_clean(tmp_path: Path, demo_rules: Path) -> None:
@@ -213,7 +215,9 @@ def test_explain_unknown_id() -> None:
 
 def test_rules_list_show_test_lint() -> None:
     listed = json.loads(run_cli("rules", "list", "--format", "json").stdout)
-    assert len(listed) == 64 and listed[0]["rule"] == "GM2023-3-1"
+    gongmao = [r["rule"] for r in listed if r["pack"] == "gongmao-2023"]
+    assert len(gongmao) == 64 and gongmao[0] == "GM2023-3-1"
+    assert len({r["pack"] for r in listed}) == len(load_rulesets().packs)
     shown = run_cli("rules", "show", "GM2023-12-2")
     assert shown.returncode == 0
     assert "快速冻结装置未设置在单独的作业间内" in shown.stdout and "ammonia.quick_freeze.room_workers" in shown.stdout

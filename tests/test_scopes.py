@@ -12,7 +12,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from hazard_rules import load_rulesets
@@ -37,24 +37,41 @@ def value_of(fact_type: Type) -> st.SearchStrategy[Any]:
         return st.frozensets(st.sampled_from(fact_type.values), max_size=3).map(sorted)
     if fact_type.kind == "num":
         return st.integers(0, 40)
+    if fact_type.kind == "date":
+        return st.dates(dt.date(2015, 1, 1), dt.date(2028, 12, 31)).map(dt.date.isoformat)
+    if fact_type.kind == "str":
+        return st.sampled_from(["a", "b"])
+    if fact_type.kind == "list":
+        return st.lists(st.fixed_dictionaries({name: value_of(t) for name, t in fact_type.fields}), max_size=2)
     raise AssertionError(fact_type)
+
+
+def in_force(draw, pack) -> dt.date:
+    """A day the pack's edition is in force."""
+    standard = pack.standard
+    last = standard.effective_to or standard.effective_from + dt.timedelta(days=730)
+    return standard.effective_from + dt.timedelta(days=draw(st.integers(0, (last - standard.effective_from).days)))
+
+
+def codes_of(pack) -> list[str]:
+    scope = pack.checked.source.manifest.scope
+    return sorted(scope.codes) or sorted(scope.industries)
 
 
 @st.composite
 def findings(draw, ruleset) -> dict[str, Any]:
-    pack = ruleset.packs[0]
-    codes = sorted(pack.checked.source.manifest.scope.codes)
-    industries = draw(st.lists(st.sampled_from(codes), min_size=1, max_size=3, unique=True))
+    pack = draw(st.sampled_from(ruleset.packs))
+    industries = draw(st.lists(st.sampled_from(codes_of(pack)), min_size=1, max_size=3, unique=True))
     reads = sorted({f for i in pack.applicable(tuple(industries)) for f in pack.reads[i]})
     chosen = draw(st.lists(st.sampled_from(reads), max_size=6, unique=True)) if reads else []
     facts = {name: draw(value_of(ruleset.facts[name])) for name in chosen}
-    return {"id": "P", "date": DAY.isoformat(), "industries": industries, "facts": facts}
+    return {"id": "P", "date": in_force(draw, pack).isoformat(), "industries": industries, "facts": facts}
 
 
 @given(data=st.data())
 @PROPERTY
 def test_a_rule_is_the_or_of_its_situations(shipped, data) -> None:
-    pack = shipped.packs[0]
+    pack = data.draw(st.sampled_from(shipped.packs))
     index = data.draw(st.integers(0, len(pack.rules) - 1))
     names = sorted(pack.reads[index])
     facts = {n: data.draw(value_of(shipped.facts[n])) for n in data.draw(st.lists(st.sampled_from(names), unique=True))}
@@ -81,11 +98,9 @@ def test_finding_scope_never_says_ordinary_where_enterprise_says_major(shipped, 
 def test_adding_facts_a_concerned_rule_reads_never_turns_major_into_ordinary(shipped, data) -> None:
     record = data.draw(findings(shipped))
     before = shipped.classify(record)
-    pack = shipped.packs[0]
-    concerned = [pack.rules.index(shipped.rule(c.rule)[1]) for c in before.concerned]
-    if not concerned:
-        return
-    index = data.draw(st.sampled_from(concerned))
+    assume(before.concerned)
+    pack, rule = shipped.rule(data.draw(st.sampled_from([c.rule for c in before.concerned])))
+    index = pack.rules.index(rule)
     extra = data.draw(st.lists(st.sampled_from(sorted(pack.reads[index])), min_size=1, unique=True))
     facts = dict(record["facts"])
     for name in extra:
@@ -99,11 +114,10 @@ def test_adding_facts_a_concerned_rule_reads_never_turns_major_into_ordinary(shi
 @given(data=st.data())
 @PROPERTY
 def test_a_clause_text_as_the_only_record_is_never_ordinary(shipped, data) -> None:
-    pack = shipped.packs[0]
+    pack = data.draw(st.sampled_from(shipped.packs))
     rule = data.draw(st.sampled_from(pack.rules))
-    codes = sorted(pack.checked.source.manifest.scope.codes)
-    industries = data.draw(st.lists(st.sampled_from(codes), min_size=1, max_size=2, unique=True))
-    verdict = shipped.classify({"id": "T", "date": DAY.isoformat(), "industries": industries,
+    industries = data.draw(st.lists(st.sampled_from(codes_of(pack)), min_size=1, max_size=2, unique=True))
+    verdict = shipped.classify({"id": "T", "date": in_force(data.draw, pack).isoformat(), "industries": industries,
                                 "description": rule.rule.text, "facts": {}})
     assert verdict.verdict == "undetermined" and verdict.resembles
     assert rule.rule.id in [h.pack.rules[h.index].rule.id for h in shipped.matcher.resembling(rule.rule.text)]

@@ -1,6 +1,6 @@
 """The description matcher: `suggest`, and the safety net that withholds a wrong `ordinary`.
 
-The evaluation set (tests/data/suggest_cases.yaml) holds inspector-style paraphrases of
+The evaluation sets (tests/data/suggest/<pack>.yaml) hold inspector-style paraphrases of
 every clause and ordinary deficiencies that match none; benchmarks/eval_suggest.py
 prints the same figures with more detail.
 """
@@ -18,7 +18,8 @@ from hazard_rules import load_rulesets
 
 from .conftest import ROOT, run_cli
 
-CASES = yaml.safe_load((ROOT / "tests" / "data" / "suggest_cases.yaml").read_text(encoding="utf-8"))["cases"]
+CASE_DIR = ROOT / "tests" / "data" / "suggest"     # one file per pack: <pack id>.yaml
+CASES = {path.stem: yaml.safe_load(path.read_text(encoding="utf-8"))["cases"] for path in sorted(CASE_DIR.glob("*.yaml"))}
 GOLDEN = ROOT / "tests" / "golden"
 UPDATE = os.environ.get("UPDATE_GOLDENS") == "1"
 
@@ -28,22 +29,35 @@ def shipped():
     return load_rulesets()
 
 
-def test_the_evaluation_set_covers_every_clause(shipped) -> None:
-    ids = {r.rule.id for p in shipped.packs for r in p.rules}
-    described = [c for c in CASES if c["expect"]]
-    assert len(CASES) >= 150 and sum(not c["expect"] for c in CASES) >= 40
-    assert {i for c in described for i in c["expect"]} == ids
+def test_every_clause_of_every_pack_is_in_its_evaluation_set(shipped) -> None:
+    assert set(CASES) == {p.id for p in shipped.packs}, "tests/data/suggest/<pack>.yaml for every shipped pack"
+    for pack in shipped.packs:
+        cases = CASES[pack.id]
+        ids = {r.rule.id for r in pack.rules}
+        described = [c for c in cases if c["expect"]]
+        assert len(described) >= len(ids) and sum(not c["expect"] for c in cases) >= 10, pack.id
+        assert {i for c in described for i in c["expect"]} == ids, pack.id
+    assert len(CASES["gongmao-2023"]) >= 150 and sum(not c["expect"] for c in CASES["gongmao-2023"]) >= 40
 
 
-def test_recall_at_3_and_false_alarms_meet_the_targets(shipped) -> None:
+@pytest.mark.parametrize("pack_id", sorted(CASES))
+def test_recall_at_3_and_the_safety_net_meet_the_targets(shipped, pack_id: str) -> None:
+    """Each pack on its own descriptions, as the safety net uses it: against the packs the
+    finding's industries bring in. Safety first: at most one described finding in ten may
+    pass the net as `ordinary`. The false-alarm target (≤ 10 %) holds for the pack the
+    threshold was calibrated on; the others' rates are measured in docs/suggest.md."""
+    pack = next(p for p in shipped.packs if p.id == pack_id)
     matcher = shipped.matcher
-    described = [c for c in CASES if c["expect"]]
-    ordinary = [c for c in CASES if not c["expect"]]
-    found = sum(bool(set(c["expect"]) & {h.pack.rules[h.index].rule.id for h in matcher.rank(c["text"])[:3]})
+    described = [c for c in CASES[pack_id] if c["expect"]]
+    ordinary = [c for c in CASES[pack_id] if not c["expect"]]
+    found = sum(bool(set(c["expect"]) & {h.pack.rules[h.index].rule.id for h in matcher.rank(c["text"], [pack])[:3]})
                 for c in described)
-    alarms = sum(bool(matcher.resembling(c["text"])) for c in ordinary)
+    through = sum(not matcher.resembling(c["text"], [pack]) for c in described)
     assert found / len(described) >= 0.90, f"recall@3 {found / len(described):.1%}"
-    assert alarms / len(ordinary) <= 0.10, f"false alarms {alarms / len(ordinary):.1%}"
+    assert through / len(described) <= 0.10, f"the net lets {through / len(described):.1%} of described through"
+    if pack_id == "gongmao-2023":
+        alarms = sum(bool(matcher.resembling(c["text"], [pack])) for c in ordinary)
+        assert alarms / len(ordinary) <= 0.10, f"false alarms {alarms / len(ordinary):.1%}"
 
 
 def test_a_factless_finding_is_held_back_only_when_its_description_resembles_a_clause(shipped) -> None:

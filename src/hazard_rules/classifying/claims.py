@@ -1,7 +1,8 @@
 """The inspector's own label (`claimed`): resolve the cited clauses, then compare.
 
 A clause is cited as the standard writes it (第十一条（三）, 第十一条第（三）项, 第十一条(三)),
-as a whole article (第十一条), or by rule id (GM2023-11-3). docs/scopes.md has the rules.
+as a whole article (第十一条), by rule id (GM2023-11-3), or — for standards without 条 —
+by its item (第五项, （五）, 4.2 c)). docs/scopes.md has the rules.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..findings.model import Claim
+from .citations import citation_key
 from .compiled import CompiledPack
 from .verdict import ClaimCheck
 
@@ -48,6 +50,8 @@ def resolve(claim: Claim, packs: list[CompiledPack]) -> list[Citation]:
             found = pack.citable.get(text.strip().lower(), [])
             if match and not found:
                 found = pack.citable.get((match.group(1), f"（{item}）" if item else None), [])
+            if not found:
+                found = pack.citable.get(("key", citation_key(text)), [])
             citation.rules.extend((pack, index) for index in found)
         citations.append(citation)
     return citations

@@ -13,6 +13,7 @@ from ..checking.pack import CheckedPack, CheckedRule, CheckedSection
 from ..checking.situations import Situation, context_facts, rule_situations
 from ..compiling.codegen import PlanFn, compile_rules
 from ..compiling.kleene import Fn, compile_kleene
+from .citations import citation_key
 from ..loading.models import Standard
 
 
@@ -36,6 +37,7 @@ class CompiledPack:
         self.sections = list(self.checked.sections.values())
         # What an open rule's explanation depends on: the facts it reads, and the date if used.
         self.reads = [tuple(sorted(ir.facts_read(r.condition))) for r in self.rules]
+        self.facts_read: frozenset[str] = frozenset().union(*self.reads)
         self.reads_today = [_reads_today(r.condition) for r in self.rules]
         self.context = context_facts(self.checked)
         self.situations: list[tuple[Situation, ...]] = [rule_situations(r.condition, self.context) for r in self.rules]
@@ -49,7 +51,8 @@ class CompiledPack:
         self.citable: dict[tuple[str, str | None] | str, list[int]] = {}
         for index, rule in enumerate(self.rules):
             article = rule.section.section.article
-            for key in ((article, rule.rule.clause), (article, None), rule.rule.id.lower()):
+            for key in ((article, rule.rule.clause), (article, None), rule.rule.id.lower(),
+                        ("key", citation_key(article + (rule.rule.clause or "")))):
                 self.citable.setdefault(key, []).append(index)
         self._situation_fns: dict[int, tuple[Fn, ...]] = {}
         self._kleene: dict[int, Fn] = {}

@@ -164,6 +164,9 @@ class Ruleset:
             stray = concerned_anywhere - pack.applicable(codes) - considered
             if stray and not considered:
                 reasons.append(self._stray_reason(pack, stray, given, codes))
+            elif pack.missing_items(codes) and not given <= pack.facts_read:
+                # Facts this edition never reads may be about an item it could not encode.
+                reasons.append(self._missing_reason(pack, codes))
             still_open: list[int] = []
             for index in sorted(considered & (true | unknown)):
                 rule = pack.rules[index]
@@ -351,10 +354,15 @@ class Ruleset:
             if pack.in_force(day):
                 return pack
         first, last = editions[0].standard, editions[-1].standard
+        if day < first.effective_from and first.supersedes is None:
+            message = (f"the standard in force on {day.isoformat()} is not encoded: {first.name} ({first.number}) "
+                       f"took effect only on {first.effective_from.isoformat()}, and no earlier edition is recorded")
+            if message not in reasons:
+                reasons.append(message)
+            return None
         if day < first.effective_from:
             previous = first.supersedes
-            what = f"{previous.name}, {previous.number}" if previous and previous.number else (
-                previous.name if previous else f"the edition before {first.name} ({first.number})")
+            what = f"{previous.name}, {previous.number}" if previous.number else previous.name
         else:
             following = last.superseded_by
             what = f"{following.name}, {following.number}" if following and following.number else (

@@ -22,8 +22,8 @@ from ..classifying.compiled import CompiledPack
 from .tokens import Tokenizer
 
 # A clause "resembles" a description when its BM25 score reaches this (measured on
-# tests/data/suggest_cases.yaml: docs/suggest.md; benchmarks/eval_suggest.py re-measures).
-MIN_SCORE = 15.0
+# tests/data/suggest/<pack>.yaml: docs/suggest.md; benchmarks/eval_suggest.py re-measures).
+MIN_SCORE = 18.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,8 +52,11 @@ def rule_document(pack: CompiledPack, index: int) -> str:
 # Such a part is not the deficiency and must not make the text resemble a clause about it.
 _PARTS = re.compile(r"[，,；;。：:（）()、\s]+|但是|但")
 # Whole phrases only: 有效 alone is also 有效期 and 有效泄压面积, 在场 also 设置在场所内.
-_COMPLIANT = ("已审批", "已建立", "已辨识", "已设置", "已落实", "已配备", "检测合格", "验收合格", "齐全",
+_COMPLIANT = ("已审批", "已建立", "已辨识", "已设置", "已落实", "已配备", "已完成", "已制定", "已下发", "已书面告知", "考核合格",
+              "持证上岗", "检测合格", "验收合格", "齐全",
               "人在场", "人员在场", "完好", "运行正常", "正常运行", "持有效")
+# A denied excess is compliance too, though it holds a deficiency word (未超定员, 在有效期内).
+_WITHIN_LIMITS = ("未超过", "未超出", "未超", "不超过", "在有效期内", "低于核定量")
 _DEFICIENT = ("未", "无", "没", "不", "损", "坏", "失", "停", "拆", "过期", "故障", "超", "缺", "堵", "短接", "旁路",
               "屏蔽", "小于", "大于", "低于", "高于", "偏", "仍", "已过")
 
@@ -62,11 +65,27 @@ _SENTENCES = re.compile(r"[。；;！!？?\n]+")
 MAX_CHARS = 2000   # a finding's description, not a report: only its start is matched
 
 
+_UNCOMPARED = re.compile(r"[\s，,。；;：:、（）()“”\"'的]+")
+
+
+def _comparable(text: str) -> str:
+    """Text for a containment test: no spaces, punctuation or 的 (clauses end in ……的)."""
+    return _UNCOMPARED.sub("", text)
+
+
 def deficiency_text(text: str) -> str:
     """The description without its statements of compliance."""
     parts = [p for p in _PARTS.split(text) if p]
-    kept = [p for p in parts if not (any(m in p for m in _COMPLIANT) and not any(m in p for m in _DEFICIENT))]
-    return "，".join(kept)
+    return "，".join(p for p in parts if not _compliant(p))
+
+
+def _compliant(part: str) -> bool:
+    denied = part
+    for phrase in _WITHIN_LIMITS:
+        denied = denied.replace(phrase, "")
+    if denied != part:
+        return not any(m in denied for m in _DEFICIENT)
+    return any(m in part for m in _COMPLIANT) and not any(m in part for m in _DEFICIENT)
 
 
 def sentences(text: str) -> list[str]:
@@ -94,6 +113,7 @@ class ClauseMatcher:
             freq = numpy.array([doc.get(term, 0) for doc in bm25.doc_freqs], dtype=float)
             self.vectors[term] = idf * freq * (bm25.k1 + 1) / (freq + norm)
         self._zero = numpy.zeros(len(corpus))
+        self._wording = {id(pack): [_comparable(rule.rule.text) for rule in pack.rules] for pack in packs}
 
     def _scores(self, query: list[str]) -> numpy.ndarray:
         total = self._zero
@@ -128,5 +148,9 @@ class ClauseMatcher:
         return hits
 
     def resembling(self, text: str, packs: Sequence[CompiledPack] | None = None) -> list[Hit]:
-        """The clauses the description resembles closely enough to withhold `ordinary`."""
-        return self.rank(text, packs, minimum=numpy.nextafter(MIN_SCORE, -numpy.inf))
+        """The clauses the description resembles closely enough to withhold `ordinary`: a
+        score of MIN_SCORE, or the clause's own wording quoted in it (short clauses such as
+        "系统报警装置缺失或失效" score low, yet an inspector who quotes one means it)."""
+        hits = self.rank(text, packs)
+        quoted = _comparable(text)
+        return [h for h in hits if h.score >= MIN_SCORE or self._wording[id(h.pack)][h.index] in quoted]

@@ -21,8 +21,13 @@ STOPWORDS = frozenset(
     "设有 采取 措施 情形 判定 重大 事故 隐患 安全 一般 没有 不足 不够 不全 未能 部分 其他 有关".split())
 
 
+# Terms of the standards jieba's dictionary splits (加臭 → 加 + 臭, and 臭 alone then weighs
+# like a rare term).
+DOMAIN_WORDS = ("加臭",)
+
+
 class Tokenizer:
-    def __init__(self, words: Iterable[str] = (), bigrams: bool = False, jieba_words: bool = True) -> None:
+    def __init__(self, words: Iterable[str] = DOMAIN_WORDS, bigrams: bool = False, jieba_words: bool = True) -> None:
         self.bigrams = bigrams
         self.jieba_words = jieba_words
         self._extra = tuple(words)

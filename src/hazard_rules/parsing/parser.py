@@ -44,7 +44,9 @@ def grammar_text() -> str:
 
 @functools.cache
 def _lark() -> Lark:
-    return Lark(grammar_text(), parser="lalr", propagate_positions=True, maybe_placeholders=False)
+    # cache=True: Lark keeps the analysed grammar in a temporary file (keyed by the grammar and
+    # options), which saves most of a cold start.
+    return Lark(grammar_text(), parser="lalr", propagate_positions=True, maybe_placeholders=False, cache=True)
 
 
 def parse_condition(text: str) -> ast.Node:

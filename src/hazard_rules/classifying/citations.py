@@ -1,0 +1,32 @@
+"""A cited clause reduced to its numbers, so that every way of writing it finds the rule."""
+
+from __future__ import annotations
+
+import re
+
+_NUMERAL = re.compile(r"[一二三四五六七八九十百零〇]+")
+_DIGIT = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0}
+_TITLE = re.compile(r"\s+|^《[^》]*》|判定标准")
+_ITEM_WORDS = re.compile(r"第(?=[（(]?\d)|(?<=[\d）)])项")
+_BRACKETS = re.compile(r"[（）()【】\[\]、，,]")
+
+
+def _chinese_to_int(numeral: str) -> int:
+    """二十 → 20, 十一 → 11, 一百零五 → 105."""
+    total, current = 0, 0
+    for char in numeral:
+        if char in "十百":
+            total += (current or 1) * (10 if char == "十" else 100)
+            current = 0
+        else:
+            current = _DIGIT[char]
+    return total + current
+
+
+def citation_key(text: str) -> str:
+    """How a clause is cited, reduced to its numbers: 判定标准第（五）项, 第五项, (5) → "5";
+    4.2 c) → "4.2c"; 专项类（一）第1项 → "专项类11". For standards that number their items
+    without articles (化工, 烟花爆竹, 民爆) or by section (GB 45067), where 第X条（Y） does not apply."""
+    text = _TITLE.sub("", text.strip().lower())
+    text = _NUMERAL.sub(lambda m: str(_chinese_to_int(m.group())), text)
+    return _BRACKETS.sub("", _ITEM_WORDS.sub("", text))
