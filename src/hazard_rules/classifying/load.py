@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 
@@ -33,6 +36,24 @@ def load_rulesets(path: str | Path | None = None) -> Ruleset:
 
     Raises PackErrors listing every problem in every pack.
     """
+    with _collector_paused():
+        return _load(path)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Loading allocates hundreds of thousands of objects that all stay alive; Python's cyclic
+    collector would walk them again and again (about 45 % of a cold load). Paused, then restored."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _load(path: str | Path | None) -> Ruleset:
     root = Path(path) if path is not None else default_rules_dir()
     if not root.is_dir():
         raise UsageError(f"rules folder not found: {root}", hint="pass --rules DIR with a folder of rule packs")
