@@ -9,6 +9,8 @@ import pytest
 
 from hazard_rules import Finding, RecordError, load_rulesets
 
+from .conftest import run_cli
+
 
 @pytest.fixture
 def demo(demo_rules):
@@ -131,6 +133,33 @@ def test_items_whose_text_was_not_found_are_never_passed_over(tmp_path) -> None:
     also_unread = demo.classify(finding(**{"a.workers": 3, "enterprise.metal_smelting": True}))
     assert also_unread.verdict == "undetermined" and also_unread.reasons == [reason]
     assert demo.classify(decided(**{"a.workers": 12}), scope="enterprise").verdict == "major"
+
+
+def test_a_supplement_applies_from_its_own_date_and_is_cited_with_its_own_number(tmp_path) -> None:
+    from .conftest import DEMO_PACK, write_rules
+
+    pack = DEMO_PACK.replace("  - {id: s1, article: 第一条}", """  - {id: s1, article: 第一条}
+  - id: s2
+    article: 补充情形
+    added_by: {name: 演示标准补充情形, number: 演示〔2024〕7号, effective_from: 2024-07-01}""").replace(
+        "provisions:", """  - id: D-9
+    section: s2
+    text: 人数超过20人的
+    provenance: {status: verified}
+    when: a.workers > 20 人
+    tests:
+      - {facts: {a.workers: 21}, expect: true}
+      - {facts: {a.workers: 21}, date: 2024-06-30, expect: false}
+      - {facts: {a.workers: 20}, expect: false}
+provisions:""")
+    demo = load_rulesets(write_rules(tmp_path, pack))
+    before = demo.classify(dict(decided(**{"a.workers": 25}), date="2024-06-30"))
+    assert [m.rule for m in before.matches] == ["D-1"]
+    on_the_day = demo.classify(dict(decided(**{"a.workers": 25}), date="2024-07-01"))
+    assert [(m.rule, m.number) for m in on_the_day.matches] == [("D-1", "演示〔2024〕1号"), ("D-9", "演示〔2024〕7号")]
+    # a pack test without a date is judged on the supplement's first day
+    tested = run_cli("rules", "test", "--rules", str(tmp_path))
+    assert tested.returncode == 0 and "0 failed" in tested.stdout, tested.stdout
 
 
 def test_an_item_both_encoded_and_missing_is_a_pack_error(tmp_path) -> None:

@@ -51,3 +51,14 @@ class RuleEvaluator:
         if value == "false":
             return value
         return "unknown" if any(fn(facts, day, {}) is None for fn in parts) else "false"
+
+
+def day_of_test(pack: Any, rule: Any, test: Any) -> dt.date:
+    """The date a pack test is judged on: its own `date`, else the first day the rule applies
+    (the pack's effective_from, or a supplement's, whichever is later)."""
+    if test is not None and test.date is not None:
+        return test.date
+    added_by = rule.section.section.added_by
+    if added_by is not None and added_by.effective_from is not None:
+        return max(added_by.effective_from, pack.standard.effective_from)
+    return pack.standard.effective_from

@@ -25,7 +25,7 @@ from ..checking.pack import CheckedRule
 from ..classifying.compiled import CompiledPack
 from ..classifying.ruleset import Ruleset
 from ..findings.coerce import FactValueError, to_json_value
-from .evaluation import RuleEvaluator
+from .evaluation import RuleEvaluator, day_of_test
 
 Path = tuple[int, ...]
 _FLIP = {"<": "<=", "<=": "<", ">": ">=", ">=": ">", "==": "!=", "!=": "=="}
@@ -173,7 +173,7 @@ def _mutate_rule(ruleset: Ruleset, pack: CompiledPack, rule: CheckedRule, report
         except FactValueError:
             continue  # reported by `rules test` itself
         expected = test.expect if isinstance(test.expect, str) else ("true" if test.expect else "false")
-        tests.append((test.name or f"test {index + 1}", facts, test.date or pack.standard.effective_from,
+        tests.append((test.name or f"test {index + 1}", facts, day_of_test(pack, rule, test),
                       test.scope, frozenset(asked), expected))
     marks = {m.mutant: m.reason for m in rule.rule.equivalent_mutants}
     seen: set[str] = set()
@@ -233,7 +233,7 @@ def _witness(ruleset: Ruleset, pack: CompiledPack, rule: CheckedRule, original: 
     """A record (fewest facts first) on which the rule and the mutant differ."""
     options = _candidates(rule, ruleset)
     names = list(options)
-    day = pack.standard.effective_from
+    day = day_of_test(pack, rule, None)
     generator = random.Random(rule.rule.id)
     total = 1
     for values in options.values():

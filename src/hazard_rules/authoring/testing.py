@@ -19,7 +19,7 @@ from ..classifying.ruleset import CompiledPack, Ruleset
 from ..compiling.codegen import compile_rules
 from ..findings.coerce import FactValueError
 from ..loading.models import RuleTest
-from .evaluation import RuleEvaluator
+from .evaluation import RuleEvaluator, day_of_test
 
 EXPECTATIONS = ("true", "false", "unknown", "not_concerned")
 
@@ -80,7 +80,7 @@ def _run_rule(ruleset: Ruleset, pack: CompiledPack, rule: CheckedRule) -> list[T
         except FactValueError as exc:
             results.append(TestResult(pack.id, rule.rule.id, name, expected, None, str(exc), origin))
             continue
-        day = test.date or pack.standard.effective_from
+        day = day_of_test(pack, rule, test)
         careful = evaluate.kleene(facts, day)
         found = fast(facts, day)
         quick = "unknown" if found == [-1] else ("true" if found == [0] else "false")

@@ -219,6 +219,13 @@ class _PackChecker:
             if node is not None:
                 scope, used = self.check(node, origin, conditions)
                 self._mark_used(used)
+        if section.added_by is not None and section.added_by.effective_from is not None:
+            # A supplement applies to findings from its own date on: part of every rule's condition.
+            origin = Origin(located.origin.doc, located.origin.path + ("added_by", "effective_from"))
+            node = self.parse(f"inspection.date >= {section.added_by.effective_from.isoformat()}", origin)
+            if node is not None:
+                since, _ = self.check(node, origin, conditions)
+                scope = since if scope is None else ir.And((since, scope))
         return CheckedSection(section, applies_to, scope, located.origin)
 
     def rule(self, located: Located[Rule], sections: dict[str, CheckedSection],

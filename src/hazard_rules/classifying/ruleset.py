@@ -373,7 +373,9 @@ class Ruleset:
         return None
 
     def _cite(self, pack: CompiledPack, rule: CheckedRule) -> dict[str, Any]:
-        return {"rule": rule.rule.id, "standard": pack.standard.name, "number": pack.standard.number,
+        added_by = rule.section.section.added_by     # a 补充情形 is cited with its own document
+        standard, number = (added_by.name, added_by.number) if added_by else (pack.standard.name, pack.standard.number)
+        return {"rule": rule.rule.id, "standard": standard, "number": number,
                 "article": rule.section.section.article, "clause": rule.rule.clause, "text": rule.rule.text}
 
     def _match(self, pack: CompiledPack, rule: CheckedRule, facts: dict[str, Any], day: dt.date,

@@ -102,6 +102,9 @@ class Section(_Model):
     # Items of the article whose official text could not be found: clause -> what was searched.
     # They are not encoded (never guessed); verdicts that might need them say so.
     missing: dict[Text, Text] = {}
+    # The document that added this section to the standard (a 补充情形 such as 矿安〔2024〕41号
+    # to 矿安〔2022〕88号): its items are cited with that document and apply from its effective_from.
+    added_by: EditionRef | None = None
 
 
 class Provenance(_Model):
