@@ -66,10 +66,11 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--variants", action="store_true")
     parser.add_argument("--rules", help="rules folder (default: the shipped packs)")
+    parser.add_argument("--cases", type=Path, default=CASES, help="folder of <pack id>.yaml case files")
     parser.add_argument("packs", nargs="*", help="pack ids (default: every pack with a case file)")
     args = parser.parse_args()
     ruleset = load_rulesets(args.rules)
-    files = {path.stem: path for path in sorted(CASES.glob("*.yaml"))}
+    files = {path.stem: path for path in sorted(args.cases.glob("*.yaml"))}
     variants = {"jieba words (shipped)": Tokenizer()}
     if args.variants:
         variants["jieba words + character bigrams"] = Tokenizer(bigrams=True)
