@@ -6,6 +6,9 @@ determination standards, encoded as rule packs.
     >>> verdict = ruleset.classify({"id": "F-1", "date": "2024-05-12",
     ...     "industries": ["gongmao.ammonia"],
     ...     "facts": {"ammonia.quick_freeze.room_workers": 12}})
+
+The public API is `__all__`; the subpackages (classifying, loading, workflow …) are internal:
+import from `hazard_rules`, not from them (tests/test_docs_and_api.py checks `vars()`).
 """
 
 from .classifying.load import default_rules_dir, load_rulesets
@@ -17,11 +20,13 @@ from .findings.readers import read_findings
 
 __all__ = [
     "Claim",
+    "ConflictError",
     "ClaimCheck",
     "Considered",
     "Enterprise",
     "Finding",
     "HazardRulesError",
+    "Ledger",
     "Match",
     "OpenRule",
     "PackError",
@@ -29,6 +34,7 @@ __all__ = [
     "RecordError",
     "Resemblance",
     "Ruleset",
+    "StepRefused",
     "Verdict",
     "default_rules_dir",
     "load_rulesets",
@@ -36,3 +42,20 @@ __all__ = [
 ]
 
 __version__ = "0.1.0"
+
+# The ledger (SQLAlchemy) is imported on first use, so that classifying never pays for it.
+_LAZY = {"Ledger": "ledger", "StepRefused": "ledger", "ConflictError": "ledger"}
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        from importlib import import_module
+
+        value = getattr(import_module(f".workflow.{_LAZY[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'hazard_rules' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

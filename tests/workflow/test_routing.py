@@ -218,8 +218,8 @@ def test_common_government_holds_both_and_nothing_below_it_does(a: str, la: int,
     common = common_government(first, second)
     if common is None:
         assert first.province != second.province
-        return
-    assert first.is_within(common) and second.is_within(common)
-    for lower in [first, *first.ancestors]:
-        if len(lower.code) > len(common) and not lower.is_grouping:
-            assert not second.is_within(lower)
+    else:
+        assert first.is_within(common) and second.is_within(common)
+        for lower in [first, *first.ancestors]:
+            if len(lower.code) > len(common) and not lower.is_grouping:
+                assert not second.is_within(lower)
