@@ -6,10 +6,19 @@ text, so nothing a pack author writes is ever pasted into generated code uncheck
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from .types import Type
+
+# What the binary operators of Cmp and Arith mean, for every evaluator of this tree.
+OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
+    "==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
+    ">": operator.gt, ">=": operator.ge, "+": operator.add, "-": operator.sub,
+    "*": operator.mul, "/": operator.truediv,
+}
 
 
 @dataclass(frozen=True, slots=True)

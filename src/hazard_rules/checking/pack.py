@@ -6,16 +6,27 @@ every problem found in the pack.
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 from dataclasses import dataclass, field
+from typing import Any
 
 import networkx as nx
 
-from ..errors import (CyclicConditionError, DuplicateIdError, PackError, PackErrors, SchemaError,
-                      UndeclaredEnumValueError, UndeclaredFactError, UnknownSectionError, UnusedConditionError)
-from ..errors import ConstantConditionError, DslSyntaxError, ItemsNotCoveredError, NestingTooDeepError
-from ..compiling.kleene import compile_kleene
+from ..errors import (
+    ConstantConditionError,
+    CyclicConditionError,
+    DslSyntaxError,
+    DuplicateIdError,
+    ItemsNotCoveredError,
+    NestingTooDeepError,
+    PackError,
+    PackErrors,
+    SchemaError,
+    UndeclaredEnumValueError,
+    UndeclaredFactError,
+    UnknownSectionError,
+    UnusedConditionError,
+)
 from ..loading.loader import Located, Origin, PackSource
 from ..loading.models import CONDITION_NAME, Provision, Rule, Section
 from ..parsing import ast
@@ -187,8 +198,8 @@ class _PackChecker:
         """A condition that reads no fact (nor the date) decides nothing about a finding."""
         if _reads_anything(expr) or any(isinstance(n, ir.Invalid) for n in _walk(expr)):
             return
-        value = compile_kleene(expr)({}, dt.date.min, {})
-        verdict = "always true" if value else "never true"
+        value = _fold(expr)
+        verdict = "always true" if value is True else "never true" if value is False else "constant"
         self.errors.append(ConstantConditionError(
             f"`{key}` of rule {rule_id} reads no fact, so it is {verdict}",
             origin.span(), "a rule must depend on what the finding records; use its facts"))
@@ -252,6 +263,35 @@ class _PackChecker:
         if section is None or parts["when"] is None or (rule.unless is not None and parts["unless"] is None):
             return None
         return CheckedRule(rule, section, parts["when"], parts["unless"], located.origin)
+
+
+def _fold(expr: ir.Expr) -> Any:
+    """The value of an expression that reads no fact (constant folding, for E312's message);
+    None where folding is not worth it (quantifiers over a constant list and the like)."""
+    match expr:
+        case ir.Const(value):
+            return value
+        case ir.Not(operand):
+            value = _fold(operand)
+            return None if value is None else not value
+        case ir.And(operands) | ir.Or(operands):
+            values = [_fold(o) for o in operands]
+            if any(v is None for v in values):
+                return None
+            return all(values) if isinstance(expr, ir.And) else any(values)
+        case ir.Cmp(op, left, right) | ir.Arith(op, left, right):
+            a, b = _fold(left), _fold(right)
+            try:
+                return None if a is None or b is None else ir.OPERATORS[op](a, b)
+            except (ArithmeticError, TypeError):
+                return None
+        case ir.In(item, collection, negated):
+            a, b = _fold(item), _fold(collection)
+            return None if a is None or b is None else (a in b) != negated
+        case ir.Empty(operand, negated):
+            value = _fold(operand)
+            return None if value is None else (len(value) == 0) != negated
+    return None
 
 
 def _walk(expr: ir.Expr) -> list[ir.Expr]:

@@ -18,7 +18,7 @@ now_option = click.option("--now", "now_text", default=None,
                           help="The time of the step, ISO 8601 (default: now). The core never reads the clock.")
 
 
-def _now(text: str | None) -> dt.datetime:
+def clock(text: str | None) -> dt.datetime:
     if text is None:
         return dt.datetime.now().astimezone()
     try:
@@ -28,7 +28,7 @@ def _now(text: str | None) -> dt.datetime:
     return value if value.tzinfo else value.astimezone()
 
 
-def _open(db_url: str | None, now: dt.datetime | None = None):
+def open_ledger(db_url: str | None, now: dt.datetime | None = None):
     from ..workflow.ledger import DEFAULT_URL, Ledger
 
     return Ledger.open(db_url or DEFAULT_URL, now=now)
@@ -127,10 +127,10 @@ def intake(files: tuple[Path, ...], db_url: str | None, rules_dir: Path | None, 
 
     from ..workflow.ledger import StepRefused
 
-    now = _now(now_text)
+    now = clock(now_text)
     ruleset = load_rulesets(rules_dir)
     created = existing = invalid = refused = 0
-    with _open(db_url, now) as book:
+    with open_ledger(db_url, now) as book:
         book.check_actor("register", role=role, org_code=org_code, department=department)  # once, not per record
         for outcome in classify_files(ruleset, [str(f) for f in files], scope=scope):
             if outcome.error is not None:
@@ -175,8 +175,8 @@ def step(hazard_id: str, action: str, db_url: str | None, role: str, actor: str,
          org_code: str | None, department: str | None, field_pairs: tuple[str, ...], fields_json: str | None, evidence_pairs: tuple[str, ...],
          expect_version: int | None, fmt: str, now_text: str | None) -> None:
     """Take one workflow step on a hazard (refused with the reason if illegal)."""
-    now = _now(now_text)
-    with _open(db_url, now) as book:
+    now = clock(now_text)
+    with open_ledger(db_url, now) as book:
         state = book.step(hazard_id, action, actor=actor, role=role, organisation=organisation, at=now,
                           fields=_fields(field_pairs, fields_json), evidence=_evidence(evidence_pairs),
                           expected_version=expect_version, org_code=org_code, department=department)
@@ -189,7 +189,7 @@ def step(hazard_id: str, action: str, db_url: str | None, role: str, actor: str,
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 def show(hazard_id: str, db_url: str | None, fmt: str) -> None:
     """Show a hazard's current state."""
-    with _open(db_url) as book:
+    with open_ledger(db_url) as book:
         _print_state(book.get(hazard_id), fmt)
 
 
@@ -204,7 +204,7 @@ def show(hazard_id: str, db_url: str | None, fmt: str) -> None:
 def list_(db_url: str | None, state: str | None, level: str | None, jurisdiction: str | None,
           enterprise: str | None, open_only: bool, fmt: str) -> None:
     """List hazards, filtered."""
-    with _open(db_url) as book:
+    with open_ledger(db_url) as book:
         found = book.hazards(state=state, level=level, jurisdiction=jurisdiction, enterprise=enterprise,
                              open_only=open_only)
     if fmt == "json":
@@ -221,7 +221,7 @@ def list_(db_url: str | None, state: str | None, level: str | None, jurisdiction
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 def history(hazard_id: str, db_url: str | None, fmt: str) -> None:
     """The whole trace of a hazard, from finding and verdict to closure (一键追溯)."""
-    with _open(db_url) as book:
+    with open_ledger(db_url) as book:
         events = book.history(hazard_id)
     if fmt == "json":
         click.echo(json.dumps([e.model_dump(mode="json") for e in events], ensure_ascii=False, indent=2))
@@ -252,7 +252,7 @@ def verify(db_url: str | None) -> None:
     """Check the hash chain and the projection against a replay of the log."""
     import sys
 
-    with _open(db_url) as book:
+    with open_ledger(db_url) as book:
         problems = book.verify()
     for problem in problems:
         where = f"event {problem.n}" if problem.n is not None else "projection"
@@ -278,8 +278,8 @@ def graph(fmt: str) -> None:
 @now_option
 def tick(db_url: str | None, now_text: str | None) -> None:
     """Record the escalation steps whose time has come (催办 → 督办函 → 通报 → 约谈 → 处罚)."""
-    now = _now(now_text)
-    with _open(db_url, now) as book:
+    now = clock(now_text)
+    with open_ledger(db_url, now) as book:
         recorded = book.tick(now)
     for event in recorded:
         by = event.fields.get("authority")
@@ -293,8 +293,8 @@ def tick(db_url: str | None, now_text: str | None) -> None:
 @now_option
 def overdue(db_url: str | None, now_text: str | None) -> None:
     """List open hazards with a deadline that has passed."""
-    now = _now(now_text)
-    with _open(db_url, now) as book:
+    now = clock(now_text)
+    with open_ledger(db_url, now) as book:
         found = book.overdue(now)
     for hazard, timers in found:
         dues = ", ".join(f"{t} {hazard.deadlines[t]}" for t in timers)

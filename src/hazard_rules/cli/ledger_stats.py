@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from ..errors import UsageError
-from .ledger import _now, _open, db_option
+from .ledger import clock, open_ledger, db_option
 
 DIMENSION_HELP = "Group by industry, department, jurisdiction, lane (level) or age; repeat or comma-separate."
 FORMATS = click.Choice(["table", "json", "csv"])
@@ -161,7 +161,7 @@ def stats(ctx: click.Context, db_url: str | None, by: tuple[str, ...], major_onl
     from ..workflow.stats import breakdown
 
     as_of = _as_of(as_of_text)
-    with _open(db_url) as book:
+    with open_ledger(db_url) as book:
         rows = breakdown(book, as_of, by=_by(by), major_only=major_only, jurisdiction=within,
                          jurisdiction_level=jurisdiction_level, industry_depth=industry_depth)
     _emit(rows, fmt, title=f"隐患统计 as of {_iso(as_of)}" + (" (重大隐患)" if major_only else ""))
@@ -185,7 +185,7 @@ def stock(ctx: click.Context, db_url: str | None, cut_off_text: str, by: tuple[s
 
     cut_off = _date(cut_off_text, "--cut-off")
     as_of = _as_of(as_of_text)
-    with _open(_db(ctx, db_url)) as book:
+    with open_ledger(_db(ctx, db_url)) as book:
         snap = snapshot(book, as_of)
     rows = stock_increment(snap, cut_off, by=_by(by), major_only=major_only, jurisdiction=within,
                            jurisdiction_level=jurisdiction_level, industry_depth=industry_depth)
@@ -215,7 +215,7 @@ def enterprise(ctx: click.Context, db_url: str | None, period_text: str, as_of_t
 
     period = _period(period_text)
     as_of = _as_of(as_of_text, period.end)
-    with _open(_db(ctx, db_url)) as book:
+    with open_ledger(_db(ctx, db_url)) as book:
         rows = enterprise_table(book, period, as_of, jurisdiction=within)
     columns = ENTERPRISE_COLUMNS if fmt != "table" else ENTERPRISE_SHOWN  # the terminal gets the essentials
     _emit(rows, fmt, columns, ENTERPRISE_HEADERS,
@@ -236,7 +236,7 @@ def missing(ctx: click.Context, db_url: str | None, period_text: str, as_of_text
 
     period = _period(period_text)
     as_of = _as_of(as_of_text)
-    with _open(_db(ctx, db_url)) as book:
+    with open_ledger(_db(ctx, db_url)) as book:
         rows = missing_submissions(book, period, as_of, jurisdiction=within)
     _emit(rows, fmt, MISSING_COLUMNS, title=f"{period.label} 未报送统计表的企业 (as of {_iso(as_of)})")
     if fmt == "table":
@@ -258,9 +258,9 @@ def submit(ctx: click.Context, enterprise_id: str, db_url: str | None, period_te
     from ..workflow.calendar import china_date
     from ..workflow.stats import statistics_due, submit_statistics
 
-    now = _now(now_text)
+    now = clock(now_text)
     period = _period(period_text)
-    with _open(_db(ctx, db_url), now) as book:
+    with open_ledger(_db(ctx, db_url), now) as book:
         submission, created = submit_statistics(book, enterprise_id, period, signed_by=signed_by, role=role, now=now)
         due = statistics_due(period, submission.body.get("jurisdiction"), book.settings)
     if fmt == "json":
@@ -308,7 +308,7 @@ def export(db_url: str | None, what: tuple[str, ...], output: Path, by: tuple[st
     as_of = _as_of(as_of_text, default)
     grouping = dict(by=_by(by), major_only=major_only, jurisdiction=within, jurisdiction_level=jurisdiction_level,
                     industry_depth=industry_depth)
-    with _open(db_url) as book:
+    with open_ledger(db_url) as book:
         snap = st.snapshot(book, as_of)
     sheets: dict[str, list[dict[str, Any]]] = {}
     columns: dict[str, tuple[str, ...]] = {}

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..checking import ir
-from .kleene import _OPS
 
 
 @dataclass
@@ -169,7 +168,7 @@ def _term(expr: ir.Expr, parts: list[Outcome]) -> Outcome:
 def _apply(expr: ir.Expr, values: list[Any]) -> Any:
     match expr:
         case ir.Cmp(op) | ir.Arith(op):
-            return _OPS[op](values[0], values[1])
+            return ir.OPERATORS[op](values[0], values[1])
         case ir.In(_, _, negated):
             return (values[0] in values[1]) is not negated
         case ir.Empty(_, negated):

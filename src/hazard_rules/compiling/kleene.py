@@ -16,11 +16,6 @@ from ..checking import ir
 Env = dict[str, Any]
 Fn = Callable[[dict[str, Any], dt.date, Env], Any]
 
-_OPS: dict[str, Callable[[Any, Any], Any]] = {
-    "==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
-    ">": operator.gt, ">=": operator.ge, "+": operator.add, "-": operator.sub,
-    "*": operator.mul, "/": operator.truediv,
-}
 
 
 def compile_kleene(expr: ir.Expr) -> Fn:
@@ -46,7 +41,7 @@ def compile_kleene(expr: ir.Expr) -> Fn:
             parts = tuple(compile_kleene(x) for x in operands)
             return lambda f, today, env: _or(parts, f, today, env)
         case ir.Cmp(op, left, right) | ir.Arith(op, left, right, _):
-            return _binary(_OPS[op], compile_kleene(left), compile_kleene(right))
+            return _binary(ir.OPERATORS[op], compile_kleene(left), compile_kleene(right))
         case ir.In(item, collection, negated):
             test = operator.not_ if negated else bool
             return _binary(lambda a, b: test(a in b), compile_kleene(item), compile_kleene(collection))

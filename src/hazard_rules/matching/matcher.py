@@ -13,13 +13,23 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy
 from rank_bm25 import BM25Okapi
 
 from ..checking import ir
-from ..classifying.compiled import CompiledPack
+from ..checking.pack import CheckedPack, CheckedRule
 from .tokens import Tokenizer
+
+
+class CompiledPack(Protocol):
+    """What the matcher reads of a pack (classifying.compiled.CompiledPack has it); the
+    matcher comes before classification in the pipeline, so it does not import it."""
+
+    id: str
+    rules: list[CheckedRule]
+    checked: CheckedPack
 
 # A clause "resembles" a description when its BM25 score reaches this (measured on
 # tests/data/suggest/<pack>.yaml: docs/suggest.md; benchmarks/eval_suggest.py re-measures).

@@ -192,7 +192,7 @@ def snapshot(ledger: Any, as_of: AsOf) -> Snapshot:
                 current, batch = row.hazard_id, []
             batch.append(Event.model_validate_json(row.body))
         _replay_into(hazards, current, batch, at)
-        submissions = [s for s in _read_submissions(conn) if s.submitted_at <= at]
+        submissions = [s for s in read_submissions(conn) if s.submitted_at <= at]
     return Snapshot(at, tuple(hazards), tuple(submissions), getattr(ledger, "settings", None))
 
 
@@ -203,17 +203,17 @@ def _replay_into(found: list[HazardState], hazard_id: str | None, events: list[E
             found.append(state)
 
 
-def _read_submissions(conn: Any) -> list[Submission]:
+def read_submissions(conn: Any) -> list[Submission]:
     table = schema.stat_submissions
-    return [_submission(row) for row in conn.execute(select(table).order_by(table.c.id))]
+    return [submission_from_row(row) for row in conn.execute(select(table).order_by(table.c.id))]
 
 
-def _submission(row: Any) -> Submission:
+def submission_from_row(row: Any) -> Submission:
     return Submission(row.enterprise_id, row.period, china_aware(dt.datetime.fromisoformat(row.submitted_at)),
                       row.signed_by, row.role, row.digest, json.loads(row.body))
 
 
-def _snap(source: Any, as_of: AsOf | None) -> Snapshot:
+def snapshot_of(source: Any, as_of: AsOf | None) -> Snapshot:
     if isinstance(source, Snapshot):
         if as_of is not None and moment(as_of) != source.as_of:
             raise StatisticsError(f"the snapshot is as of {source.as_of.isoformat()}, not {moment(as_of).isoformat()}")
@@ -269,7 +269,7 @@ def jurisdiction_at(code: str | None, level: str = "county") -> str:
     return AdminCode.parse(canonical[:digits]).code if len(canonical) > digits else canonical
 
 
-def _within(code: str | None, prefix: str | None) -> bool:
+def within(code: str | None, prefix: str | None) -> bool:
     if not prefix:
         return True
     try:
@@ -340,7 +340,7 @@ class Counts:
 
 def _select(snap: Snapshot, jurisdiction: str | None, major_only: bool) -> list[HazardState]:
     return [h for h in snap.hazards
-            if _within(h.jurisdiction, jurisdiction) and (not major_only or h.level == "major")]
+            if within(h.jurisdiction, jurisdiction) and (not major_only or h.level == "major")]
 
 
 Dimension = tuple[str, Callable[[HazardState], list[str]], Callable[[str], Any]]
@@ -392,7 +392,7 @@ def breakdown(source: Any, as_of: AsOf | None = None, *, by: Sequence[str] = (),
     `source` is a Ledger (then `as_of` is required) or a Snapshot. `jurisdiction` keeps
     the hazards of enterprises within that administrative code. `industry_depth` is the
     number of dotted parts of an industry code kept (1: ``gongmao``; 0: the whole code)."""
-    snap = _snap(source, as_of)
+    snap = snapshot_of(source, as_of)
     options = _Options(jurisdiction_level, industry_depth, tuple(age_buckets))
     dims = _dimensions(by, options, snap.day)
     return _table(_select(snap, jurisdiction, major_only), snap.as_of, [], dims, major_only, always=[()])
@@ -418,7 +418,7 @@ def stock_increment(source: Any, cut_off: dt.date, as_of: AsOf | None = None, *,
     grouped, and a total row (cohort "*"). Besides the `breakdown` columns, ``cleared``
     (nothing open) and ``major_cleared``. For the stock rows, ``rate`` is the 动态清零
     progress: the share of the stock (less void) closed as of `as_of`."""
-    snap = _snap(source, as_of)
+    snap = snapshot_of(source, as_of)
     options = _Options(jurisdiction_level, industry_depth, tuple(age_buckets))
     dims = _dimensions(by, options, snap.day)
     if "cohort" in by:
@@ -473,7 +473,7 @@ def dynamic_clearing(source: Any, cut_off: dt.date, as_of: AsOf | None = None, *
                      jurisdiction: str | None = None) -> Clearing:
     """The 动态清零 headline: major hazards by default (治本攻坚三年行动: clear the stock of
     major hazards found before the cut-off)."""
-    snap = _snap(source, as_of)
+    snap = snapshot_of(source, as_of)
     cohorts = {c: Counts() for c in COHORTS}
     for hazard in _select(snap, jurisdiction, major_only):
         cohorts["stock" if found_day(hazard) < cut_off else "increment"].add(hazard, snap.as_of)

@@ -24,10 +24,10 @@ from .core import (
     Snapshot,
     Submission,
     SubmissionRefused,
-    _read_submissions,
-    _snap,
-    _submission,
-    _within,
+    read_submissions,
+    snapshot_of,
+    submission_from_row,
+    within,
     found_day,
     snapshot,
     status,
@@ -78,7 +78,7 @@ def _enterprises(snap: Snapshot, period: Period, jurisdiction: str | None) -> di
         if latest is None or (hazard.registered_at, hazard.id) > (latest.registered_at, latest.id):
             found[hazard.enterprise_id] = hazard
     ordered = sorted(found.items(), key=lambda item: (item[1].jurisdiction or "", item[0]))
-    return {e: h for e, h in ordered if _within(h.jurisdiction, jurisdiction)}
+    return {e: h for e, h in ordered if within(h.jurisdiction, jurisdiction)}
 
 
 def _statistics_row(enterprise: HazardState, hazards: list[HazardState], period: Period, due: dt.date) -> dict[str, Any]:
@@ -114,7 +114,7 @@ def enterprise_table(source: Any, period: Period | str, as_of: AsOf | None = Non
     submission by `as_of`), late (submitted after the due date, or, if not submitted,
     `as_of` is past it), digest (of the latest submission)."""
     period = Period.parse(period)
-    snap = _snap(source, period.end if as_of is None and not isinstance(source, Snapshot) else as_of)
+    snap = snapshot_of(source, period.end if as_of is None and not isinstance(source, Snapshot) else as_of)
     book = _settings_book(snap, settings)
     rows = []
     for enterprise_id, enterprise in _enterprises(snap, period, jurisdiction).items():
@@ -136,7 +136,7 @@ def missing_submissions(source: Any, period: Period | str, as_of: AsOf | None = 
     end) and had not submitted one by `as_of`: enterprise_id, enterprise_name,
     jurisdiction, period, due, late (`as_of` is past the due date), days_late."""
     period = Period.parse(period)
-    snap = _snap(source, as_of)
+    snap = snapshot_of(source, as_of)
     rows = []
     for row in enterprise_table(snap, period, jurisdiction=jurisdiction, settings=settings):
         if row["submitted"]:
@@ -210,14 +210,14 @@ def submit_statistics(ledger: Any, enterprise_id: str, period: Period | str, *, 
             row = conn.execute(select(table).where(table.c.enterprise_id == enterprise_id,
                                                    table.c.period == period.label, table.c.digest == digest)).first()
         assert row is not None
-        return _submission(row), False
+        return submission_from_row(row), False
     return submission, True
 
 
 def submissions(ledger: Any, *, enterprise_id: str | None = None, period: Period | str | None = None) -> list[Submission]:
     """Every recorded submission, oldest first, optionally of one enterprise or period."""
     with ledger.engine.connect() as conn:
-        found = _read_submissions(conn)
+        found = read_submissions(conn)
     label = Period.parse(period).label if period is not None else None
     return [s for s in found if (enterprise_id is None or s.enterprise_id == enterprise_id)
             and (label is None or s.period == label)]
