@@ -197,6 +197,16 @@ def test_csv_scope_and_claimed_columns(tmp_path: Path) -> None:
     assert finding.scope == "enterprise" and finding.claimed.clauses == ["第十一条（三）", "第十二条（二）", "（一）"]
 
 
+def test_a_construction_finding_names_its_project(tmp_path: Path) -> None:
+    text = ("id,date,enterprise.name,project.id,project.name,industries\n"
+            "C1,2025-06-01,某建设集团有限公司,3702022025060101,青岛某小区3#楼,construction\n")
+    [row] = _read(tmp_path, "f.csv", text)
+    assert row.data["project"] == {"id": "3702022025060101", "name": "青岛某小区3#楼"}
+    finding = Finding.model_validate(row.data)
+    assert (finding.project.id, finding.project.name, finding.enterprise.name) == (
+        "3702022025060101", "青岛某小区3#楼", "某建设集团有限公司")
+
+
 @settings(max_examples=80, deadline=None)
 @given(st.text(max_size=12), st.lists(st.booleans(), min_size=readers.MAX_DEPTH - 3, max_size=readers.MAX_DEPTH + 3))
 def test_nesting_is_measured_outside_strings(text: str, kinds: list[bool]) -> None:

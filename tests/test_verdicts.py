@@ -127,11 +127,10 @@ def test_items_whose_text_was_not_found_are_never_passed_over(tmp_path) -> None:
     assert audit.verdict == "undetermined" and audit.reasons == [reason]
     about_nothing_encoded = demo.classify(dict(decided(), facts={}, description="现场检查发现的其他问题"))
     assert about_nothing_encoded.verdict == "undetermined" and about_nothing_encoded.reasons == [reason]
+    # Even a finding whose concerned rule is decided false: the missing item may be what it is about.
     decided_false = demo.classify(finding(**{"a.workers": 3}))
-    assert decided_false.verdict == "ordinary"    # it is about 第一条 D-1, decided
-    # ... unless it also gives a fact no rule of this edition reads: that may be the missing item
-    also_unread = demo.classify(finding(**{"a.workers": 3, "enterprise.metal_smelting": True}))
-    assert also_unread.verdict == "undetermined" and also_unread.reasons == [reason]
+    assert decided_false.verdict == "undetermined" and decided_false.reasons == [reason]
+    assert [(c.rule, c.value) for c in decided_false.concerned] == [("D-1", "false")]
     assert demo.classify(decided(**{"a.workers": 12}), scope="enterprise").verdict == "major"
 
 

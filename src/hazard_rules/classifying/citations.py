@@ -8,7 +8,7 @@ _NUMERAL = re.compile(r"[一二三四五六七八九十百零〇]+")
 _DIGIT = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0}
 _TITLE = re.compile(r"\s+|^《[^》]*》|判定标准")
 _ITEM_WORDS = re.compile(r"第(?=[（(]?\d)|(?<=[\d）)])项")
-_BRACKETS = re.compile(r"[（）()【】\[\]、，,]")
+_TOKEN = re.compile(r"\d+|[a-z]+|[\u4e00-\u9fff]+")
 
 
 def _chinese_to_int(numeral: str) -> int:
@@ -24,9 +24,10 @@ def _chinese_to_int(numeral: str) -> int:
 
 
 def citation_key(text: str) -> str:
-    """How a clause is cited, reduced to its numbers: 判定标准第（五）项, 第五项, (5) → "5";
-    4.2 c) → "4.2c"; 专项类（一）第1项 → "专项类11". For standards that number their items
-    without articles (化工, 烟花爆竹, 民爆) or by section (GB 45067), where 第X条（Y） does not apply."""
+    """How a clause is cited, reduced to its numbers and words: 判定标准第（五）项, 第五项, (5) → "5";
+    4.2 c), 4.2(c) → "4.2.c"; 地下矿山（一）2 → "地下矿山.1.2" (not （十二）, "12"). For standards that
+    number their items without articles (化工, 烟花爆竹, 民爆), by section (GB 45067) or by part
+    and sub-item (金属非金属矿山), where 第X条（Y） does not apply."""
     text = _TITLE.sub("", text.strip().lower())
     text = _NUMERAL.sub(lambda m: str(_chinese_to_int(m.group())), text)
-    return _BRACKETS.sub("", _ITEM_WORDS.sub("", text))
+    return ".".join(_TOKEN.findall(_ITEM_WORDS.sub("", text)))

@@ -37,7 +37,6 @@ class CompiledPack:
         self.sections = list(self.checked.sections.values())
         # What an open rule's explanation depends on: the facts it reads, and the date if used.
         self.reads = [tuple(sorted(ir.facts_read(r.condition))) for r in self.rules]
-        self.facts_read: frozenset[str] = frozenset().union(*self.reads)
         self.reads_today = [_reads_today(r.condition) for r in self.rules]
         self.context = context_facts(self.checked)
         self.situations: list[tuple[Situation, ...]] = [rule_situations(r.condition, self.context) for r in self.rules]

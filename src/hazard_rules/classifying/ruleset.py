@@ -148,8 +148,6 @@ class Ruleset:
                     else:
                         open_rules.append(self._open(pack, ~index, facts, day, situational=False))
                         missing[pack.id, open_rules[-1].rule] = open_rules[-1].missing
-                if pack.missing_items(codes):
-                    reasons.append(self._missing_reason(pack, codes))
                 listed = self._every_rule(pack, codes, results)
                 concerned.extend(listed)
                 if claim is not None:
@@ -164,9 +162,6 @@ class Ruleset:
             stray = concerned_anywhere - pack.applicable(codes) - considered
             if stray and not considered:
                 reasons.append(self._stray_reason(pack, stray, given, codes))
-            elif pack.missing_items(codes) and not given <= pack.facts_read:
-                # Facts this edition never reads may be about an item it could not encode.
-                reasons.append(self._missing_reason(pack, codes))
             still_open: list[int] = []
             for index in sorted(considered & (true | unknown)):
                 rule = pack.rules[index]
@@ -190,9 +185,10 @@ class Ruleset:
                                "a clause they decide: correct the fact names")
             elif not resembles and not facts and not asked and not (finding.description or "").strip():
                 reasons.append("the finding records neither facts nor a description: nothing to judge")
-            if not resembles and not reasons:
-                # It may be about an item whose text is not encoded: never `ordinary` on that.
-                reasons.extend(self._missing_reason(pack, codes) for pack, codes in chosen if pack.missing_items(codes))
+        if not matches:
+            # Part of a standard applied is not encoded (its text was not found): whatever the
+            # finding records, it may be about an item nobody could check. Never `ordinary`.
+            reasons.extend(self._missing_reason(pack, codes) for pack, codes in chosen if pack.missing_items(codes))
         kind = "major" if matches else "undetermined" if open_rules or reasons else "ordinary"
         claim_check: ClaimCheck | None = None
         if claim is not None:

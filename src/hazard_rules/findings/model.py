@@ -16,6 +16,16 @@ class Enterprise(BaseModel):
     jurisdiction: StrictStr | None = None
 
 
+class Project(BaseModel):
+    """The works a finding at a construction site belongs to (工程项目): 房屋市政工程 hazards are
+    found, listed and supervised per project, and one enterprise (施工单位) runs several."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    id: StrictStr | None = None     # the project's code, e.g. its 施工许可证编号 or 项目代码
+    name: StrictStr | None = None   # 工程名称
+
+
 Scope = Literal["finding", "enterprise"]
 
 
@@ -36,6 +46,7 @@ class Finding(BaseModel):
     id: StrictStr = Field(min_length=1)
     date: dt.date
     enterprise: Enterprise | None = None
+    project: Project | None = None
     industries: list[StrictStr] = []
     source: StrictStr | None = None
     location: StrictStr | None = None

@@ -353,8 +353,8 @@ def _yaml(handle: io.TextIOBase, file: str) -> Iterator[RawRecord]:
             yield _bad(file, number, f"a record must be a mapping, not {type(item.data).__name__}", item.line)
 
 
-CSV_FIELDS = ("id", "date", "enterprise.id", "enterprise.name", "enterprise.jurisdiction",
-              "industries", "source", "location", "description", "scope", "claimed.level", "claimed.clauses")
+CSV_FIELDS = ("id", "date", "enterprise.id", "enterprise.name", "enterprise.jurisdiction", "project.id",
+              "project.name", "industries", "source", "location", "description", "scope", "claimed.level", "claimed.clauses")
 
 
 def _csv(handle: io.TextIOBase, file: str) -> Iterator[RawRecord]:
@@ -446,6 +446,7 @@ def _excel_value(cell: Any) -> Any:
 def _row_to_record(header: list[str], row: list[Any]) -> dict[str, Any]:
     record: dict[str, Any] = {}
     enterprise: dict[str, Any] = {}
+    project: dict[str, Any] = {}
     claimed: dict[str, Any] = {}
     facts: dict[str, Any] = {}
     for name, cell in zip(header, row):
@@ -458,6 +459,8 @@ def _row_to_record(header: list[str], row: list[Any]) -> dict[str, Any]:
             facts[name[len("facts."):]] = value
         elif name.startswith("enterprise."):
             enterprise[name[len("enterprise."):]] = value
+        elif name.startswith("project."):
+            project[name[len("project."):]] = value
         elif name == "industries":
             record["industries"] = _split(value)
         elif name == "claimed.clauses":
@@ -468,6 +471,8 @@ def _row_to_record(header: list[str], row: list[Any]) -> dict[str, Any]:
             record[name] = value
     if enterprise:
         record["enterprise"] = enterprise
+    if project:
+        record["project"] = project
     if claimed:
         record["claimed"] = claimed
     record["facts"] = facts
