@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench install clean
+.PHONY: demo test lint bench install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,12 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/hazard-rules check examples/inspections.jsonl
 
-test: $(STAMP)
+# Lint first (ruff, then mypy as configured in pyproject.toml), then the tests.
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/python -m mypy
+
+test: lint
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)
@@ -25,4 +30,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_load.py
 
 clean:
-	rm -rf $(VENV) build dist .pytest_cache .hypothesis
+	rm -rf $(VENV) build dist .pytest_cache .hypothesis .mypy_cache .ruff_cache

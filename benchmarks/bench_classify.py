@@ -5,9 +5,10 @@
 What is measured, and why
 -------------------------
 The engine compiles the rules that apply to a set of industries into one generated
-Python function (compiling/codegen.py; ``Ruleset.plan(pack, industries)``). For a record that gives every fact a rule reads, that
-function is meant to cost about what a developer's plain if-statements would cost; the
-three-valued (Kleene) closures are only a fallback for missing facts. This script checks
+Python function (compiling/codegen.py; ``Ruleset.plan(pack, industries)``). For a record
+that gives every fact a rule reads, that function is meant to cost about what a
+developer's plain if-statements would cost; the three-valued (Kleene) closures are only a
+fallback for missing facts. This script checks
 that claim on the 17 rules of 工贸 2023 第三条, 第十一条, 第十二条 and 第十三条:
 
 1. Main comparison (the check). N random *complete* fact records (every fact the 17
@@ -52,7 +53,6 @@ from typing import Any
 
 from _machine import machine_description
 from handwritten import classify as handwritten_classify
-
 from hazard_rules import load_rulesets
 from hazard_rules.checking.ir import facts_read
 from hazard_rules.classifying.ruleset import industry_matches
@@ -273,7 +273,7 @@ def main() -> int:
 
     partial = drop_facts(records, DROP_SHARE, args.seed + 1)
     with_unknown = 0
-    for facts, full, ids in zip(partial, records, expected):
+    for facts, ids in zip(partial, expected):
         true_rules, unknown_rules = evaluate(facts)
         with_unknown += bool(unknown_rules)
         if not {rule_ids[i] for i in true_rules} <= set(ids):  # removing facts never adds a true rule
@@ -315,8 +315,9 @@ def main() -> int:
     print(f"\nother engine paths (no hand-written counterpart), best of {REPEAT}")
     print(f"  (a) full rs.classify(finding_dict), complete records, {len(findings)} records: "
           f"{classify_rate:>10,.0f} records/s (finding scope), {enterprise_rate:>10,.0f} records/s (enterprise scope)")
-    print(f"  (b) rs.plan(...)(facts, day), {1 - kept:.0%} of facts removed (three-valued fallback), {len(partial)} records "
-          f"({with_unknown / len(partial):.0%} with an unknown rule): {partial_rate:>10,.0f} records/s")
+    print(f"  (b) rs.plan(...)(facts, day), {1 - kept:.0%} of facts removed (three-valued fallback), "
+          f"{len(partial)} records ({with_unknown / len(partial):.0%} with an unknown rule): "
+          f"{partial_rate:>10,.0f} records/s")
 
     print(f"  (c) rs.classify on examples/inspections.jsonl x50 ({len(examples)} records): "
           f"finding scope {examples_finding:,.0f}/s, enterprise scope {examples_enterprise:,.0f}/s, "

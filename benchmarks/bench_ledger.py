@@ -93,18 +93,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))  # for tests/postgres_server.py
-
-import sqlalchemy  # noqa: E402
-from sqlalchemy import func, select  # noqa: E402
+import sqlalchemy
+from sqlalchemy import func, select
 
 from _machine import machine_description
+from hazard_rules import Finding, load_rulesets
+from hazard_rules.workflow import schema
+from hazard_rules.workflow.events import Evidence
+from hazard_rules.workflow.ledger import ConflictError, Ledger, StepRefused
 
-from hazard_rules import Finding, load_rulesets  # noqa: E402
-from hazard_rules.workflow import schema  # noqa: E402
-from hazard_rules.workflow.events import Evidence  # noqa: E402
-from hazard_rules.workflow.ledger import ConflictError, Ledger, StepRefused  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # for tests/postgres_server.py, imported by postgres_urls()
 
 T0 = dt.datetime(2025, 3, 11, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 TICK_AT = dt.datetime(2025, 12, 1, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
@@ -271,7 +270,10 @@ class Result:
 
     def add(self, label: str, value: float | None, unit: str, detail: str = "") -> None:
         self.rows.append(Row(label, value, unit, detail))
-        shown = "-" if value is None else f"{value:.2f}" if value < 10 else f"{value:.1f}" if value < 100 else f"{value:,.0f}"
+        if value is None:
+            shown = "-"
+        else:
+            shown = f"{value:.2f}" if value < 10 else f"{value:.1f}" if value < 100 else f"{value:,.0f}"
         print(f"    {label:<58} {shown:>8} {unit:<10} {detail}", flush=True)
 
     def value(self, label: str) -> float | None:
@@ -343,7 +345,8 @@ def run_backend(name: str, url: str, args: argparse.Namespace, items: list[Item]
             try:
                 take(ledger, item.finding.id, step)
             except StepRefused as exc:
-                raise BenchmarkFailed(f"{name}: scripted step {step.action} on {item.finding.id} refused: {exc}")
+                raise BenchmarkFailed(
+                    f"{name}: scripted step {step.action} on {item.finding.id} refused: {exc}") from exc
             per_action[step.action].append(time.perf_counter() - t)
         seconds = time.perf_counter() - start
         steps = sum(len(v) for v in per_action.values())

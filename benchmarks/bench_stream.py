@@ -28,7 +28,8 @@ RUNNER = ("import resource, runpy, sys\n"
 
 
 def build(path: Path, size: int, fmt: str) -> None:
-    examples = [json.loads(line) for line in (ROOT / "examples" / "inspections.jsonl").read_text(encoding="utf-8").splitlines()]
+    lines = (ROOT / "examples" / "inspections.jsonl").read_text(encoding="utf-8").splitlines()
+    examples = [json.loads(line) for line in lines]
     if fmt == "jsonl":
         with path.open("w", encoding="utf-8") as out:
             for number in range(size):

@@ -91,8 +91,9 @@ def main() -> int:
 def report(pack: Any, matcher: ClauseMatcher, cases: list[dict]) -> None:
     result = measure(matcher, cases, [pack])
     print(f"  {pack.id}: {result['described']} described, {result['ordinary']} ordinary descriptions")
-    print(f"    recall@1 {result['recall@1']:.1%}  recall@3 {result['recall@3']:.1%}  recall@5 {result['recall@5']:.1%}")
-    print(f"    safety net at MIN_SCORE: false alarms {result['false_alarms']:.1%} of ordinary, "
+    print(f"    recall@1 {result['recall@1']:.1%}  recall@3 {result['recall@3']:.1%}  "
+          f"recall@5 {result['recall@5']:.1%}")
+    print(f"    safety net at the pack's threshold: false alarms {result['false_alarms']:.1%} of ordinary, "
           f"lets {result['net_misses']:.1%} of described through")
     alarms, misses = held_out(matcher, cases, [pack])
     print(f"    threshold tuned on half, measured on the other (20 splits): false alarms {alarms:.1%}, "

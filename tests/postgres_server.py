@@ -34,9 +34,10 @@ How it works
   Trade-off: a database per test costs ~20 ms to create and ~10 ms to drop on tmpfs
   (up to ~250 ms to create on ext4), where a schema per test would cost under a
   millisecond; but a schema is not real isolation: code that names ``public``, creates
-  extensions, types or roles, or sets ``search_path`` would leak between tests, and the URL would need a ``search_path`` option the production code
-  never sees. A database per test is what production looks like (an empty database
-  and a plain URL), so that is the choice. template0 (not template1) guarantees empty.
+  extensions, types or roles, or sets ``search_path`` would leak between tests, and the
+  URL would need a ``search_path`` option the production code never sees. A database per
+  test is what production looks like (an empty database and a plain URL), so that is the
+  choice. template0 (not template1) guarantees empty.
 """
 
 from __future__ import annotations
@@ -158,7 +159,7 @@ class PostgresServer:
     # -- life cycle --------------------------------------------------------------------
 
     @classmethod
-    def start(cls) -> "PostgresServer":
+    def start(cls) -> PostgresServer:
         """initdb, start the server, create the database ``hazard_rules_test``.
 
         On any failure everything made so far is stopped and removed, and the error says
@@ -191,7 +192,7 @@ class PostgresServer:
         finally:
             shutil.rmtree(self.root, ignore_errors=True)
 
-    def __enter__(self) -> "PostgresServer":
+    def __enter__(self) -> PostgresServer:
         return self
 
     def __exit__(self, *exc: object) -> None:

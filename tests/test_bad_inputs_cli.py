@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import RULESETS, ROOT, run_cli
+from .conftest import ROOT, RULESETS, run_cli
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "bad-inputs"
 UPDATE = os.environ.get("UPDATE_GOLDENS") == "1"
@@ -194,8 +194,8 @@ def test_hostile_values_are_bad_records_or_plain_text(tmp_path: Path) -> None:
         result = run_cli("check", str(path), "--format", fmt)
         assert "Traceback" not in result.stderr, result.stderr
         assert result.returncode == 3, result.stderr
-        assert "record 1: error[E401]: finding N1: fact 'ammonia.quick_freeze.room_workers': expected a number in 人, " \
-            "got '99999" in result.stderr
-        assert "record 2: error[E401]: finding N2: fact 'ammonia.quick_freeze.room_workers': expected a number in 人, " \
-            "got 'NaN'" in result.stderr
+        assert ("record 1: error[E401]: finding N1: fact 'ammonia.quick_freeze.room_workers': "
+                "expected a number in 人, got '99999") in result.stderr
+        assert ("record 2: error[E401]: finding N2: fact 'ammonia.quick_freeze.room_workers': "
+                "expected a number in 人, got 'NaN'") in result.stderr
         assert "[red]M3" in result.stdout

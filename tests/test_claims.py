@@ -121,7 +121,8 @@ def test_the_ways_inspectors_write_a_clause(shipped, clause) -> None:
 def test_a_clause_of_a_finding_no_standard_was_applied_to_is_unsupported(shipped) -> None:
     verdict = judged(shipped, {}, "major", ["第十一条（三）"], industries=("mining",))
     assert verdict.claim.agreement == "unsupported"
-    assert verdict.claim.notes[0] == "第十一条（三） cannot be checked: no standard was applied to the finding (see reasons)"
+    assert verdict.claim.notes[0] == ("第十一条（三） cannot be checked: "
+                                      "no standard was applied to the finding (see reasons)")
 
 
 def test_explain_reports_why_the_finding_asked_for_is_invalid(tmp_path) -> None:

@@ -252,7 +252,8 @@ def test_xlsx_input(tmp_path: Path, demo_rules: Path) -> None:
 
     workbook = Workbook()
     sheet = workbook.active
-    sheet.append(["id", "date", "enterprise.id", "industries", "description", "facts.a.workers", "facts.a.ok", "facts.a.kind"])
+    sheet.append(["id", "date", "enterprise.id", "industries", "description",
+                  "facts.a.workers", "facts.a.ok", "facts.a.kind"])
     sheet.append(["X-1", dt.datetime(2024, 5, 1), 913700001, "demo", "速冻间超员", 12, True, "干式"])
     sheet.append([None] * 8)
     sheet.append(["X-2", "2024-05-01", None, "demo", None, 12.5, None, None])

@@ -98,7 +98,8 @@ CASES = [
     ("inspection.date > expiry + days_left", {"expiry": "2024-06-01", "days_left": 20}, False),
     ("inspection.date > 2024-01-01", {}, True),
     # quantifiers and counting over lists of items
-    ("any t in tanks: t.level > 1 and not t.ok", {"tanks": [{"level": 2, "ok": True}, {"level": 3, "ok": False}]}, True),
+    ("any t in tanks: t.level > 1 and not t.ok",
+     {"tanks": [{"level": 2, "ok": True}, {"level": 3, "ok": False}]}, True),
     ("any t in tanks: t.level > 1", {"tanks": [{"level": 0}, {}]}, None),
     ("all t in tanks: t.ok", {"tanks": [{"ok": True}, {"ok": False}]}, False),
     ("all t in tanks: t.ok", {"tanks": []}, True),

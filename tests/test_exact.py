@@ -327,7 +327,8 @@ def test_the_classifier_decides_11_4_over_every_dust_kind() -> None:
         verdict = shipped.classify(record, scope=scope)
         match = next(m for m in verdict.matches if m.rule == "GM2023-11-4")
         assert verdict.verdict == "major"
-        assert match.because == {"dust.system.ignition_source_control": "absent", "dust.system.pressure_mode": "positive"}
+        assert match.because == {"dust.system.ignition_source_control": "absent",
+                                 "dust.system.pressure_mode": "positive"}
         assert match.regardless_of == ["dust.system.dust_kind"]
         assert "GM2023-11-4" not in {o.rule for o in verdict.undetermined}
     effective = shipped.classify(dict(record, facts={"dust.system.pressure_mode": "positive",

@@ -11,7 +11,8 @@ from .pack_findings import read_entries
 
 DATA = Path(__file__).resolve().parents[1] / "examples" / "gongmao-2023" / "findings.yaml"
 ENTRIES: list[dict[str, Any]] = read_entries(DATA)
-ARTICLES = ["第三条", "第四条", "第五条", "第六条", "第七条", "第八条", "第九条", "第十条", "第十一条", "第十二条", "第十三条"]
+ARTICLES = ["第三条", "第四条", "第五条", "第六条", "第七条", "第八条", "第九条", "第十条",
+            "第十一条", "第十二条", "第十三条"]
 
 
 def _articles(entry: dict[str, Any]) -> list[str]:

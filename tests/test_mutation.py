@@ -88,8 +88,10 @@ def test_an_equivalence_mark_silences_exactly_its_mutant_and_a_stale_mark_fails(
 def test_a_pack_whose_tests_state_the_law_kills_every_mutant(tmp_path) -> None:
     rules = write_pack(tmp_path)
     text = (rules / "demo" / "pack.yaml").read_text(encoding="utf-8")
-    text = text.replace("      - {name: 未记录,", "      - {name: 报警失效, facts: {a.present: true, a.alarm: failed}, expect: true}\n"
-                        "      - {name: 报警正常人数未记录, facts: {a.present: true, a.alarm: effective}, expect: unknown}\n"
+    text = text.replace("      - {name: 未记录,",
+                        "      - {name: 报警失效, facts: {a.present: true, a.alarm: failed}, expect: true}\n"
+                        "      - {name: 报警正常人数未记录,"
+                        " facts: {a.present: true, a.alarm: effective}, expect: unknown}\n"
                         "      - {name: 人数超员报警未记录, facts: {a.present: true, a.workers: 12}, expect: true}\n"
                         "      - {name: 未记录,")
     (rules / "demo" / "pack.yaml").write_text(text, encoding="utf-8")

@@ -122,7 +122,8 @@ def _extend(inner):
     )
     conditions = st.one_of(
         st.builds(ast.Compare, st.sampled_from(["==", "!=", "<", "<=", ">", ">="]), inner, inner),
-        st.builds(ast.Member, inner, st.one_of(names, st.lists(atoms, max_size=3).map(tuple).map(ast.SetLit)), st.booleans()),
+        st.builds(ast.Member, inner, st.one_of(names, st.lists(atoms, max_size=3).map(tuple).map(ast.SetLit)),
+                  st.booleans()),
         st.builds(ast.IsEmpty, inner, st.booleans()),
         st.builds(ast.Not, inner),
         st.lists(inner, min_size=2, max_size=3).map(_flat(ast.And)),

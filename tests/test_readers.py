@@ -14,7 +14,6 @@ from hazard_rules.findings import readers
 from hazard_rules.findings.model import Finding
 from hazard_rules.loading import strict_yaml
 
-
 records = st.lists(st.fixed_dictionaries({
     "id": st.text(min_size=1, max_size=8),
     "date": st.just("2024-05-01"),
@@ -228,7 +227,8 @@ def test_json_array_scalar_elements_are_not_cut_at_chunk_boundaries(tmp_path: Pa
 def test_json_text_in_a_fact_is_bounded_too(tmp_path: Path) -> None:
     """A list fact may be given as JSON text, decoded later: too deep, the record is bad here."""
     deep = "[" * 100_000
-    out = _read(tmp_path, "f.csv", f"id,date,facts.a.tanks\n1,2024-01-01,{deep}\n2,2024-01-01,\"[{{\"\"level\"\": 1}}]\"\n")
+    out = _read(tmp_path, "f.csv",
+                f"id,date,facts.a.tanks\n1,2024-01-01,{deep}\n2,2024-01-01,\"[{{\"\"level\"\": 1}}]\"\n")
     assert _summary(out) == [f"fact 'a.tanks': {readers.TOO_DEEP} (line 2)", "2"]
     assert out[1].data["facts"] == {"a.tanks": '[{"level": 1}]'}
     record = json.dumps({"id": "3", "date": "2024-01-01", "facts": {"a.kind": "dry", "a.tanks": deep}})

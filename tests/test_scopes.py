@@ -164,7 +164,8 @@ def test_context_only_situations_are_refused(tmp_path) -> None:
 
     from .conftest import DEMO_PACK, write_rules
 
-    text = DEMO_PACK.replace("a.ok: {label: 是否合格, type: bool}", "a.ok: {label: 是否合格, type: bool, context: true}")
+    text = DEMO_PACK.replace("a.ok: {label: 是否合格, type: bool}",
+                             "a.ok: {label: 是否合格, type: bool, context: true}")
     text = text.replace("when: a.workers > 9 人}", "when: a.workers > 9 人 or a.ok}")
     with pytest.raises(PackErrors) as caught:
         load_rulesets(write_rules(tmp_path / "rules", text))
@@ -174,7 +175,8 @@ def test_context_only_situations_are_refused(tmp_path) -> None:
 def test_facts_of_an_article_the_codes_do_not_bring_in_are_not_ordinary(shipped) -> None:
     """A wrong industry code must not hide a major hazard the facts describe."""
     verdict = shipped.classify({"id": "W", "date": "2024-03-01", "industries": ["gongmao.dust"],
-                                "facts": {"ammonia.quick_freeze.present": True, "ammonia.quick_freeze.room_workers": 11}})
+                                "facts": {"ammonia.quick_freeze.present": True,
+                                          "ammonia.quick_freeze.room_workers": 11}})
     assert verdict.verdict == "undetermined"
     assert verdict.reasons == ["the finding's facts (ammonia.quick_freeze.room_workers) are about 第十二条（二） "
                                "(GM2023-12-2), which applies to gongmao.ammonia, not to gongmao.dust: add that "

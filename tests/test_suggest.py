@@ -19,7 +19,8 @@ from hazard_rules import load_rulesets
 from .conftest import ROOT, run_cli
 
 CASE_DIR = ROOT / "tests" / "data" / "suggest"     # one file per pack: <pack id>.yaml
-CASES = {path.stem: yaml.safe_load(path.read_text(encoding="utf-8"))["cases"] for path in sorted(CASE_DIR.glob("*.yaml"))}
+CASES = {path.stem: yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]
+         for path in sorted(CASE_DIR.glob("*.yaml"))}
 GOLDEN = ROOT / "tests" / "golden"
 UPDATE = os.environ.get("UPDATE_GOLDENS") == "1"
 

@@ -106,7 +106,7 @@ def test_negative_counts_are_refused() -> None:
 
 
 def test_datetimes_use_the_china_calendar_day() -> None:
-    late_utc = dt.datetime(2024, 9, 30, 17, 0, tzinfo=dt.timezone.utc)  # 01:00 on 1 Oct in Beijing
+    late_utc = dt.datetime(2024, 9, 30, 17, 0, tzinfo=dt.UTC)  # 01:00 on 1 Oct in Beijing
     assert china_date(late_utc) == D(2024, 10, 1)
     assert not CAL.is_workday(late_utc)
     assert china_date(dt.datetime(2024, 9, 30, 23, 0)) == D(2024, 9, 30)  # naive = local

@@ -20,7 +20,8 @@ from hazard_rules.workflow.state import HazardState
 from ..conftest import EXAMPLES
 
 RULES = load_rulesets()
-RECORDS = {r["id"]: r for r in map(json.loads, (EXAMPLES / "inspections.jsonl").read_text(encoding="utf-8").splitlines())}
+RECORDS = {r["id"]: r
+           for r in map(json.loads, (EXAMPLES / "inspections.jsonl").read_text(encoding="utf-8").splitlines())}
 T0 = dt.datetime(2025, 3, 11, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 PHOTO = Evidence(name="after_photo", ref="photos/after.jpg", sha256="ab" * 32)
 # MAJOR is in 诸城 (370782, 潍坊 3707); ORDINARY in 胶州 (370281, 青岛 3702).
@@ -76,9 +77,9 @@ def test_intake_is_idempotent(book: Ledger) -> None:
 
 def test_major_hazard_from_intake_to_closure(book: Ledger) -> None:
     register(book, MAJOR)
-    step = lambda action, role, org=ENT, day=0, **fields: book.step(  # noqa: E731
-        MAJOR, action, actor={"ENT_PRINCIPAL": "张主要负责人", "DEPT": "李科长", "SAFETY_COMMITTEE": "赵主任",
-                              "EVALUATOR": "专家组"}.get(role, role), role=role, organisation=org, at=at(day), fields=fields,
+    actors = {"ENT_PRINCIPAL": "张主要负责人", "DEPT": "李科长", "SAFETY_COMMITTEE": "赵主任", "EVALUATOR": "专家组"}
+    step = lambda action, role, org=ENT, day=0, **fields: book.step(
+        MAJOR, action, actor=actors.get(role, role), role=role, organisation=org, at=at(day), fields=fields,
         **(ACTING.get(org, {}) if role in ("DEPT", "SAFETY_COMMITTEE") else {}))
     with pytest.raises(StepRefused, match="cannot start from state REGISTERED"):
         step("start", "ENT_PRINCIPAL")
@@ -115,20 +116,23 @@ def test_major_hazard_from_intake_to_closure(book: Ledger) -> None:
                  publication={"channel": "潍坊市应急管理局网站", "published_at": "2025-03-14"})
     assert "publication_due" not in state.deadlines and state.published[0]["what"] == "listing"
     step("start", "ENT_PRINCIPAL", day=3)
-    step("request_extension", "ENT_PRINCIPAL", day=20, reason="设备到货延迟", interim_controls="限员", proposed_due="2025-08-31")
+    step("request_extension", "ENT_PRINCIPAL", day=20, reason="设备到货延迟", interim_controls="限员",
+         proposed_due="2025-08-31")
     with pytest.raises(StepRefused, match=f"listed .* by {SAB}"):
         step("approve_extension", "DEPT", DEPT, 22, decision_doc="意见书", new_due="2025-08-31")
     state = step("approve_extension", "SAFETY_COMMITTEE", SAB, 22, decision_doc="延期审批意见书", new_due="2025-08-31")
     assert state.deadlines["rectify_due"] == "2025-08-31"
     with pytest.raises(StepRefused, match="own_experts"):
         step("complete_and_assess", "EVALUATOR", "某评价公司", 100, assessment_by="friends", assessment_report="r")
-    step("complete_and_assess", "EVALUATOR", "某安全评价有限公司", 100, assessment_by="agency", assessment_report="评价报告")
+    step("complete_and_assess", "EVALUATOR", "某安全评价有限公司", 100, assessment_by="agency",
+         assessment_report="评价报告")
     step("apply_closure", "ENT_PRINCIPAL", day=101, application="销号申请书")
     with pytest.raises(StepRefused, match="only that authority decides"):
         step("accept_and_close", "DEPT", DEPT, 105, review_record="r", opinion="o")
     state = step("reject_closure", "SAFETY_COMMITTEE", SAB, 105, reasons="隔墙未封闭")
     assert state.state == "RECTIFYING" and state.listed is not None     # 继续挂账
-    step("complete_and_assess", "EVALUATOR", "某安全评价有限公司", 110, assessment_by="agency", assessment_report="复评报告")
+    step("complete_and_assess", "EVALUATOR", "某安全评价有限公司", 110, assessment_by="agency",
+         assessment_report="复评报告")
     step("apply_closure", "ENT_PRINCIPAL", day=111, application="再次申请")
     state = step("accept_and_close", "SAFETY_COMMITTEE", SAB, 115, review_record="现场核查记录", opinion="同意销号")
     assert (state.state, state.listed, state.closed_by_org) == ("CLOSED", None, SAB)
@@ -192,7 +196,8 @@ def test_major_cannot_be_assigned_as_ordinary_or_voided_by_the_enterprise(book: 
         book.step(MAJOR, "assign", actor="安全员", role="ENT_SAFETY", organisation=ENT, at=at(0),
                   fields={"assignee": "a", "measure": "m", "rectify_due": "2025-03-20"})
     with pytest.raises(StepRefused, match="cannot void a major hazard"):
-        book.step(MAJOR, "void", actor="安全员", role="ENT_SAFETY", organisation=ENT, at=at(0), fields={"reason": "重复"})
+        book.step(MAJOR, "void", actor="安全员", role="ENT_SAFETY", organisation=ENT, at=at(0),
+                  fields={"reason": "重复"})
     assert book.step(MAJOR, "void", actor="李科长", role="DEPT", organisation=DEPT, at=at(0),
                      fields={"reason": "与F-2025-000218重复登记"}, **ACTING[DEPT]).state == "VOID"
 
@@ -236,7 +241,8 @@ def test_verify_detects_tampering(book: Ledger, tamper: str, message: str) -> No
 def test_concurrent_steps_are_all_recorded_or_refused(book: Ledger) -> None:
     register(book, MAJOR)
     for action, fields in [("classify_major", {"interim_controls": "c"}),
-                           ("report_double", {"report": "r", "receipt_department": "a", "receipt_workers_congress": "b"}),
+                           ("report_double", {"report": "r", "receipt_department": "a",
+                                              "receipt_workers_congress": "b"}),
                            ("file_plan", {"plan": dict.fromkeys(["targets", "methods", "funds", "organisation",
                                                                  "time_limit", "safety_measures"], "x"),
                                           "rectify_due": "2025-06-30"}),
@@ -367,7 +373,8 @@ def walk_to_closure_application(book: Ledger, hazard_id: str, start: dt.datetime
     book.step(hazard_id, "classify_major", actor="李", role="DEPT", organisation="诸城市监管部门", at=start,
               fields={"interim_controls": "停产", "expert": {"name": "专家组", "reason": "判定为重大事故隐患"}}, **dept)
     plan = dict.fromkeys(["targets", "methods", "funds", "organisation", "time_limit", "safety_measures"], "x")
-    for action, fields in [("report_double", {"report": "r", "receipt_department": "a", "receipt_workers_congress": "b"}),
+    for action, fields in [("report_double", {"report": "r", "receipt_department": "a",
+                                              "receipt_workers_congress": "b"}),
                            ("file_plan", {"plan": plan, "rectify_due": "2027-06-30"}), ("start", {})]:
         book.step(hazard_id, action, actor="张", role="ENT_PRINCIPAL", organisation=ENT, at=start, fields=fields)
     book.step(hazard_id, "complete_and_assess", actor="专家组", role="EVALUATOR", organisation="评价机构", at=start,
@@ -414,7 +421,8 @@ def listed_major(book: Ledger) -> None:
     """MAJOR classified, reported, planned and listed by the 潍坊 safety committee (3707)."""
     register(book, MAJOR)
     for action, fields in [("classify_major", {"interim_controls": "停用"}),
-                           ("report_double", {"report": "r", "receipt_department": "a", "receipt_workers_congress": "b"}),
+                           ("report_double", {"report": "r", "receipt_department": "a",
+                                              "receipt_workers_congress": "b"}),
                            ("file_plan", {"plan": dict.fromkeys(["targets", "methods", "funds", "organisation",
                                                                  "time_limit", "safety_measures"], "x"),
                                           "rectify_due": "2025-06-30"})]:

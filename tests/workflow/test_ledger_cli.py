@@ -46,7 +46,8 @@ def test_major_and_ordinary_hazards_through_the_cli(db_url: str, tmp_path) -> No
     assert again.stdout.startswith("29 hazards registered, 5 already in the ledger")
 
     refused = step(db_url, "start", "ENT_PRINCIPAL", ENT, "2025-03-11T10:00+08:00")
-    assert refused.returncode == 2 and "error[E602]: hazard F-2025-000219: cannot start from state REGISTERED" in refused.stderr
+    assert refused.returncode == 2
+    assert "error[E602]: hazard F-2025-000219: cannot start from state REGISTERED" in refused.stderr
     assert "Traceback" not in refused.stderr
     dept, sab = "潍坊市应急管理局", "诸城市安委会办公室"
     walk = [
@@ -57,8 +58,9 @@ def test_major_and_ordinary_hazards_through_the_cli(db_url: str, tmp_path) -> No
          ["plan.targets=速冻间单独设置", "plan.methods=隔墙改造", "plan.funds=50万元", "plan.organisation=设备部",
           "plan.time_limit=90天", "plan.safety_measures=限员及应急预案", "rectify_due=2025-06-30"]),
         ("list", "SAFETY_COMMITTEE", sab, "2025-03-15T09:00+08:00",
-         ["listing.level=县级", f"listing.authority={sab}", "listing.doc_no=诸安办督〔2025〕1号", "listing.deadline=2025-06-30",
-          "listing.served_by=赵", "listing.received_by=张", "listing.received_at=2025-03-15"]),
+         ["listing.level=县级", f"listing.authority={sab}", "listing.doc_no=诸安办督〔2025〕1号",
+          "listing.deadline=2025-06-30", "listing.served_by=赵", "listing.received_by=张",
+          "listing.received_at=2025-03-15"]),
         ("file_listing", "SAFETY_COMMITTEE", sab, "2025-03-17T08:00+08:00",
          ["filed_with=3707", "filing_doc=诸安办备〔2025〕1号"]),
         ("publish", "SAFETY_COMMITTEE", sab, "2025-03-17T08:30+08:00",
@@ -100,9 +102,11 @@ def test_major_and_ordinary_hazards_through_the_cli(db_url: str, tmp_path) -> No
                 "assignee=车间主任", "measure=整改", "rectify_due=2025-03-20", hazard=oid).returncode == 0
     assert step(db_url, "accept", "ENT_ASSIGNEE", org, "2025-03-12T10:00+08:00", hazard=oid).returncode == 0
     done = ledger(db_url, "step", oid, "submit_rectification", "--as", "ENT_ASSIGNEE", "--by", "车间主任", "--org", org,
-                  "--field", "measures_taken=已整改", "--evidence", f"after_photo={photo}", "--now", "2025-03-14T10:00+08:00")
+                  "--field", "measures_taken=已整改", "--evidence", f"after_photo={photo}",
+                  "--now", "2025-03-14T10:00+08:00")
     assert done.returncode == 0, done.stderr
-    closed = step(db_url, "verify_pass", "DEPT", "山东省应急管理厅", "2025-03-17T10:00+08:00", "opinion=复查合格", hazard=oid)
+    closed = step(db_url, "verify_pass", "DEPT", "山东省应急管理厅", "2025-03-17T10:00+08:00", "opinion=复查合格",
+                  hazard=oid)
     assert closed.returncode == 0 and "CLOSED" in closed.stdout
     assert "evidence after_photo" in ledger(db_url, "history", oid).stdout
 
@@ -120,7 +124,8 @@ def test_major_and_ordinary_hazards_through_the_cli(db_url: str, tmp_path) -> No
     assert published.returncode == 0, published.stderr
     assert ledger(db_url, "overdue", "--now", "2025-09-02T09:00+08:00").stdout == ""
 
-    # Statistics as of that day: 34 found (15 major verdicts: two from before 2023 judged by the 2017 edition), the walked major and ordinary ones closed.
+    # Statistics as of that day: 34 found (15 major verdicts: two from before 2023 judged by
+    # the 2017 edition), the walked major and ordinary ones closed.
     counted = ledger(db_url, "stats", "--as-of", "2025-09-01", "--format", "json")
     assert counted.returncode == 0, counted.stderr
     total = json.loads(counted.stdout)[-1]

@@ -277,7 +277,8 @@ def test_conditional_steps_from_processes_exactly_one_wins(db_url: str) -> None:
     steps = [          # action, role, organisation, --field items, acting options
         ("report_progress", "ENT_PRINCIPAL", ENT, ["progress=进展"]),
         ("complete_and_assess", "EVALUATOR", "某评价公司", ["assessment_by=agency", "assessment_report=报告"]),
-        ("request_extension", "ENT_PRINCIPAL", ENT, ["reason=延期", "interim_controls=限员", "proposed_due=2026-03-31"]),
+        ("request_extension", "ENT_PRINCIPAL", ENT,
+         ["reason=延期", "interim_controls=限员", "proposed_due=2026-03-31"]),
         ("void", "DEPT", DEPT_ORG, ["reason=重复登记"]),
         ("suspend", "DEPT", DEPT_ORG, ["suspension.scope=速冻间", "suspension.order=责令停用"]),
         ("report_progress", "ENT_PRINCIPAL", ENT, ["progress=又一次进展"]),
@@ -330,7 +331,8 @@ def test_racing_processes_lose_no_step(db_url: str) -> None:
     _major_in_rectification(db_url)
     mix = [("report_progress", "ENT_PRINCIPAL", ENT, {"progress": "p"})] * 4 + [
         ("complete_and_assess", "EVALUATOR", "某评价公司", {"assessment_by": "agency", "assessment_report": "r"}),
-        ("request_extension", "ENT_PRINCIPAL", ENT, {"reason": "r", "interim_controls": "i", "proposed_due": "2026-03-31"}),
+        ("request_extension", "ENT_PRINCIPAL", ENT,
+         {"reason": "r", "interim_controls": "i", "proposed_due": "2026-03-31"}),
         ("void", "DEPT", DEPT_ORG, {"reason": "重复"}),
         ("suspend", "DEPT", DEPT_ORG, {"suspension": {"scope": "s", "order": "o"}}),
     ]

@@ -64,7 +64,8 @@ MACHINE = load_machine()
 SETTINGS = load_settings()
 CALENDAR = WorkCalendar()
 RULES = load_rulesets()
-RECORDS = {r["id"]: r for r in map(json.loads, (EXAMPLES / "inspections.jsonl").read_text(encoding="utf-8").splitlines())}
+RECORDS = {r["id"]: r
+           for r in map(json.loads, (EXAMPLES / "inspections.jsonl").read_text(encoding="utf-8").splitlines())}
 # A finding that cannot be placed (no enterprise.jurisdiction): no area check applies to it.
 UNPLACED = "F-2024-900318"
 RECORDS[UNPLACED] = {**RECORDS["F-2024-000318"], "id": UNPLACED,
@@ -342,7 +343,10 @@ def _escalation_refusal(h: Model, a: Attempt, recorded: HazardState | None) -> s
         return "not a step of the ladder"
     due_day = dt.date.fromisoformat(due[:10])
     today = a.at.astimezone(CHINA).date()
-    reached_on = CALENDAR.add_workdays(due_day, after.days) if after.working else due_day + dt.timedelta(days=after.days)
+    if after.working:
+        reached_on = CALENDAR.add_workdays(due_day, after.days)
+    else:
+        reached_on = due_day + dt.timedelta(days=after.days)
     if today <= due_day or today < reached_on:
         return "not due yet"
     return None
@@ -1140,7 +1144,8 @@ def _edit_body(draw, event: dict[str, Any]) -> dict[str, Any]:
     if where == "fields":
         edited["fields"] = {**edited["fields"], draw(st.sampled_from(["reason", "note", "opinion"])): draw(TEXTS)}
     elif where == "at":
-        edited["at"] = (dt.datetime.fromisoformat(edited["at"]) + dt.timedelta(days=draw(st.integers(1, 30)))).isoformat()
+        later = dt.datetime.fromisoformat(edited["at"]) + dt.timedelta(days=draw(st.integers(1, 30)))
+        edited["at"] = later.isoformat()
     elif where == "evidence":
         edited["evidence"] = [*edited["evidence"], {"name": "forged", "ref": "x.jpg", "sha256": "00" * 32}]
     elif where == "to_state":
@@ -1234,7 +1239,8 @@ def _major_in_rectification(ledger: Ledger, rectify_due: str = "2025-12-31") -> 
     ledger.register(Finding.model_validate(RECORDS[MAJOR]), VERDICTS[MAJOR], actor="王检查", role="INSPECTOR",
                     organisation=ENT, at=T0)
     for action, fields in [("classify_major", {"interim_controls": "停用速冻间"}),
-                           ("report_double", {"report": "r", "receipt_department": "a", "receipt_workers_congress": "b"}),
+                           ("report_double", {"report": "r", "receipt_department": "a",
+                                              "receipt_workers_congress": "b"}),
                            ("file_plan", {"plan": PLAN, "rectify_due": rectify_due}),
                            ("start", {})]:
         ledger.step(MAJOR, action, actor="张", role="ENT_PRINCIPAL", organisation=ENT, at=T0, fields=fields)

@@ -38,7 +38,8 @@ def test_review_deadline_is_ten_days(book: Ledger) -> None:  # noqa: F811
     register(book, MAJOR)
     plan = dict.fromkeys(["targets", "methods", "funds", "organisation", "time_limit", "safety_measures"], "x")
     steps = [("classify_major", "ENT_PRINCIPAL", {"interim_controls": "c"}),
-             ("report_double", "ENT_PRINCIPAL", {"report": "r", "receipt_department": "a", "receipt_workers_congress": "b"}),
+             ("report_double", "ENT_PRINCIPAL", {"report": "r", "receipt_department": "a",
+                                                 "receipt_workers_congress": "b"}),
              ("file_plan", "ENT_PRINCIPAL", {"plan": plan, "rectify_due": "2025-06-30"}),
              ("start", "ENT_PRINCIPAL", {}),
              ("complete_and_assess", "EVALUATOR", {"assessment_by": "own_experts", "assessment_report": "报告"}),
@@ -63,9 +64,11 @@ def rectifying_in_qingdao(book: Ledger) -> dict[str, str]:  # noqa: F811
                   organisation=ENT, at=T0)
     plan = dict.fromkeys(["targets", "methods", "funds", "organisation", "time_limit", "safety_measures"], "x")
     for action, fields in [("classify_major", {"interim_controls": "c"}),
-                           ("report_double", {"report": "r", "receipt_department": "a", "receipt_workers_congress": "b"}),
+                           ("report_double", {"report": "r", "receipt_department": "a",
+                                              "receipt_workers_congress": "b"}),
                            ("file_plan", {"plan": plan, "rectify_due": "2025-06-30"}), ("start", {})]:
-        book.step(MAJOR, action, actor="张", role="ENT_PRINCIPAL", organisation=ENT, at=day("2025-03-11"), fields=fields)
+        book.step(MAJOR, action, actor="张", role="ENT_PRINCIPAL", organisation=ENT, at=day("2025-03-11"),
+                  fields=fields)
     return {"reason": "r", "interim_controls": "c", "proposed_due": "2025-08-31"}
 
 
@@ -92,11 +95,11 @@ def test_one_answer_to_is_it_overdue_across_midnight_in_china(book: Ledger) -> N
     book.step(MAJOR, "classify_major", actor="张", role="ENT_PRINCIPAL", organisation=ENT, at=day("2025-03-11"),
               fields={"interim_controls": "停用"})
     assert book.get(MAJOR).deadlines["report_due"] == "2025-03-11"
-    utc_evening = dt.datetime(2025, 3, 11, 20, 0, tzinfo=dt.timezone.utc)
+    utc_evening = dt.datetime(2025, 3, 11, 20, 0, tzinfo=dt.UTC)
     assert [h.id for h, timers in book.overdue(utc_evening)] == [MAJOR]
     assert st.breakdown(book, utc_evening)[0]["overdue"] == 1
     assert [e.fields["step"] for e in book.tick(utc_evening)] == ["URGE"]
-    before_midnight = dt.datetime(2025, 3, 11, 15, 59, tzinfo=dt.timezone.utc)  # 23:59 in China: still on time
+    before_midnight = dt.datetime(2025, 3, 11, 15, 59, tzinfo=dt.UTC)  # 23:59 in China: still on time
     assert book.overdue(before_midnight) == []
     assert st.breakdown(book, before_midnight)[0]["overdue"] == 0
 
@@ -110,4 +113,4 @@ def test_the_extension_window_closes_at_midnight_in_china(book: Ledger) -> None:
     request = rectifying_in_qingdao(book)
     with pytest.raises(StepRefused, match=r"must be requested by 2025-05-30"):
         book.step(MAJOR, "request_extension", actor="张", role="ENT_PRINCIPAL", organisation=ENT,
-                  at=dt.datetime(2025, 5, 30, 20, 0, tzinfo=dt.timezone.utc), fields=request)
+                  at=dt.datetime(2025, 5, 30, 20, 0, tzinfo=dt.UTC), fields=request)

@@ -17,7 +17,8 @@ SHIPPED = ROOT / "src" / "hazard_rules" / "workflow" / "data" / "machine.yaml"
 def test_shipped_machine_is_valid() -> None:
     machine = load_machine()
     assert machine.definition.entry == "NEW"
-    assert {"register", "report_double", "file_plan", "list", "accept_and_close", "reopen", "void"} <= set(machine.actions)
+    expected = {"register", "report_double", "file_plan", "list", "accept_and_close", "reopen", "void"}
+    assert expected <= set(machine.actions)
     for transition in machine.definition.transitions:
         assert transition.source, transition.action
 

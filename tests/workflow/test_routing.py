@@ -13,12 +13,12 @@ from hazard_rules.workflow.routing import (
     ancestors,
     common_government,
     escalation_authority,
-    supervising_government,
     is_within,
     level,
     load_departments,
     parent,
     route,
+    supervising_government,
 )
 
 

@@ -103,7 +103,7 @@ def test_calendar_day_durations() -> None:
 
 
 def test_hour_durations_need_a_datetime() -> None:
-    start = dt.datetime(2024, 9, 30, 16, 0, tzinfo=dt.timezone.utc)
+    start = dt.datetime(2024, 9, 30, 16, 0, tzinfo=dt.UTC)
     assert Duration(hours=24).due(start, CAL) == start + dt.timedelta(hours=24)
     with pytest.raises(TypeError):
         Duration(hours=24).due(D(2024, 9, 30), CAL)
@@ -251,7 +251,8 @@ def test_several_errors_are_reported_together(tmp_path: Path) -> None:
     assert all(e.span and e.span.file == str(path) for e in caught.value.errors)
 
 
-@pytest.mark.parametrize(("key", "expected"), [("3700", "zero-padded"), ("99", "province"), ("370", "2-, 4- or 6-digit")])
+@pytest.mark.parametrize(("key", "expected"),
+                         [("3700", "zero-padded"), ("99", "province"), ("370", "2-, 4- or 6-digit")])
 def test_bad_override_keys_point_at_the_key(tmp_path: Path, key: str, expected: str) -> None:
     path = _write(tmp_path, "version: 1\n" + _national_block()
                   + f'\nlocal:\n  "{key}":\n    name: x\n    source: y\n')

@@ -21,7 +21,8 @@ from hazard_rules.workflow.ledger import Ledger
 from ..conftest import EXAMPLES, run_cli
 
 RULES = load_rulesets()
-RECORDS = {r["id"]: r for r in map(json.loads, (EXAMPLES / "inspections.jsonl").read_text(encoding="utf-8").splitlines())}
+RECORDS = {r["id"]: r
+           for r in map(json.loads, (EXAMPLES / "inspections.jsonl").read_text(encoding="utf-8").splitlines())}
 CST = dt.timezone(dt.timedelta(hours=8))
 PHOTO = Evidence(name="after_photo", ref="photos/after.jpg", sha256="ab" * 32)
 PLAN = {"targets": "整改", "methods": "改造", "funds": "50万元", "organisation": "设备部", "time_limit": "限期",
@@ -29,7 +30,8 @@ PLAN = {"targets": "整改", "methods": "改造", "funds": "50万元", "organisa
 
 # enterprise id → (name, jurisdiction)
 A, B, C = "91370782MA00000A1", "91370214MA00000B2", "91320583MA00000C3"
-ENTERPRISES = {A: ("诸城甲食品有限公司", "370782"), B: ("青岛乙冷链有限公司", "370214"), C: ("昆山丙木业有限公司", "320583")}
+ENTERPRISES = {A: ("诸城甲食品有限公司", "370782"), B: ("青岛乙冷链有限公司", "370214"),
+               C: ("昆山丙木业有限公司", "320583")}
 DEPT, SAB = "应急管理局", "安委会办公室"
 
 
@@ -168,7 +170,8 @@ def test_totals_as_of_a_date_replay_the_log(book: Ledger) -> None:
     assert counts(before) == (2, 2, 0, 0, 1, 0, 0.0)           # M1, G4 (overdue since 2024-07-01)
     assert st.breakdown(book, dt.date(2024, 1, 1)) == [{**dict.fromkeys(
         ["found", "open", "closed", "void", "overdue", "listed"], 0), "rate": None,
-        **dict.fromkeys(["major_found", "major_open", "major_closed", "major_void", "major_overdue", "major_listed"], 0),
+        **dict.fromkeys(["major_found", "major_open", "major_closed", "major_void", "major_overdue",
+                         "major_listed"], 0),
         "major_rate": None}]
 
 
@@ -255,7 +258,8 @@ def test_stock_increment_and_dynamic_clearing(book: Ledger) -> None:
     early = st.dynamic_clearing(book, dt.date(2024, 12, 1), dt.date(2025, 4, 10))
     assert (early.stock, early.stock_closed, early.cleared, early.progress) == (1, 1, True, 1.0)
 
-    grouped = st.stock_increment(book, cut_off, dt.date(2025, 3, 31), by=["jurisdiction"], jurisdiction_level="province")
+    grouped = st.stock_increment(book, cut_off, dt.date(2025, 3, 31), by=["jurisdiction"],
+                                 jurisdiction_level="province")
     assert [(r["cohort"], r["jurisdiction"], r["found"]) for r in grouped] == [
         ("stock", "32", 1), ("stock", "37", 2), ("stock", "*", 3),
         ("increment", "32", 1), ("increment", "37", 3), ("increment", "*", 4), ("*", "*", 7)]

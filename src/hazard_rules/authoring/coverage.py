@@ -151,8 +151,8 @@ def _pack(pack: CompiledPack) -> PackEntry:
     items = [i for a in articles for i in a.items]
     rules = [r for i in items for r in i.rules]
     tests = TestCounts()
-    for rule in rules:
-        tests += rule.tests
+    for entry in rules:
+        tests += entry.tests
     tally = Tally(items_encoded=sum(not i.missing for i in items), items_missing=sum(i.missing for i in items),
                   rules=len(rules), verified=sum(r.provenance == "verified" for r in rules),
                   unverified=sum(r.provenance != "verified" for r in rules),
@@ -173,8 +173,9 @@ def _article(checked: CheckedSection, rules: list[CheckedRule]) -> ArticleEntry:
     missing = [ItemEntry(section.article, item, (), note) for item, note in section.missing.items()]
     ordered = items + missing
     numbers = [_item_number(i.clause) for i in ordered]
-    if all(n is not None for n in numbers):  # a missing item in its place among the others
-        ordered = [i for _, i in sorted(zip(numbers, ordered), key=lambda pair: pair[0])]
+    known = [n for n in numbers if n is not None]
+    if len(known) == len(numbers):  # a missing item in its place among the others
+        ordered = [i for _, i in sorted(zip(known, ordered), key=lambda pair: pair[0])]
     return ArticleEntry(section.id, section.article, section.title, tuple(ordered))
 
 

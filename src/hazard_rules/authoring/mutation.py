@@ -106,7 +106,7 @@ def _changes(node: ir.Expr) -> Iterator[tuple[str, ir.Expr, str]]:
                     and getattr(right.type, "name", None) == "device"):
                 absent = ir.Cmp("==", left, ir.Const("absent", right.type))
                 yield "device-absent-only", absent, print_ir(absent)
-            flipped = ir.Cmp(_FLIP[op], left, right)
+            flipped: ir.Expr = ir.Cmp(_FLIP[op], left, right)
             yield f"{op}->{_FLIP[op]}", flipped, print_ir(flipped)
         case ir.In(item, collection, negated):
             flipped = ir.In(item, collection, not negated)
@@ -131,8 +131,10 @@ def _rebuild(expr: ir.Expr, children: list[ir.Expr]) -> ir.Expr:
             return type(expr)(tuple(children))
         case ir.AtLeast(k, _):
             return ir.AtLeast(k, tuple(children))
-        case ir.Not() | ir.Cond():
-            return replace(expr, **{"operand" if isinstance(expr, ir.Not) else "body": children[0]})
+        case ir.Not():
+            return replace(expr, operand=children[0])
+        case ir.Cond():
+            return replace(expr, body=children[0])
         case ir.Empty() | ir.Scale() | ir.Rank() | ir.Neg() | ir.Size():
             return replace(expr, operand=children[0])
         case ir.Cmp() | ir.Arith() | ir.DateDiff():
@@ -182,8 +184,8 @@ def _mutate_rule(ruleset: Ruleset, pack: CompiledPack, rule: CheckedRule, report
         seen.add(mutant.id)
         evaluate = RuleEvaluator(_full(rule, mutant.when, mutant.unless), pack.context, ruleset.facts)
         result = MutantResult(pack.id, mutant)
-        for name, facts, day, scope, asked, expected in tests:
-            if evaluate(facts, day, scope, asked) != expected:
+        for name, facts, day, scope, unknowns, expected in tests:
+            if evaluate(facts, day, scope, unknowns) != expected:
                 result.killed_by = name
                 break
         if result.killed_by is None:
@@ -251,8 +253,8 @@ def _witness(ruleset: Ruleset, pack: CompiledPack, rule: CheckedRule, original: 
         smaller = {k: v for k, v in best.items() if k != name}
         if _differ(original, mutant, smaller, day):
             best = smaller
-    values = (original(best, day, "enterprise", frozenset()), mutant(best, day, "enterprise", frozenset()))
-    return {k: to_json_value(v) for k, v in best.items()}, values
+    outcomes = (original(best, day, "enterprise", frozenset()), mutant(best, day, "enterprise", frozenset()))
+    return {k: to_json_value(v) for k, v in best.items()}, outcomes
 
 
 def _differ(original: RuleEvaluator, mutant: RuleEvaluator, facts: dict[str, Any], day: dt.date) -> bool:

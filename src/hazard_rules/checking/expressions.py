@@ -11,9 +11,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 
-from ..errors import (PackError, TypeMismatchError, UndeclaredEnumValueError, UndeclaredFactError,
-                      UnitDimensionError, UnknownUnitError)
-from ..errors import Span
+from ..errors import (
+    PackError,
+    Span,
+    TypeMismatchError,
+    UndeclaredEnumValueError,
+    UndeclaredFactError,
+    UnitDimensionError,
+    UnknownUnitError,
+)
 from ..parsing import ast
 from . import ir, units
 from .types import ANY, BOOL, COUNT, DATE, STR, Type
@@ -91,21 +97,21 @@ class ExpressionChecker:
                 bound = self._bind(node, var, source)
                 if bound is None:
                     return ir.Invalid(COUNT)
-                src, item = bound
-                return ir.CountIf(var, src, self._with_var(var, item, body), COUNT)
+                src, item_type = bound
+                return ir.CountIf(var, src, self._with_var(var, item_type, body), COUNT)
             case ast.Quantifier(kind, var, source, body):
                 bound = self._bind(node, var, source)
                 if bound is None:
                     return ir.Invalid(BOOL)
-                src, item = bound
-                return ir.Quant(kind, var, src, self._with_var(var, item, body))
+                src, item_type = bound
+                return ir.Quant(kind, var, src, self._with_var(var, item_type, body))
             case ast.AtLeast(k, operands):
                 return self._at_least(node, k, operands)
         raise AssertionError(f"unhandled AST node {type(node).__name__}")  # pragma: no cover
 
     # ----------------------------------------------------------------- helpers
     def _error(self, cls: type[PackError], node: ast.Node, message: str, hint: str | None = None) -> None:
-        start, end = node.pos  # type: ignore[attr-defined]
+        start, end = node.pos
         self.errors.append(cls(message, self._span(start, end), hint))
 
     def _span(self, start: int, end: int) -> Span:
@@ -198,8 +204,9 @@ class ExpressionChecker:
             return self._mismatch(k, "at_least needs a whole number first, e.g. at_least(3, a, b, c, d)", kind=BOOL)
         count = int(k.value)
         if not 1 <= count <= len(operands):
-            return self._mismatch(k, f"at_least({count}, …) over {len(operands)} conditions can never be decided that way",
-                                  f"k must be between 1 and {len(operands)}", BOOL)
+            return self._mismatch(
+                k, f"at_least({count}, …) over {len(operands)} conditions can never be decided that way",
+                f"k must be between 1 and {len(operands)}", BOOL)
         return ir.AtLeast(count, checked)
 
     # ----------------------------------------------------------------- comparisons
@@ -222,8 +229,14 @@ class ExpressionChecker:
                     return self._mismatch(node, f"{enum_type} is not ordered; only == and != apply",
                                           "declare `ordered: true` on the enum if its values have an order", BOOL)
                 table = tuple((v, i) for i, v in enumerate(enum_type.values))
-                a = ir.Rank(a, table, Type("num")) if not isinstance(a, ir.Const) else ir.Const(dict(table).get(a.value, -1), Type("num"))
-                b = ir.Rank(b, table, Type("num")) if not isinstance(b, ir.Const) else ir.Const(dict(table).get(b.value, -1), Type("num"))
+                rank = dict(table)
+
+                def ranked(e: ir.Expr) -> ir.Expr:
+                    if isinstance(e, ir.Const):
+                        return ir.Const(rank.get(e.value, -1), Type("num"))
+                    return ir.Rank(e, table, Type("num"))
+
+                a, b = ranked(a), ranked(b)
             return ir.Cmp(op, a, b)
         if ta.kind == tb.kind and ta.kind in ("str", "bool") and not ordering:
             return ir.Cmp(op, a, b)
@@ -259,7 +272,8 @@ class ExpressionChecker:
             return _const_number(literal.value, target)
         return literal
 
-    def _enum_pair(self, node: ast.Node, left: ast.Node, right: ast.Node, a: ir.Expr, b: ir.Expr) -> tuple[ir.Expr, ir.Expr]:
+    def _enum_pair(self, node: ast.Node, left: ast.Node, right: ast.Node,
+                   a: ir.Expr, b: ir.Expr) -> tuple[ir.Expr, ir.Expr]:
         ta, tb = ir.type_of(a), ir.type_of(b)
         if ta.kind == "enum" and tb.kind == "enum":
             if set(ta.values).isdisjoint(tb.values):
@@ -327,7 +341,8 @@ class ExpressionChecker:
             return converted.value if isinstance(converted, ir.Const) else const.value
         if kind == ctype.kind:
             return const.value
-        self._error(TypeMismatchError, node, f"set element {const.value!r} is {ctype}, but the value tested is {item_type}")
+        self._error(TypeMismatchError, node,
+                    f"set element {const.value!r} is {ctype}, but the value tested is {item_type}")
         return const.value
 
     def _empty(self, node: ast.Node, operand: ast.Node, negated: bool) -> ir.Expr:

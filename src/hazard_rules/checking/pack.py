@@ -22,6 +22,7 @@ from ..errors import (
     PackError,
     PackErrors,
     SchemaError,
+    Span,
     UndeclaredEnumValueError,
     UndeclaredFactError,
     UnknownSectionError,
@@ -88,8 +89,8 @@ def check_pack(source: PackSource) -> CheckedPack:
     checker = _PackChecker(source, facts, errors, frozenset(source.facts) - set(facts))
     conditions = checker.conditions()
     pack = CheckedPack(source, facts, vocab.named)
-    for section_id, located in source.sections.items():
-        pack.sections[section_id] = checker.section(located, conditions)
+    for section_id, section in source.sections.items():
+        pack.sections[section_id] = checker.section(section, conditions)
     seen: dict[str, Origin] = {}
     for located in source.rules:
         rule = located.value
@@ -106,9 +107,9 @@ def check_pack(source: PackSource) -> CheckedPack:
             pack.rules.append(checked)
     checker.report_unused()
     _check_items(source, errors)
-    for located in source.provisions:
-        _check_provision(located, vocab.named, errors)
-        pack.provisions.append(located.value)
+    for provision in source.provisions:
+        _check_provision(provision, vocab.named, errors)
+        pack.provisions.append(provision.value)
     _check_tests(source, facts, errors)
     check_situations(pack, errors)
     if errors:
@@ -139,7 +140,7 @@ class _PackChecker:
     def check(self, node: ast.Node, origin: Origin, conditions: dict[str, ir.Expr]) -> tuple[ir.Expr, set[str]]:
         scope = Scope(self.facts, conditions, self.condition_names, {}, self.broken_facts)
 
-        def span_of(pos: ast.Pos):
+        def span_of(pos: ast.Pos) -> Span:
             start, end = pos
             return origin.doc.scalar_span(origin.path, start, max(1, end - start))
 
@@ -159,7 +160,7 @@ class _PackChecker:
             node = self.parse(located.value, located.origin)
             if node is not None:
                 parsed[name] = node
-        graph = nx.DiGraph()
+        graph: nx.DiGraph[str] = nx.DiGraph()
         graph.add_nodes_from(parsed)
         for name, node in parsed.items():
             for ref in ast.names(node):
@@ -176,7 +177,8 @@ class _PackChecker:
                 self.source.conditions[first].origin.span(key=True),
                 "a condition cannot depend on itself; inline or split one of them"))
         checked: dict[str, ir.Expr] = {}
-        acyclic = graph.subgraph(n for n in graph if n not in in_cycle and not (set(nx.descendants(graph, n)) & in_cycle))
+        acyclic = graph.subgraph(n for n in graph
+                                 if n not in in_cycle and not (set(nx.descendants(graph, n)) & in_cycle))
         for name in reversed(list(nx.topological_sort(acyclic))):
             located = self.source.conditions[name]
             expr, used = self.check(parsed[name], located.origin, checked)
@@ -230,6 +232,12 @@ class _PackChecker:
             if node is not None:
                 scope, used = self.check(node, origin, conditions)
                 self._mark_used(used)
+        if section.added_by is not None and section.added_by.number is None:
+            # Its items are cited with that document (a verdict's `number` is never empty).
+            self.errors.append(SchemaError(
+                f"section {section.id}: added_by must give the document's number (e.g. 矿安〔2024〕41号)",
+                Origin(located.origin.doc, located.origin.path + ("added_by",)).span(),
+                "the items of this section are cited with that document's name and number"))
         if section.added_by is not None and section.added_by.effective_from is not None:
             # A supplement applies to findings from its own date on: part of every rule's condition.
             origin = Origin(located.origin.doc, located.origin.path + ("added_by", "effective_from"))
@@ -257,9 +265,10 @@ class _PackChecker:
             origin = Origin(located.origin.doc, located.origin.path + (key,))
             node = self.parse(text, origin)
             if node is not None:
-                parts[key], used = self.check(node, origin, conditions)
+                expr, used = self.check(node, origin, conditions)
+                parts[key] = expr
                 self._mark_used(used)
-                self._constant(parts[key], key, rule.id, origin)
+                self._constant(expr, key, rule.id, origin)
         if section is None or parts["when"] is None or (rule.unless is not None and parts["unless"] is None):
             return None
         return CheckedRule(rule, section, parts["when"], parts["unless"], located.origin)
@@ -312,9 +321,10 @@ def _check_provision(located: Located[Provision], named: dict[str, Type], errors
     target = named.get(provision.type)
     origin = located.origin
     if target is None or target.kind != "enum":
-        errors.append(SchemaError(f"provision {provision.id} names {provision.type!r}, which is not a declared enum type",
-                                  Origin(origin.doc, origin.path + ("type",)).span(),
-                                  "declare the type under `types:` (e.g. in the shared vocabulary)"))
+        errors.append(SchemaError(
+            f"provision {provision.id} names {provision.type!r}, which is not a declared enum type",
+            Origin(origin.doc, origin.path + ("type",)).span(),
+            "declare the type under `types:` (e.g. in the shared vocabulary)"))
         return
     for index, value in enumerate(provision.values):
         if value not in target.values:
@@ -328,8 +338,8 @@ def _check_items(source: PackSource, errors: list[PackError]) -> None:
     """A section that declares its items: each item is the clause of some rule of the section,
     each rule of the section has one of them as its clause, and no item is listed twice."""
     by_section: dict[str, list[Located[Rule]]] = {}
-    for located in source.rules:
-        by_section.setdefault(located.value.section, []).append(located)
+    for rule in source.rules:
+        by_section.setdefault(rule.value.section, []).append(rule)
     for section_id, located in source.sections.items():
         section, origin = located.value, located.origin
         if section.items is None:
@@ -394,5 +404,6 @@ def _check_tests(source: PackSource, facts: dict[str, Type], errors: list[PackEr
                     close = difflib.get_close_matches(name, list(facts), n=1)
                     errors.append(UndeclaredFactError(
                         f"test of {located.value.id} gives undeclared fact {name!r}",
-                        Origin(located.origin.doc, located.origin.path + ("tests", t_index, "facts", name)).span(key=True),
+                        Origin(located.origin.doc,
+                               located.origin.path + ("tests", t_index, "facts", name)).span(key=True),
                         f"did you mean {close[0]!r}?" if close else None))

@@ -20,10 +20,10 @@ class Type:
     labels: tuple[str, ...] = ()      # enum/set: Chinese labels, parallel to values
     name: str | None = None           # named type (e.g. device)
     ordered: bool = False             # enum: values are ordered as declared
-    fields: tuple[tuple[str, "Type"], ...] = ()  # list/item: item fields
+    fields: tuple[tuple[str, Type], ...] = ()  # list/item: item fields
     adaptable: bool = field(default=False, compare=False)  # a unit-less literal
 
-    def field_type(self, name: str) -> "Type | None":
+    def field_type(self, name: str) -> Type | None:
         for key, value in self.fields:
             if key == name:
                 return value

@@ -13,9 +13,11 @@ from dataclasses import dataclass, field
 from ..findings.model import Claim
 from .citations import citation_key
 from .compiled import CompiledPack
-from .verdict import ClaimCheck
+from .verdict import Agreement, ClaimCheck
 
-_CITATION = re.compile(r"(第[一二三四五六七八九十百零〇]+条)(?:第?（([一二三四五六七八九十]+)）项?|第([一二三四五六七八九十]+)项)?")
+_CITATION = re.compile(r"(第[一二三四五六七八九十百零〇]+条)"  # article
+                       r"(?:第?（([一二三四五六七八九十]+)）项?"  # item written （一） or 第（一）项
+                       r"|第([一二三四五六七八九十]+)项)?")  # item written 第一项
 _DIGITS = "零一二三四五六七八九"
 
 
@@ -103,11 +105,11 @@ def judge_claim(claim: Claim, verdict_kind: str, citations: list[Citation],
         notes.append("claimed major, but no rule is decided true yet")
     elif claim.level == "ordinary" and verdict_kind == "major":
         contradicts = True
-        notes.append("claimed ordinary, but the facts make " + ", ".join(i for (_, i), v in values.items() if v == "true")
-                     + " true")
+        true_items = ", ".join(i for (_, i), v in values.items() if v == "true")
+        notes.append(f"claimed ordinary, but the facts make {true_items} true")
     elif claim.level == "ordinary" and verdict_kind == "undetermined":
         unsupported = True
         notes.append("claimed ordinary, but the finding is not decided yet")
-    agreement = "contradicts" if contradicts else "unsupported" if unsupported else "confirms"
+    agreement: Agreement = "contradicts" if contradicts else "unsupported" if unsupported else "confirms"
     rules = [pack.rules[i].rule.id for c in citations for pack, i in c.rules]
     return ClaimCheck(level=claim.level, clauses=list(claim.clauses), agreement=agreement, rules=rules, notes=notes)

@@ -13,8 +13,8 @@ from ..checking.pack import CheckedPack, CheckedRule, CheckedSection
 from ..checking.situations import Situation, context_facts, rule_situations
 from ..compiling.codegen import PlanFn, compile_rules
 from ..compiling.kleene import Fn, compile_kleene
-from .citations import citation_key
 from ..loading.models import Standard
+from .citations import citation_key
 
 
 def industry_matches(code: str, prefixes: Iterable[str]) -> bool:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Hashable, Iterable, Iterator
+from enum import Enum
+from typing import TYPE_CHECKING, Any, Literal, TypedDict, TypeVar, overload
 
 from ..checking.pack import CheckedRule
 from ..checking.types import Type
@@ -19,7 +20,17 @@ from ..loading.models import Provision
 from .claims import judge_claim, resolve
 from .compiled import CompiledPack, compile_pack, industry_matches
 from .records import prepare_record
-from .verdict import ClaimCheck, Considered, Match, OpenRule, ProvisionRef, Resemblance, Verdict
+from .verdict import (
+    ClaimCheck,
+    Considered,
+    Match,
+    OpenRule,
+    ProvisionRef,
+    Resemblance,
+    RuleValue,
+    Verdict,
+    VerdictKind,
+)
 
 if TYPE_CHECKING:
     from ..matching.matcher import ClauseMatcher
@@ -27,6 +38,17 @@ if TYPE_CHECKING:
 __all__ = ["CompiledPack", "Ruleset", "compile_pack", "industry_matches"]
 
 RESEMBLANCES_SHOWN = 3
+
+
+class _Citation(TypedDict):
+    """How a Match or an OpenRule names its rule."""
+
+    rule: str
+    standard: str
+    number: str
+    article: str
+    clause: str | None
+    text: str
 
 
 class Ruleset:
@@ -42,7 +64,7 @@ class Ruleset:
         self._coercers = {fact_id: coercer_for(t) for fact_id, t in self.facts.items()}
         self._plans: dict[tuple[str, tuple[str, ...]], PlanFn] = {}
         self._open_cache: dict[tuple[Any, ...], OpenRule | None] = {}
-        self._matcher: ClauseMatcher | None = None
+        self._matcher: ClauseMatcher[CompiledPack] | None = None
         self._considered_cache: dict[tuple[str, int, str], Considered] = {}
         self._listed: dict[tuple[Any, ...], list[Considered]] = {}
         self._families_of: dict[str, list[str]] = {}
@@ -189,7 +211,7 @@ class Ruleset:
             # Part of a standard applied is not encoded (its text was not found): whatever the
             # finding records, it may be about an item nobody could check. Never `ordinary`.
             reasons.extend(self._missing_reason(pack, codes) for pack, codes in chosen if pack.missing_items(codes))
-        kind = "major" if matches else "undetermined" if open_rules or reasons else "ordinary"
+        kind: VerdictKind = "major" if matches else "undetermined" if open_rules or reasons else "ordinary"
         claim_check: ClaimCheck | None = None
         if claim is not None:
             standards = "、".join(f"{p.standard.name}（{p.standard.number}）" for p, _ in chosen)
@@ -209,7 +231,8 @@ class Ruleset:
         """The finding's facts are about articles its industry codes do not bring in."""
         first = pack.rules[min(stray)]
         facts = sorted(set(given) & pack.subject[min(stray)])
-        return (f"the finding's facts ({', '.join(facts)}) are about {first.section.section.article}{first.rule.clause or ''}"
+        return (f"the finding's facts ({', '.join(facts)}) are about "
+                f"{first.section.section.article}{first.rule.clause or ''}"
                 f" ({first.rule.id}), which applies to {', '.join(first.section.applies_to)}, not to "
                 f"{', '.join(codes)}: add that industry code")
 
@@ -228,12 +251,12 @@ class Ruleset:
         """Enterprise scope lists every applicable rule; the list depends only on which rules
         came out true or unknown, so it is made once per such outcome."""
         def listing() -> list[Considered]:
-            decided = {i if i >= 0 else ~i: "true" if i >= 0 else "unknown" for i in results}
+            decided: dict[int, RuleValue] = {i if i >= 0 else ~i: "true" if i >= 0 else "unknown" for i in results}
             return [self._considered(pack, i, decided.get(i, "false")) for i in pack.applicable_in_order(codes)]
 
         return _memoised(self._listed, (pack.id, codes, tuple(results)), listing)
 
-    def _considered(self, pack: CompiledPack, index: int, value: str) -> Considered:
+    def _considered(self, pack: CompiledPack, index: int, value: RuleValue) -> Considered:
         """Verdict entries are immutable: one per (rule, value), made once."""
         key = (pack.id, index, value)
         entry = self._considered_cache.get(key)
@@ -269,7 +292,7 @@ class Ruleset:
                            text=rule.rule.text, score=round(score, 3), facts=sorted(pack.subject[index]))
 
     @property
-    def matcher(self) -> "ClauseMatcher":
+    def matcher(self) -> ClauseMatcher[CompiledPack]:
         """The description matcher over every clause, built on first use."""
         if self._matcher is None:
             from ..matching.matcher import ClauseMatcher
@@ -292,7 +315,8 @@ class Ruleset:
             fn = self._plans[key] = pack.compile_for(industries)[0]
         return fn
 
-    def trace(self, finding: Finding, facts: dict[str, Any], day: dt.date) -> list[tuple[CompiledPack, CheckedRule, Any]]:
+    def trace(self, finding: Finding, facts: dict[str, Any],
+              day: dt.date) -> list[tuple[CompiledPack, CheckedRule, Any]]:
         """Every applicable rule with its explained outcome (true, false or unknown)."""
         traced = []
         for pack, codes in self._packs_for(tuple(finding.industries), day, []):
@@ -350,14 +374,15 @@ class Ruleset:
             if pack.in_force(day):
                 return pack
         first, last = editions[0].standard, editions[-1].standard
-        if day < first.effective_from and first.supersedes is None:
-            message = (f"the standard in force on {day.isoformat()} is not encoded: {first.name} ({first.number}) "
-                       f"took effect only on {first.effective_from.isoformat()}, and no earlier edition is recorded")
-            if message not in reasons:
-                reasons.append(message)
-            return None
         if day < first.effective_from:
             previous = first.supersedes
+            if previous is None:
+                message = (f"the standard in force on {day.isoformat()} is not encoded: {first.name} "
+                           f"({first.number}) took effect only on {first.effective_from.isoformat()}, "
+                           f"and no earlier edition is recorded")
+                if message not in reasons:
+                    reasons.append(message)
+                return None
             what = f"{previous.name}, {previous.number}" if previous.number else previous.name
         else:
             following = last.superseded_by
@@ -368,9 +393,12 @@ class Ruleset:
             reasons.append(message)
         return None
 
-    def _cite(self, pack: CompiledPack, rule: CheckedRule) -> dict[str, Any]:
+    def _cite(self, pack: CompiledPack, rule: CheckedRule) -> _Citation:
         added_by = rule.section.section.added_by     # a 补充情形 is cited with its own document
-        standard, number = (added_by.name, added_by.number) if added_by else (pack.standard.name, pack.standard.number)
+        standard, number = pack.standard.name, pack.standard.number
+        if added_by is not None:
+            assert added_by.number is not None  # check_pack refuses an added_by without one
+            standard, number = added_by.name, added_by.number
         return {"rule": rule.rule.id, "standard": standard, "number": number,
                 "article": rule.section.section.article, "clause": rule.rule.clause, "text": rule.rule.text}
 
@@ -412,6 +440,14 @@ class Ruleset:
 
         return _memoised(self._exact_cache, _rule_key(pack, index, facts, day), decide)
 
+    @overload
+    def _open(self, pack: CompiledPack, index: int, facts: dict[str, Any], day: dt.date,
+              situational: Literal[False], asked: frozenset[str] = ...) -> OpenRule: ...
+
+    @overload
+    def _open(self, pack: CompiledPack, index: int, facts: dict[str, Any], day: dt.date,
+              situational: bool, asked: frozenset[str] = ...) -> OpenRule | None: ...
+
     def _open(self, pack: CompiledPack, index: int, facts: dict[str, Any], day: dt.date,
               situational: bool, asked: frozenset[str] = frozenset()) -> OpenRule | None:
         """An open rule and its missing facts; situational: only over the situations the
@@ -430,15 +466,20 @@ class Ruleset:
         return _memoised(self._open_cache, (_rule_key(pack, index, facts, day), situational, also), explain_open)
 
 
-_ABSENT = object()
+class _Absent(Enum):
+    ABSENT = "absent"
+
+
+_ABSENT = _Absent.ABSENT
 MEMO_SIZE = 65536
+_Value = TypeVar("_Value")
 
 
-def _memoised(cache: dict[Any, Any], key: Any, compute: Callable[[], Any]) -> Any:
+def _memoised(cache: dict[Any, _Value], key: Hashable, compute: Callable[[], _Value]) -> _Value:
     """cache[key], computed on a miss; bounded (cleared when full), since keys come from
     records. A key holding an unhashable value (a list of items) is computed afresh."""
     try:
-        found = cache.get(key, _ABSENT)
+        found: _Value | Literal[_Absent.ABSENT] = cache.get(key, _ABSENT)
     except TypeError:
         return compute()
     if found is _ABSENT:
@@ -475,7 +516,8 @@ def _merge_vocabularies(packs: list[CompiledPack]) -> dict[str, Type]:
             if fact_id in merged and merged[fact_id] != fact_type:
                 origin = pack.checked.source.facts[fact_id].origin
                 errors.append(ConflictingFactError(
-                    f"fact {fact_id!r} is declared as {fact_type} here but as {merged[fact_id]} in pack {owner[fact_id]}",
+                    f"fact {fact_id!r} is declared as {fact_type} here "
+                    f"but as {merged[fact_id]} in pack {owner[fact_id]}",
                     origin.span(key=True), "a fact id means one thing across packs; rename one or share it"))
                 continue
             merged[fact_id] = fact_type

@@ -57,7 +57,8 @@ def explain_finding(ruleset: Ruleset, file: Path, finding_id: str, fmt: str, enc
                 missing = open_by_rule.get(rule.rule.id, sorted(result.missing))
                 click.echo(f"          would be decided by: {', '.join(missing)}")
             else:
-                support = result.support if shown_value == value else _situation_support(pack, rule, facts, verdict.as_of)
+                support = (result.support if shown_value == value
+                           else _situation_support(pack, rule, facts, verdict.as_of))
                 shown = ", ".join(f"{k}={json.dumps(to_json_value(v), ensure_ascii=False)}" for k, v in support.items())
                 situations = " (the situations the finding concerns)" if shown_value != value else ""
                 click.echo(f"          because: {shown or '(constant)'}{situations}")

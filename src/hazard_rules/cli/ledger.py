@@ -6,16 +6,29 @@ import datetime as dt
 import hashlib
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import click
+from click.decorators import FC
 
 from ..errors import UsageError
+from .options import SCOPE_CHOICE, scope_of
 
-db_option = click.option("--db", "db_url", default=None, envvar="HAZARD_RULES_DB",
-                         help="Database URL (default: sqlite:///hazard-ledger.sqlite; env HAZARD_RULES_DB).")
-now_option = click.option("--now", "now_text", default=None,
-                          help="The time of the step, ISO 8601 (default: now). The core never reads the clock.")
+
+class _Option(Protocol):
+    """What click.option() returns: a decorator handing back what it decorates."""
+
+    def __call__(self, function: FC, /) -> FC: ...
+
+
+# Annotated, not inferred: ledger_stats (imported at the end of this module) uses them, and
+# mypy cannot infer a type across that import cycle.
+db_option: _Option = click.option(
+    "--db", "db_url", default=None, envvar="HAZARD_RULES_DB",
+    help="Database URL (default: sqlite:///hazard-ledger.sqlite; env HAZARD_RULES_DB).")
+now_option: _Option = click.option(
+    "--now", "now_text", default=None,
+    help="The time of the step, ISO 8601 (default: now). The core never reads the clock.")
 
 
 def clock(text: str | None) -> dt.datetime:
@@ -82,7 +95,8 @@ def _print_state(state: Any, fmt: str) -> None:
         return
     listed = f"  挂牌: {state.listed.get('authority')} {state.listed.get('doc_no')}" if state.listed else ""
     click.echo(f"{state.id}  {state.state}  level={state.level}  v{state.version}{listed}")
-    click.echo(f"  {state.enterprise_name or ''} {state.jurisdiction or ''}  departments: {', '.join(state.departments)}"
+    click.echo(f"  {state.enterprise_name or ''} {state.jurisdiction or ''}  "
+               f"departments: {', '.join(state.departments)}"
                + ("  (duty unclear)" if state.duty_unclear else ""))
     if state.clauses:
         click.echo(f"  clauses: {', '.join(state.clauses)}")
@@ -91,7 +105,8 @@ def _print_state(state: Any, fmt: str) -> None:
     if state.reported_up:
         click.echo("  上报: " + ", ".join(f"{r['from']} → {r['to']} ({r['at'][:10]})" for r in state.reported_up))
     if state.published:
-        click.echo("  published: " + ", ".join(f"{p['what']} {p['published_at']} {p['channel']}" for p in state.published))
+        click.echo("  published: "
+                   + ", ".join(f"{p['what']} {p['published_at']} {p['channel']}" for p in state.published))
 
 
 def _acting(event: Any) -> str:
@@ -114,7 +129,7 @@ def ledger() -> None:
 @click.option("--org", "organisation", required=True, help="Organisation of the person registering.")
 @click.option("--org-code", default=None, help="Administrative code the organisation acts for (government roles).")
 @click.option("--department", default=None, help="The department it is (DEPT role), e.g. 应急管理.")
-@click.option("--scope", type=click.Choice(["finding", "enterprise"]), default="finding", show_default=True,
+@click.option("--scope", type=SCOPE_CHOICE, default="finding", show_default=True,
               help="finding: inspection findings; enterprise: a whole-enterprise self-inspection (docs/scopes.md).")
 @now_option
 def intake(files: tuple[Path, ...], db_url: str | None, rules_dir: Path | None, actor: str, role: str,
@@ -124,7 +139,6 @@ def intake(files: tuple[Path, ...], db_url: str | None, rules_dir: Path | None, 
 
     from ..classifying.load import load_rulesets
     from ..pipeline import classify_files
-
     from ..workflow.ledger import StepRefused
 
     now = clock(now_text)
@@ -132,7 +146,7 @@ def intake(files: tuple[Path, ...], db_url: str | None, rules_dir: Path | None, 
     created = existing = invalid = refused = 0
     with open_ledger(db_url, now) as book:
         book.check_actor("register", role=role, org_code=org_code, department=department)  # once, not per record
-        for outcome in classify_files(ruleset, [str(f) for f in files], scope=scope):
+        for outcome in classify_files(ruleset, [str(f) for f in files], scope=scope_of(scope)):
             if outcome.error is not None:
                 invalid += 1
                 click.echo(outcome.error.render(), err=True)
@@ -162,7 +176,8 @@ def intake(files: tuple[Path, ...], db_url: str | None, rules_dir: Path | None, 
 @click.option("--by", "actor", required=True, help="Name of the person taking the step.")
 @click.option("--org", "organisation", required=True, help="Their organisation.")
 @click.option("--org-code", default=None,
-              help="Administrative code the organisation acts for (DEPT, SAFETY_COMMITTEE); the hazard must lie within it.")
+              help="Administrative code the organisation acts for (DEPT, SAFETY_COMMITTEE); "
+                   "the hazard must lie within it.")
 @click.option("--department", default=None,
               help="The department (DEPT), e.g. 应急管理; it must be responsible for the hazard.")
 @click.option("--field", "field_pairs", multiple=True, help="NAME=VALUE (dotted names nest; JSON values parsed).")
@@ -172,7 +187,8 @@ def intake(files: tuple[Path, ...], db_url: str | None, rules_dir: Path | None, 
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @now_option
 def step(hazard_id: str, action: str, db_url: str | None, role: str, actor: str, organisation: str,
-         org_code: str | None, department: str | None, field_pairs: tuple[str, ...], fields_json: str | None, evidence_pairs: tuple[str, ...],
+         org_code: str | None, department: str | None, field_pairs: tuple[str, ...], fields_json: str | None,
+         evidence_pairs: tuple[str, ...],
          expect_version: int | None, fmt: str, now_text: str | None) -> None:
     """Take one workflow step on a hazard (refused with the reason if illegal)."""
     now = clock(now_text)
@@ -234,7 +250,8 @@ def history(hazard_id: str, db_url: str | None, fmt: str) -> None:
             finding = e.fields.get("finding") or {}
             click.echo(f"       finding {finding.get('id')}: {finding.get('description') or ''}")
             for match in verdict.get("matches", []):
-                click.echo(f"       verdict {verdict.get('verdict')}: {match['rule']} {match['article']}{match.get('clause') or ''} {match['text']}")
+                click.echo(f"       verdict {verdict.get('verdict')}: {match['rule']} "
+                           f"{match['article']}{match.get('clause') or ''} {match['text']}")
             if verdict and not verdict.get("matches"):
                 click.echo(f"       verdict {verdict.get('verdict')}")
         else:

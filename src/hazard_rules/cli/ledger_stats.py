@@ -8,12 +8,25 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import click
 
 from ..errors import UsageError
-from .ledger import clock, open_ledger, db_option
+from .ledger import clock, db_option, open_ledger
+
+if TYPE_CHECKING:
+    from ..workflow.stats import Period
+
+
+class _Grouping(TypedDict):
+    """The grouping and scope options, as breakdown() and stock_increment() take them."""
+
+    by: list[str]
+    major_only: bool
+    jurisdiction: str | None
+    jurisdiction_level: str
+    industry_depth: int
 
 DIMENSION_HELP = "Group by industry, department, jurisdiction, lane (level) or age; repeat or comma-separate."
 FORMATS = click.Choice(["table", "json", "csv"])
@@ -53,7 +66,7 @@ def _by(values: tuple[str, ...]) -> list[str]:
     return found
 
 
-def _period(text: str) -> Any:
+def _period(text: str) -> Period:
     from ..workflow.stats import Period
 
     return Period.parse(text)
@@ -140,7 +153,8 @@ def _grouping(function: Any) -> Any:
 @click.group(invoke_without_command=True)
 @db_option
 @_grouping
-@click.option("--as-of", "as_of_text", default=None, help="Count as of this date (end of day) or date-time (default: now).")
+@click.option("--as-of", "as_of_text", default=None,
+              help="Count as of this date (end of day) or date-time (default: now).")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @click.pass_context
 def stats(ctx: click.Context, db_url: str | None, by: tuple[str, ...], major_only: bool, jurisdiction_level: str,
@@ -306,8 +320,8 @@ def export(db_url: str | None, what: tuple[str, ...], output: Path, by: tuple[st
         raise UsageError("--what enterprise/missing needs --period (2025Q1 or 2025)")
     default = period.end if tables == ["enterprise"] and period is not None else None
     as_of = _as_of(as_of_text, default)
-    grouping = dict(by=_by(by), major_only=major_only, jurisdiction=within, jurisdiction_level=jurisdiction_level,
-                    industry_depth=industry_depth)
+    grouping = _Grouping(by=_by(by), major_only=major_only, jurisdiction=within,
+                         jurisdiction_level=jurisdiction_level, industry_depth=industry_depth)
     with open_ledger(db_url) as book:
         snap = st.snapshot(book, as_of)
     sheets: dict[str, list[dict[str, Any]]] = {}
@@ -321,9 +335,11 @@ def export(db_url: str | None, what: tuple[str, ...], output: Path, by: tuple[st
         elif table == "stock":
             sheets[name] = st.stock_increment(snap, _date(cut_off_text or "", "--cut-off"), **grouping)
         elif table == "enterprise":
+            assert period is not None  # refused above without --period
             sheets[name] = st.enterprise_table(snap, period, jurisdiction=within, settings=book.settings)
             columns[name], labels[name] = st.ENTERPRISE_COLUMNS, st.ENTERPRISE_HEADERS
         else:
+            assert period is not None  # refused above without --period
             sheets[name] = st.missing_submissions(snap, period, jurisdiction=within, settings=book.settings)
             columns[name] = st.MISSING_COLUMNS
     if kind == ".csv":
@@ -333,5 +349,6 @@ def export(db_url: str | None, what: tuple[str, ...], output: Path, by: tuple[st
         meta = {"as_of": snap.as_of.isoformat(), "cut_off": cut_off_text, "period": period.label if period else None,
                 "by": ",".join(grouping["by"]), "major_only": major_only, "jurisdiction": within,
                 "jurisdiction_level": jurisdiction_level, "industry_depth": industry_depth}
-        st.to_xlsx(sheets, output, columns=columns, labels=labels, meta={k: v for k, v in meta.items() if v is not None})
+        st.to_xlsx(sheets, output, columns=columns, labels=labels,
+                   meta={k: v for k, v in meta.items() if v is not None})
     click.echo(f"wrote {output}: " + ", ".join(f"{n} ({len(rows)} rows)" for n, rows in sheets.items()), err=True)

@@ -15,9 +15,10 @@ import os
 import sys
 import tempfile
 from collections import Counter
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO
 
 import click
 from rich.console import Console
@@ -28,6 +29,7 @@ from ..classifying.ruleset import Ruleset
 from ..errors import HazardRulesError, UsageError
 from ..pipeline import classify_files
 from . import render
+from .options import SCOPE_CHOICE, scope_of
 
 EXIT_OK, EXIT_FAIL_ON, EXIT_USAGE, EXIT_INVALID = 0, 1, 2, 3
 LARGE_INPUT_BYTES = 2 * 1024 * 1024
@@ -108,7 +110,7 @@ def _output(path: Path | None) -> Iterator[IO[str]]:
 @click.option("--fail-on", type=click.Choice(["major", "undetermined", "disagreement"]), default=None,
               help="Exit 1 if any verdict is major (undetermined: major or undetermined; disagreement: "
                    "the facts do not confirm the inspector's `claimed` label).")
-@click.option("--scope", type=click.Choice(["finding", "enterprise"]), default="finding", show_default=True,
+@click.option("--scope", type=SCOPE_CHOICE, default="finding", show_default=True,
               help="finding: judge the deficiency each record gives facts of; enterprise: a whole-enterprise "
                    "self-inspection, every applicable rule must be decided. A record's own `scope` wins.")
 @click.option("--strict", is_flag=True, help="Unknown fact names are errors, not warnings.")
@@ -135,7 +137,7 @@ def check(files: tuple[Path, ...], rules_dir: Path | None, fmt: str, fail_on: st
                           force_terminal=None if out is sys.stdout else False, width=None if out is sys.stdout else 160)
         writer = _writer(fmt, out, console)
         for outcome in classify_files(ruleset, [str(f) for f in files], encoding=encoding, fmt=input_format,
-                                      strict=strict, as_of=day, scope=scope):
+                                      strict=strict, as_of=day, scope=scope_of(scope)):
             if outcome.warning is not None:
                 err_console.print(f"warning: {outcome.warning}", markup=False)
                 continue
@@ -161,7 +163,8 @@ def check(files: tuple[Path, ...], rules_dir: Path | None, fmt: str, fail_on: st
             err_console.print(summary, markup=False)
     code = EXIT_OK
     disagreements = claims["contradicts"] + claims["unsupported"]
-    if (fail_on == "major" and counts["major"] or fail_on == "undetermined" and (counts["major"] or counts["undetermined"])
+    if (fail_on == "major" and counts["major"]
+            or fail_on == "undetermined" and (counts["major"] or counts["undetermined"])
             or fail_on == "disagreement" and disagreements):
         code = EXIT_FAIL_ON
     if invalid:
@@ -179,7 +182,8 @@ def _claims_summary(claims: Counter[str]) -> str:
             f"({claims['contradicts']} contradicted, {claims['unsupported']} unsupported)")
 
 
-def _writer(fmt: str, out: IO[str], console: Console) -> render.JsonWriter | render.JsonlWriter | render.CsvWriter | render.TableWriter:
+def _writer(fmt: str, out: IO[str],
+            console: Console) -> render.JsonWriter | render.JsonlWriter | render.CsvWriter | render.TableWriter:
     if fmt == "json":
         return render.JsonWriter(out)
     if fmt == "jsonl":
@@ -207,7 +211,7 @@ def _progress(enabled: bool) -> Iterator:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--encoding", default=None)
 @click.option("--as-of", default=None, help="Judge as of this date instead of the finding's own date.")
-@click.option("--scope", type=click.Choice(["finding", "enterprise"]), default="finding", show_default=True,
+@click.option("--scope", type=SCOPE_CHOICE, default="finding", show_default=True,
               help="finding: the rules the finding concerns; enterprise: every applicable rule.")
 def explain(file: Path, finding_id: str, rules_dir: Path | None, fmt: str, encoding: str | None, as_of: str | None,
             scope: str) -> None:
@@ -217,7 +221,7 @@ def explain(file: Path, finding_id: str, rules_dir: Path | None, fmt: str, encod
     ruleset = _load(rules_dir)
     if not file.is_file():
         raise UsageError(f"file not found: {file}")
-    sys.exit(explain_finding(ruleset, file, finding_id, fmt, encoding, _parse_date(as_of), scope))
+    sys.exit(explain_finding(ruleset, file, finding_id, fmt, encoding, _parse_date(as_of), scope_of(scope)))
 
 
 @cli.command()
@@ -276,7 +280,8 @@ def rules_show(rule_id: str, rules_dir: Path | None) -> None:
     r, s = rule.rule, pack.standard
     lines = [f"{r.id}  {s.name}（{s.number}）{rule.section.section.article}{r.clause or ''}",
              f"text:       {r.text}",
-             f"provenance: {r.provenance.status}" + (f" ({', '.join(r.provenance.sources)})" if r.provenance.sources else ""),
+             f"provenance: {r.provenance.status}"
+             + (f" ({', '.join(r.provenance.sources)})" if r.provenance.sources else ""),
              f"applies to: {', '.join(rule.section.applies_to)}"]
     if rule.section.section.when:
         lines.append(f"scope:      {rule.section.section.when}")

@@ -17,7 +17,8 @@ VERDICT_LABEL = {"major": "重大隐患 major", "undetermined": "待定 undeterm
 
 CSV_COLUMNS = ["finding", "verdict", "scope", "rules", "articles", "texts", "missing", "concerned", "claim",
                "claim_notes", "reasons", "as_of", "ruleset"]
-AGREEMENT_LABEL = {"confirms": "label confirmed", "contradicts": "label CONTRADICTED", "unsupported": "label unsupported"}
+AGREEMENT_LABEL = {"confirms": "label confirmed", "contradicts": "label CONTRADICTED",
+                   "unsupported": "label unsupported"}
 
 
 def verdict_json(verdict: Verdict) -> dict[str, Any]:
@@ -89,7 +90,8 @@ class TableWriter:
             clause = "\n".join(f"{m.rule} {m.article}{m.clause or ''}" for m in verdict.matches)
             why = "\n".join(_short(m.text) for m in verdict.matches)
         elif verdict.verdict == "undetermined":
-            clause = "\n".join(o.rule for o in verdict.undetermined[:3]) + (" …" if len(verdict.undetermined) > 3 else "")
+            clause = ("\n".join(o.rule for o in verdict.undetermined[:3])
+                      + (" …" if len(verdict.undetermined) > 3 else ""))
             missing = sorted({f for o in verdict.undetermined for f in o.missing})
             parts = list(verdict.reasons)
             if missing:

@@ -9,12 +9,12 @@ from typing import Any
 import click
 
 from ..classifying.ruleset import Ruleset
-from ..matching.matcher import MIN_SCORE
 
 
 def suggestions(ruleset: Ruleset, text: str, day: dt.date | None, top: int) -> list[dict[str, Any]]:
     packs = [p for p in ruleset.packs if day is None or p.in_force(day)]
     rows = []
+    resembling = {(h.pack.id, h.index) for h in ruleset.matcher.resembling(text, packs)}
     for hit in ruleset.matcher.rank(text, packs)[:top]:
         pack, rule = hit.pack, hit.pack.rules[hit.index]
         facts = []
@@ -25,7 +25,7 @@ def suggestions(ruleset: Ruleset, text: str, day: dt.date | None, top: int) -> l
         rows.append({"rule": rule.rule.id, "standard": pack.standard.name, "article": rule.section.section.article,
                      "clause": rule.rule.clause, "text": rule.rule.text, "score": round(hit.score, 3),
                      "coverage": round(hit.coverage, 3),
-                     "resembles": hit.score >= MIN_SCORE,
+                     "resembles": (pack.id, hit.index) in resembling,
                      "industries": list(rule.section.applies_to), "facts": facts})
     return rows
 
@@ -46,7 +46,7 @@ def show_suggestions(ruleset: Ruleset, text: str, day: dt.date | None, top: int,
         click.echo(f"{rank}. {mark} {row['rule']}  {row['article']}{row['clause'] or ''}  (score {row['score']}, "
                    f"coverage {row['coverage']:.0%}; industries {', '.join(row['industries'])})")
         click.echo(f"     {row['text']}")
-        click.echo("     record: " + "; ".join(f"{f['fact']} {f['label']} ({f['type']}{', context' if f['context'] else ''})"
-                                        for f in row["facts"]))
+        click.echo("     record: " + "; ".join(
+            f"{f['fact']} {f['label']} ({f['type']}{', context' if f['context'] else ''})" for f in row["facts"]))
     if any(row["resembles"] for row in rows):
         click.echo("≈ resembles closely enough that a finding with this description but no facts is not `ordinary`")

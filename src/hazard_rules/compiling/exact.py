@@ -108,7 +108,7 @@ def domain_size(fact_type: Type) -> int | None:
     if fact_type.kind == "enum" and fact_type.values:
         return len(fact_type.values)
     if fact_type.kind == "set" and fact_type.values:
-        return 2 ** len(fact_type.values)
+        return 1 << len(fact_type.values)  # 2 ** n subsets
     return None  # num, str, date, list, item, or an enum/set without declared values
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Sized
 from typing import Any
 
 from ..checking import ir
@@ -47,7 +47,8 @@ def compile_kleene(expr: ir.Expr) -> Fn:
             return _binary(lambda a, b: test(a in b), compile_kleene(item), compile_kleene(collection))
         case ir.Empty(operand, negated):
             inner = compile_kleene(operand)
-            return lambda f, today, env: _map(inner(f, today, env), (lambda v: len(v) > 0) if negated else (lambda v: len(v) == 0))
+            empty: Callable[[Sized], bool] = (lambda v: len(v) > 0) if negated else (lambda v: len(v) == 0)
+            return lambda f, today, env: _map(inner(f, today, env), empty)
         case ir.Scale(operand, factor, _):
             inner = compile_kleene(operand)
             return lambda f, today, env: _map(inner(f, today, env), lambda v: v * factor)

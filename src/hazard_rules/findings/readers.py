@@ -354,7 +354,8 @@ def _yaml(handle: io.TextIOBase, file: str) -> Iterator[RawRecord]:
 
 
 CSV_FIELDS = ("id", "date", "enterprise.id", "enterprise.name", "enterprise.jurisdiction", "project.id",
-              "project.name", "industries", "source", "location", "description", "scope", "claimed.level", "claimed.clauses")
+              "project.name", "industries", "source", "location", "description", "scope", "claimed.level",
+              "claimed.clauses")
 
 
 def _csv(handle: io.TextIOBase, file: str) -> Iterator[RawRecord]:

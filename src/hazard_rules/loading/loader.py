@@ -91,7 +91,6 @@ def load_pack_source(folder: Path, root: Path | None = None,
     errors.extend(problems)
     if manifest is None:
         raise PackErrors(errors)
-    assert isinstance(manifest, PackManifest)
     source = PackSource(folder.name, folder, manifest, doc, documents=[doc])
     for index, name in enumerate(manifest.imports):
         vocabulary = _import_vocabulary(folder.parent, name, root, vocabularies, errors,
@@ -128,7 +127,8 @@ def _read_or_collect(file: Path, root: Path | None, errors: list[PackError], emp
     return doc
 
 
-def _include(folder: Path, name: str, root: Path | None, errors: list[PackError], origin: Origin) -> YamlDocument | None:
+def _include(folder: Path, name: str, root: Path | None, errors: list[PackError],
+             origin: Origin) -> YamlDocument | None:
     target = folder / name
     if folder.resolve() not in target.resolve().parents or not name.endswith((".yaml", ".yml")):
         errors.append(IncludeError(f"include {name!r} must be a .yaml file inside the pack folder",
@@ -148,9 +148,11 @@ def _import_vocabulary(rules_root: Path, name: str, root: Path | None,
         return cache[name]
     file = rules_root / name / VOCABULARY_FILE
     if not name.startswith("_") or not file.is_file():
-        available = sorted(p.name for p in rules_root.iterdir() if p.name.startswith("_") and (p / VOCABULARY_FILE).is_file())
+        available = sorted(p.name for p in rules_root.iterdir()
+                           if p.name.startswith("_") and (p / VOCABULARY_FILE).is_file())
         errors.append(IncludeError(f"no shared vocabulary named {name!r}", origin.span(),
-                                   f"available: {', '.join(available) or 'none'} (folders under {rules_root.name}/ starting with '_')"))
+                                   f"available: {', '.join(available) or 'none'} "
+                                   f"(folders under {rules_root.name}/ starting with '_')"))
         return None
     from .validate import validate_document
 
@@ -162,7 +164,6 @@ def _import_vocabulary(rules_root: Path, name: str, root: Path | None,
     errors.extend(problems)
     if vocab is None:
         return None
-    assert isinstance(vocab, Vocabulary)
     cache[name] = (vocab, doc)
     return cache[name]
 

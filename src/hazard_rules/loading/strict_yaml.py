@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import yaml
 
@@ -58,6 +58,11 @@ _DEFAULT_TAGS = {
 }
 
 Path = tuple[str | int, ...]
+if TYPE_CHECKING:
+    # A parser event's position: the pure-Python parser's yaml.Mark or the C parser's own
+    # class (yaml._yaml exists only when PyYAML was built with libyaml). Nodes accept either
+    # at run time, though the stubs name only the first.
+    _EventMark: TypeAlias = yaml.Mark | yaml._yaml.Mark
 
 
 @dataclass
@@ -197,6 +202,7 @@ class _Builder:
             return self._mapping(node, path, depth)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
+        assert isinstance(node, yaml.ScalarNode)  # the only other kind of node
         return _scalar(node)
 
     def _mapping(self, node: yaml.MappingNode, path: Path, depth: int) -> dict[str, Any]:
@@ -274,7 +280,7 @@ class _ItemReader:
         self.start = 0  # where the text being parsed starts (after a resume)
         self.shift_line = 0
 
-    def items(self) -> Iterator[YamlItem]:
+    def items(self) -> Generator[YamlItem, None, None]:
         # libyaml gives up at 1,000 levels of nesting and cannot go on after an error; the
         # pure-Python parser can, but is quadratic on such input. So an item nested that
         # deeply is reported, and parsing starts afresh at the next item or document.
@@ -283,7 +289,8 @@ class _ItemReader:
             self.start, self.shift_line = resume, self.doc.text.count("\n", 0, resume)
             resume = yield from self._segment()
 
-    def _segment(self) -> Iterator[YamlItem]:
+    def _segment(self) -> Generator[YamlItem, None, int | None]:
+        """Yield the items of the text from self.start on; return where to resume (None: done)."""
         text = self.doc.text[self.start:] if self.start else self.doc.text
         events = iter(yaml.parse(text, Loader=_Loader))
         try:
@@ -306,7 +313,7 @@ class _ItemReader:
         root = next(events)
         if isinstance(root, yaml.SequenceStartEvent):
             self.flow_root = bool(root.flow_style)
-            self.column = None if root.flow_style else root.start_mark.column
+            self.column = None if root.flow_style else _start(root).column
             for event in events:
                 if isinstance(event, yaml.SequenceEndEvent):
                     break
@@ -318,7 +325,7 @@ class _ItemReader:
             yield item
 
     def _item(self, first: yaml.Event, events: Iterator[yaml.Event], anchors: dict[str, yaml.Node]) -> YamlItem:
-        self.item_line = line = first.start_mark.line + 1 + self.shift_line
+        self.item_line = line = _start(first).line + 1 + self.shift_line
         composer = _Composer(self, anchors)
         try:
             node = composer.compose(first, events)
@@ -330,7 +337,7 @@ class _ItemReader:
         self.item_line = None
         return YamlItem(line, data)
 
-    def _too_deep_for_libyaml(self, index: int) -> Iterator[YamlItem]:
+    def _too_deep_for_libyaml(self, index: int) -> Generator[YamlItem, None, int | None]:
         """Report the item libyaml stopped in; return where to parse on from (None: the end)."""
         text = self.doc.text
         after = text.find("\n", index)
@@ -362,7 +369,7 @@ class _Composer:
     def __init__(self, reader: _ItemReader, anchors: dict[str, yaml.Node]) -> None:
         self.reader = reader
         self.anchors = anchors
-        self.stack: list[list[Any]] = []  # [collection node, anchor, pending mapping key]
+        self.stack: list[_Open] = []
         self.count = 0
 
     def compose(self, event: yaml.Event, events: Iterator[yaml.Event]) -> yaml.Node:
@@ -377,11 +384,11 @@ class _Composer:
     def _node(self, event: yaml.Event) -> yaml.Node | None:
         """The finished node of this event, or None when it opened a collection."""
         if isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
-            node, anchor, _ = self.stack.pop()
-            node.end_mark = self._mark(event.end_mark)
-            if anchor is not None:
-                self.anchors[anchor] = node
-            return node
+            done = self.stack.pop()
+            done.node.end_mark = self._mark(event.end_mark)
+            if done.anchor is not None:
+                self.anchors[done.anchor] = done.node
+            return done.node
         self.count += 1
         limits = self.reader.limits
         if isinstance(event, yaml.AliasEvent):
@@ -389,8 +396,11 @@ class _Composer:
                 raise YamlSyntaxError(f"found undefined alias {event.anchor!r}", self._span(event),
                                       "an alias (*name) must follow its anchor (&name) in the same document")
             return self.anchors[event.anchor]
+        # inside a node the parser emits only the events above and these
+        assert isinstance(event, (yaml.ScalarEvent, yaml.CollectionStartEvent)), event
         tag = event.tag if event.tag not in (None, "!") else None
         start = self._mark(event.start_mark)
+        node: yaml.Node
         if isinstance(event, yaml.ScalarEvent):
             node = yaml.ScalarNode(tag or _SCALAR_TAG, event.value, start, self._mark(event.end_mark), event.style)
             if event.anchor is not None:
@@ -400,7 +410,7 @@ class _Composer:
         else:
             node = yaml.MappingNode(tag or _MAP_TAG, [], start, start, event.flow_style)
         if not isinstance(node, yaml.ScalarNode):  # open until its end event (counted by skip_rest)
-            self.stack.append([node, event.anchor, None])
+            self.stack.append(_Open(node, event.anchor))
             if len(self.stack) > limits.depth:
                 raise LimitExceededError(f"nested too deeply (more than {limits.depth} levels)", self._span(event))
         if self.count > limits.nodes:
@@ -409,13 +419,13 @@ class _Composer:
 
     def _attach(self, node: yaml.Node) -> None:
         top = self.stack[-1]
-        if isinstance(top[0], yaml.SequenceNode):
-            top[0].value.append(node)
-        elif top[2] is None:
-            top[2] = node
+        if isinstance(top.node, yaml.SequenceNode):
+            top.node.value.append(node)
+        elif top.key is None:
+            top.key = node
         else:
-            top[0].value.append((top[2], node))
-            top[2] = None
+            top.node.value.append((top.key, node))
+            top.key = None
 
     def skip_rest(self, events: Iterator[yaml.Event]) -> None:
         """Read past the end of an item abandoned half-way (its collections still open)."""
@@ -428,11 +438,28 @@ class _Composer:
                 open_ -= 1
         self.stack.clear()
 
-    def _mark(self, mark: Any) -> Any:
-        if not self.reader.start:
+    def _mark(self, mark: _EventMark | None) -> Any:
+        """The mark as a node takes it (Any: see _EventMark), shifted to the whole text."""
+        if not self.reader.start or mark is None:
             return mark
+        # no buffer: get_snippet() returns None without reading the pointer
         return yaml.Mark(mark.name, mark.index + self.reader.start, mark.line + self.reader.shift_line,
-                         mark.column, None, None)
+                         mark.column, None, 0)
 
     def _span(self, event: yaml.Event) -> Span:
-        return self.reader.doc.span_at_index(self.reader.start + event.start_mark.index)
+        return self.reader.doc.span_at_index(self.reader.start + _start(event).index)
+
+
+@dataclass(slots=True)
+class _Open:
+    """A collection node being composed: its anchor, and a mapping key awaiting its value."""
+
+    node: yaml.Node
+    anchor: str | None
+    key: yaml.Node | None = None
+
+
+def _start(event: yaml.Event) -> _EventMark:
+    mark = event.start_mark
+    assert mark is not None  # both parsers mark every event they emit
+    return mark

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import difflib
 import typing
-from typing import Any
+from typing import Any, TypeAlias, TypeVar
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from ..errors import PackError, SchemaError, UnknownKeyError
 from .strict_yaml import YamlDocument
 
+Model = TypeVar("Model", bound=BaseModel)
+Loc: TypeAlias = tuple[int | str, ...]  # a pydantic error location: keys and list indexes
 
-def validate_document(doc: YamlDocument, model: type[BaseModel], path: tuple = ()) -> tuple[BaseModel | None, list[PackError]]:
+
+def validate_document(doc: YamlDocument, model: type[Model]) -> tuple[Model | None, list[PackError]]:
     """Validate doc.data against model; return the model or every error found."""
     data = doc.data if doc.data is not None else {}
     if not isinstance(data, dict):
@@ -24,7 +28,7 @@ def validate_document(doc: YamlDocument, model: type[BaseModel], path: tuple = (
         return None, _to_pack_errors(doc, model, exc.errors())
 
 
-def _clean(loc: tuple) -> tuple:
+def _clean(loc: Loc) -> Loc:
     """Drop pydantic's union-branch markers ("bool", "literal['unknown']", "function-after[…]")."""
     return tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p in _BRANCHES)))
 
@@ -32,9 +36,9 @@ def _clean(loc: tuple) -> tuple:
 _BRANCHES = {"bool", "str", "int", "float", "date", "none", "dict", "list"}
 
 
-def _to_pack_errors(doc: YamlDocument, model: type[BaseModel], raw: list[Any]) -> list[PackError]:
+def _to_pack_errors(doc: YamlDocument, model: type[BaseModel], raw: list[ErrorDetails]) -> list[PackError]:
     # A key that is unknown but close to a missing one is the same mistake: report it once.
-    renamed = set()
+    renamed: set[Loc] = set()
     for error in raw:
         if error["type"] == "extra_forbidden":
             loc = tuple(error["loc"])
@@ -42,7 +46,7 @@ def _to_pack_errors(doc: YamlDocument, model: type[BaseModel], raw: list[Any]) -
             close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
             if close:
                 renamed.add(loc[:-1] + (close[0],))
-    grouped: dict[tuple, list[Any]] = {}
+    grouped: dict[Loc, list[ErrorDetails]] = {}
     for error in raw:
         loc = _clean(tuple(error["loc"]))
         if error["type"] == "missing" and loc in renamed:
@@ -51,7 +55,7 @@ def _to_pack_errors(doc: YamlDocument, model: type[BaseModel], raw: list[Any]) -
     return [_to_pack_error(doc, model, errors) for errors in grouped.values()]
 
 
-def _to_pack_error(doc: YamlDocument, model: type[BaseModel], errors: list[Any]) -> PackError:
+def _to_pack_error(doc: YamlDocument, model: type[BaseModel], errors: list[ErrorDetails]) -> PackError:
     error = errors[0]
     loc = _clean(tuple(error["loc"]))
     kind = error["type"]
@@ -82,7 +86,7 @@ def _to_pack_error(doc: YamlDocument, model: type[BaseModel], errors: list[Any])
     return SchemaError(message, doc.span(loc), hint)
 
 
-def _where(data: Any, loc: tuple) -> str:
+def _where(data: Any, loc: Loc) -> str:
     """A readable location: rules[GM2023-3-1].when, facts['dust.system.type'].ordered."""
     text = ""
     current = data
@@ -99,7 +103,7 @@ def _where(data: Any, loc: tuple) -> str:
     return text or "the file"
 
 
-def _allowed_keys(model: type[BaseModel], loc: tuple) -> list[str]:
+def _allowed_keys(model: type[BaseModel], loc: Loc) -> list[str]:
     """Field names of the model found by following loc through model fields."""
     current: Any = model
     for part in loc:

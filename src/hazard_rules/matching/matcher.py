@@ -3,17 +3,22 @@
 Each rule is one document: its official text, its article's title, the names of its
 tests (written the way inspectors describe findings), and the labels, descriptions and
 enum value labels of the facts it reads. A description *resembles* a
-clause when its score reaches MIN_SCORE; `coverage` (the share of the description's term
-weight the clause contains) is reported to help a reader, not used to decide.
+clause when its score reaches the pack's threshold (thresholds.json, calibrated per pack by
+benchmarks/calibrate_suggest.py; MIN_SCORE for a pack without one) or quotes the clause;
+`coverage` (the share of the description's term weight the clause contains) is reported to
+help a reader, not used to decide.
 """
 
 from __future__ import annotations
 
+import functools
+import json
 import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from importlib import resources
+from typing import Generic, Protocol, TypeVar
 
 import numpy
 from rank_bm25 import BM25Okapi
@@ -31,14 +36,26 @@ class CompiledPack(Protocol):
     rules: list[CheckedRule]
     checked: CheckedPack
 
-# A clause "resembles" a description when its BM25 score reaches this (measured on
-# tests/data/suggest/<pack>.yaml: docs/suggest.md; benchmarks/eval_suggest.py re-measures).
-MIN_SCORE = 20.8
+
+# The caller's own pack type, handed back in each Hit.
+Pack = TypeVar("Pack", bound=CompiledPack)
+
+# A clause of a pack without a calibrated threshold "resembles" a description when its BM25
+# score reaches this: the median of the calibrated ones (docs/suggest.md).
+MIN_SCORE = 23.5
+
+
+@functools.cache
+def thresholds() -> dict[str, float]:
+    """Each shipped pack's threshold, chosen on its evaluation set (docs/suggest.md)."""
+    text = resources.files("hazard_rules").joinpath("matching", "thresholds.json").read_text(encoding="utf-8")
+    found: dict[str, float] = json.loads(text)
+    return found
 
 
 @dataclass(frozen=True, slots=True)
-class Hit:
-    pack: CompiledPack
+class Hit(Generic[Pack]):
+    pack: Pack
     index: int
     score: float        # BM25
     coverage: float     # share of the description's term weight found in the clause
@@ -62,8 +79,8 @@ def rule_document(pack: CompiledPack, index: int) -> str:
 # Such a part is not the deficiency and must not make the text resemble a clause about it.
 _PARTS = re.compile(r"[，,；;。：:（）()、\s]+|但是|但")
 # Whole phrases only: 有效 alone is also 有效期 and 有效泄压面积, 在场 also 设置在场所内.
-_COMPLIANT = ("已审批", "已建立", "已辨识", "已设置", "已落实", "已配备", "已完成", "已制定", "已下发", "已书面告知", "考核合格",
-              "持证上岗", "检测合格", "验收合格", "齐全",
+_COMPLIANT = ("已审批", "已建立", "已辨识", "已设置", "已落实", "已配备", "已完成", "已制定", "已下发",
+              "已书面告知", "考核合格", "持证上岗", "检测合格", "验收合格", "齐全",
               "人在场", "人员在场", "完好", "运行正常", "正常运行", "持有效")
 # A denied excess is compliance too, though it holds a deficiency word (未超定员, 在有效期内).
 _WITHIN_LIMITS = ("未超过", "未超出", "未超", "不超过", "在有效期内", "低于核定量")
@@ -105,8 +122,8 @@ def sentences(text: str) -> list[str]:
     return [s for s in found if s]
 
 
-class ClauseMatcher:
-    def __init__(self, packs: Sequence[CompiledPack], tokenizer: Tokenizer | None = None) -> None:
+class ClauseMatcher(Generic[Pack]):
+    def __init__(self, packs: Sequence[Pack], tokenizer: Tokenizer | None = None) -> None:
         self.tokenizer = tokenizer or Tokenizer()
         self.entries = [(pack, index) for pack in packs for index in range(len(pack.rules))]
         corpus = [self.tokenizer(rule_document(pack, index)) for pack, index in self.entries]
@@ -133,8 +150,8 @@ class ClauseMatcher:
                 total = total + vector
         return total
 
-    def rank(self, text: str, packs: Sequence[CompiledPack] | None = None, *,
-             minimum: float = 0.0) -> list[Hit]:
+    def rank(self, text: str, packs: Sequence[Pack] | None = None, *,
+             minimum: float = 0.0) -> list[Hit[Pack]]:
         """Every clause of `packs` (default: all) scoring above `minimum`, best first."""
         queries = [q for q in map(self.tokenizer, sentences(text)) if q]
         if not queries:
@@ -147,7 +164,7 @@ class ClauseMatcher:
         weights = {t: max(self.bm25.idf.get(t, self.unseen_idf), 0.0) for t in set(query)}
         total = sum(weights.values()) or 1.0
         allowed = None if packs is None else {id(p) for p in packs}
-        hits = []
+        hits: list[Hit[Pack]] = []
         for position in numpy.flatnonzero(scores > minimum):  # 0: shares no term with the description
             pack, index = self.entries[position]
             if allowed is not None and id(pack) not in allowed:
@@ -157,10 +174,12 @@ class ClauseMatcher:
         hits.sort(key=lambda h: (-h.score, h.pack.id, h.index))
         return hits
 
-    def resembling(self, text: str, packs: Sequence[CompiledPack] | None = None) -> list[Hit]:
+    def resembling(self, text: str, packs: Sequence[Pack] | None = None) -> list[Hit[Pack]]:
         """The clauses the description resembles closely enough to withhold `ordinary`: a
-        score of MIN_SCORE, or the clause's own wording quoted in it (short clauses such as
-        "系统报警装置缺失或失效" score low, yet an inspector who quotes one means it)."""
+        score of the pack's threshold, or the clause's own wording quoted in it (short clauses
+        such as "系统报警装置缺失或失效" score low, yet an inspector who quotes one means it)."""
         hits = self.rank(text, packs)
         quoted = _comparable(text)
-        return [h for h in hits if h.score >= MIN_SCORE or self._wording[id(h.pack)][h.index] in quoted]
+        known = thresholds()
+        return [h for h in hits if h.score >= known.get(h.pack.id, MIN_SCORE)
+                or self._wording[id(h.pack)][h.index] in quoted]

@@ -2,8 +2,9 @@
 
 Words carry meaning (泄爆, 锁气卸灰); search mode also yields the parts of long words
 (有限空间 → 有限, 空间), so a paraphrase still shares terms. Character bigrams measured
-slightly worse as a safety net (docs/suggest.md); they stay as an option for comparison. The jieba tokenizer is an explicit object with its own dictionary,
-built on first use (about 0.6 s, cached by jieba on disk); nothing global is changed.
+slightly worse as a safety net (docs/suggest.md); they stay as an option for comparison.
+The jieba tokenizer is an explicit object with its own dictionary, built on first use
+(about 0.6 s, cached by jieba on disk); nothing global is changed.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from typing import Protocol
 
 _HAN_OR_WORD = re.compile(r"[\u4e00-\u9fff]+|[a-z0-9]+(?:\.[0-9]+)?")
 # Words that occur in nearly every finding or clause and tell nothing apart.
@@ -26,15 +28,21 @@ STOPWORDS = frozenset(
 DOMAIN_WORDS = ("加臭",)
 
 
+class _Segmenter(Protocol):
+    """What is used of a jieba.Tokenizer (jieba ships no type information)."""
+
+    def cut_for_search(self, sentence: str, HMM: bool = True) -> Iterator[str]: ...
+
+
 class Tokenizer:
     def __init__(self, words: Iterable[str] = DOMAIN_WORDS, bigrams: bool = False, jieba_words: bool = True) -> None:
         self.bigrams = bigrams
         self.jieba_words = jieba_words
         self._extra = tuple(words)
-        self._jieba = None
+        self._jieba: _Segmenter | None = None
         self._memo: dict[str, tuple[str, ...]] = {}
 
-    def _segmenter(self):
+    def _segmenter(self) -> _Segmenter:
         if self._jieba is None:
             import jieba
 

@@ -10,18 +10,23 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 Pos = tuple[int, int]
 _NOPOS: Pos = (0, 0)
 
 
 def _pos() -> Pos:
-    return field(default=_NOPOS, compare=False, repr=False)  # type: ignore[return-value]
+    return field(default=_NOPOS, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
 class Node:
-    pass
+    if TYPE_CHECKING:
+        # Every concrete node has a `pos` field, declared last (it has a default); the base
+        # declares none, which would put a default field before theirs.
+        @property
+        def pos(self) -> Pos: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,9 +13,19 @@ import re
 from fractions import Fraction
 from importlib import resources
 from pathlib import Path
+from typing import Any, TypeAlias
 
-from lark import Lark, Transformer_NonRecursive, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark import (
+    Lark,
+    Token,
+    Transformer_NonRecursive,
+    UnexpectedCharacters,
+    UnexpectedEOF,
+    UnexpectedInput,
+    UnexpectedToken,
+)
 from lark.exceptions import VisitError
+from lark.tree import Meta
 
 from . import ast
 
@@ -94,7 +104,8 @@ _TOKEN_NAMES = {
 }
 
 
-_PREFERRED = ["AND", "OR", "COMP_OP", "IN", "IS", "NAME", "NUMBER", "STRING", "RPAR", "RBRACE", "COMMA", "COLON", "NOT", "LPAR"]
+_PREFERRED = ["AND", "OR", "COMP_OP", "IN", "IS", "NAME", "NUMBER", "STRING", "RPAR", "RBRACE", "COMMA", "COLON",
+              "NOT", "LPAR"]
 
 
 _FULL_WIDTH = {"（": "(", "）": ")", "＞": ">", "＜": "<", "＝": "=", "！": "!", "，": ",", "：": ":",
@@ -112,13 +123,14 @@ def _describe(expected: set[str]) -> str:
 
 
 def _syntax_error(text: str, exc: UnexpectedInput) -> ConditionSyntaxError:
-    offset = getattr(exc, "pos_in_stream", None) or 0
+    # Lark declares pos_in_stream as None on the base class; its subclasses set an int (or None).
+    offset: int = getattr(exc, "pos_in_stream", None) or 0
     if isinstance(exc, UnexpectedEOF) or (isinstance(exc, UnexpectedToken) and exc.token.type == "$END"):
         offset = len(text.rstrip())
         return ConditionSyntaxError("condition ends too early", max(offset - 1, 0),
                                     hint=f"expected {_describe(set(exc.expected))}")
     if isinstance(exc, UnexpectedCharacters):
-        char = text[exc.pos_in_stream] if exc.pos_in_stream < len(text) else ""
+        char = text[offset] if offset < len(text) else ""
         hint = None
         if char in "“”‘’":
             hint = 'use ASCII quotes " or \' around strings'
@@ -130,7 +142,7 @@ def _syntax_error(text: str, exc: UnexpectedInput) -> ConditionSyntaxError:
             hint = "fact and condition names are lower-case snake_case"
         elif char == "&" or char == "|":
             hint = "write 'and' / 'or'"
-        return ConditionSyntaxError(f"unexpected character {char!r}", exc.pos_in_stream, hint=hint)
+        return ConditionSyntaxError(f"unexpected character {char!r}", offset, hint=hint)
     assert isinstance(exc, UnexpectedToken)
     token = exc.token
     # `9 AND x` lexes AND as a unit; name the real mistake — but only a keyword written in the
@@ -152,58 +164,63 @@ def _pos(meta_or_token: object) -> ast.Pos:
     return (start, end)
 
 
-def _make_transformer() -> type:
+# A rule's children as Lark hands them to the transformer: the AST nodes (or strings, from
+# `quant`) already built for its sub-rules, and Tokens.
+_Children: TypeAlias = list[Any]
+
+
+def _make_transformer() -> type[Transformer_NonRecursive[Token, ast.Node]]:
     from lark import v_args
 
     @v_args(meta=True)
-    class ToAst(Transformer_NonRecursive):
-        def or_(self, meta, c):
+    class ToAst(Transformer_NonRecursive[Token, ast.Node]):
+        def or_(self, meta: Meta, c: _Children) -> ast.Node:
             return _flatten(ast.Or, c, meta)
 
-        def and_(self, meta, c):
+        def and_(self, meta: Meta, c: _Children) -> ast.Node:
             return _flatten(ast.And, c, meta)
 
-        def not_(self, meta, c):
+        def not_(self, meta: Meta, c: _Children) -> ast.Node:
             return ast.Not(c[0], _pos(meta))
 
-        def compare(self, meta, c):
+        def compare(self, meta: Meta, c: _Children) -> ast.Node:
             return ast.Compare(str(c[1]), c[0], c[2], _pos(meta))
 
-        def member(self, meta, c):
+        def member(self, meta: Meta, c: _Children) -> ast.Node:
             return ast.Member(c[0], c[1], False, _pos(meta))
 
-        def not_member(self, meta, c):
+        def not_member(self, meta: Meta, c: _Children) -> ast.Node:
             return ast.Member(c[0], c[1], True, _pos(meta))
 
-        def is_empty(self, meta, c):
+        def is_empty(self, meta: Meta, c: _Children) -> ast.Node:
             return ast.IsEmpty(c[0], False, _pos(meta))
 
-        def is_not_empty(self, meta, c):
+        def is_not_empty(self, meta: Meta, c: _Children) -> ast.Node:
             return ast.IsEmpty(c[0], True, _pos(meta))
 
-        def add(self, meta, c):
+        def add(self, meta: Meta, c: _Children) -> ast.Node:
             return ast.Arith("+", c[0], c[1], _pos(meta))
 
-        def sub(self, meta, c):
+        def sub(self, meta: Meta, c: _Children) -> ast.Node:
             return ast.Arith("-", c[0], c[1], _pos(meta))
 
-        def mul(self, meta, c):
+        def mul(self, meta: Meta, c: _Children) -> ast.Node:
             return ast.Arith("*", c[0], c[1], _pos(meta))
 
-        def div(self, meta, c):
+        def div(self, meta: Meta, c: _Children) -> ast.Node:
             return ast.Arith("/", c[0], c[1], _pos(meta))
 
-        def neg(self, meta, c):
+        def neg(self, meta: Meta, c: _Children) -> ast.Node:
             return ast.Neg(c[0], _pos(meta))
 
-        def number(self, meta, c):
+        def number(self, meta: Meta, c: _Children) -> ast.Node:
             unit = str(c[1]) if len(c) > 1 else None
             return ast.NumberLit(Fraction(str(c[0])), unit, _pos(meta))
 
-        def string(self, meta, c):
+        def string(self, meta: Meta, c: _Children) -> ast.Node:
             return ast.StrLit(str(c[0])[1:-1], _pos(meta))
 
-        def date(self, meta, c):
+        def date(self, meta: Meta, c: _Children) -> ast.Node:
             text = str(c[0])
             try:
                 value = dt.date.fromisoformat(text)
@@ -212,41 +229,41 @@ def _make_transformer() -> type:
                                            "write dates as YYYY-MM-DD") from None
             return ast.DateLit(value, _pos(meta))
 
-        def true(self, meta, c):
+        def true(self, meta: Meta, c: _Children) -> ast.Node:
             return ast.BoolLit(True, _pos(meta))
 
-        def false(self, meta, c):
+        def false(self, meta: Meta, c: _Children) -> ast.Node:
             return ast.BoolLit(False, _pos(meta))
 
-        def set_literal(self, meta, c):
+        def set_literal(self, meta: Meta, c: _Children) -> ast.Node:
             return ast.SetLit(tuple(x for x in c if x is not None), _pos(meta))
 
-        def name(self, meta, c):
+        def name(self, meta: Meta, c: _Children) -> ast.Node:
             return ast.Name(str(c[0]), _pos(meta))
 
-        def count(self, meta, c):
+        def count(self, meta: Meta, c: _Children) -> ast.Node:
             return ast.Count(c[0], _pos(meta))
 
-        def count_where(self, meta, c):
+        def count_where(self, meta: Meta, c: _Children) -> ast.Node:
             return ast.CountWhere(str(c[0]), ast.Name(str(c[1]), _pos(c[1])), c[2], _pos(meta))
 
-        def at_least(self, meta, c):
+        def at_least(self, meta: Meta, c: _Children) -> ast.Node:
             return ast.AtLeast(c[0], tuple(c[1:]), _pos(meta))
 
-        def quant(self, meta, c):
+        def quant(self, meta: Meta, c: _Children) -> str:
             return str(c[0])
 
-        def quantifier(self, meta, c):
+        def quantifier(self, meta: Meta, c: _Children) -> ast.Node:
             return ast.Quantifier(c[0], str(c[1]), ast.Name(str(c[2]), _pos(c[2])), c[3], _pos(meta))
 
     return ToAst
 
 
-def _flatten(kind: type, children: list, meta: object) -> ast.Node:
+def _flatten(kind: type[ast.And] | type[ast.Or], children: _Children, meta: Meta) -> ast.Node:
     operands: list[ast.Node] = []
     for child in children:
         if isinstance(child, kind):
-            operands.extend(child.operands)  # type: ignore[attr-defined]
+            operands.extend(child.operands)
         else:
             operands.append(child)
     return kind(tuple(operands), _pos(meta))

@@ -161,7 +161,8 @@ def _parse_notices(text: str, file: str) -> dict[int, Notice]:
                 fail(f"{year}: `{name}` must be non-empty text", (key, name))
         published = _date(entry["published"])
         if published is None:
-            fail(f"{year}: `published` must be a date written YYYY-MM-DD, got {entry['published']!r}", (key, "published"))
+            fail(f"{year}: `published` must be a date written YYYY-MM-DD, got {entry['published']!r}",
+                 (key, "published"))
         holidays = _dates(entry["holidays"], year, (key, "holidays"), fail)
         workdays = _dates(entry.get("workdays") or [], year, (key, "workdays"), fail)
         both = sorted(holidays & workdays)
@@ -199,8 +200,9 @@ def _dates(value: Any, year: int, path: tuple, fail: Callable[..., NoReturn]) ->
         if single is not None:
             first = last = single
         elif isinstance(item, dict) and set(item) == {"from", "to"} and None not in map(_date, item.values()):
-            first, last = _date(item["from"]), _date(item["to"])
-            assert first is not None and last is not None
+            low, high = _date(item["from"]), _date(item["to"])
+            assert low is not None and high is not None  # both were checked just above
+            first, last = low, high
             if last < first:
                 fail(f"{year}: `{key}` range from {first.isoformat()} to {last.isoformat()} runs backwards", (*path, i))
         else:

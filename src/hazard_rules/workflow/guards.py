@@ -50,7 +50,8 @@ def classified_ordinary(ctx: StepContext) -> str | None:
     if ctx.state.level == "major":
         return "the hazard is major; only a downgrade by the department or experts makes it ordinary"
     if ctx.state.level == "undetermined" and not _has_determination(ctx.fields):
-        missing = ", ".join(sorted({m for o in (ctx.state.verdict or {}).get("undetermined", []) for m in o["missing"]})[:6])
+        open_facts = {m for o in (ctx.state.verdict or {}).get("undetermined", []) for m in o["missing"]}
+        missing = ", ".join(sorted(open_facts)[:6])
         return ("the verdict was undetermined: record who judged it ordinary and why "
                 "(fields determination.by and determination.reason)" + (f"; open facts: {missing}" if missing else ""))
     return None
@@ -85,7 +86,8 @@ def clauses_or_expert_determination(ctx: StepContext) -> str | None:
 
 def double_report_and_plan_on_file(ctx: StepContext) -> str | None:
     report = ctx.last("report_double")
-    if report is None or not (report.fields.get("receipt_department") and report.fields.get("receipt_workers_congress")):
+    if report is None or not (report.fields.get("receipt_department")
+                              and report.fields.get("receipt_workers_congress")):
         return "rectification cannot start before the 双报告 with both receipts (department and workers' congress)"
     plan = ctx.last("file_plan")
     if plan is None or plan.role != "ENT_PRINCIPAL":
@@ -161,7 +163,8 @@ def not_listed_yet(ctx: StepContext) -> str | None:
 def acts_as_listing_authority(ctx: StepContext) -> str | None:
     authority = (ctx.fields.get("listing") or {}).get("authority")
     if authority != ctx.organisation:
-        return f"a listing (挂牌督办) is recorded by its authority: listing.authority is {authority!r}, you act for {ctx.organisation!r}"
+        return (f"a listing (挂牌督办) is recorded by its authority: listing.authority is {authority!r}, "
+                f"you act for {ctx.organisation!r}")
     return None
 
 
@@ -179,7 +182,8 @@ def escalation_is_due(ctx: StepContext) -> str | None:
     timer, step, due = ctx.fields.get("timer"), ctx.fields.get("step"), ctx.fields.get("due")
     running = ctx.state.deadlines.get(timer) if isinstance(timer, str) else None
     if running is None:
-        return f"{timer!r} is not a running deadline of this hazard (running: {', '.join(ctx.state.deadlines) or 'none'})"
+        return (f"{timer!r} is not a running deadline of this hazard "
+                f"(running: {', '.join(ctx.state.deadlines) or 'none'})")
     if due is not None and str(due) != running:
         return f"{timer} is due {running}, not {due}"
     if f"{timer}:{step}" in ctx.state.escalation:
@@ -206,11 +210,13 @@ def files_with_a_higher_government(ctx: StepContext) -> str | None:
     if listed.get("filed_with"):
         return f"the listing was already filed with {listed['filed_with']}"
     own = listed.get("authority_code") or ctx.org_code
-    return _strictly_above(ctx.fields.get("filed_with"), own, "filed_with", "the listing is filed with the 安委办 above the listing authority")
+    return _strictly_above(ctx.fields.get("filed_with"), own, "filed_with",
+                           "the listing is filed with the 安委办 above the listing authority")
 
 
 def reports_to_a_higher_government(ctx: StepContext) -> str | None:
-    return _strictly_above(ctx.fields.get("to"), ctx.org_code, "to", "上报 goes to a government above the one you act for")
+    return _strictly_above(ctx.fields.get("to"), ctx.org_code, "to",
+                           "上报 goes to a government above the one you act for")
 
 
 def publishes_listing_or_closure(ctx: StepContext) -> str | None:

@@ -24,12 +24,12 @@ from ..findings.model import Finding
 from . import schema
 from .acting import acting_code, check_placeable, check_scope
 from .calendar import china_date, deadline_passed
+from .effects import CLOSED, EFFECTS, TIMERS, VOID, StepSettings, due_dates, next_due
 from .events import Event, Evidence
 from .guards import GUARDS, HISTORY_GUARDS, StepContext
 from .machine import Machine, load_machine
 from .routing import AdminCodeError
-from .settings import parse_due
-from .effects import CLOSED, EFFECTS, TIMERS, VOID, StepSettings, due_dates, next_due
+from .settings import JurisdictionSettings, parse_due
 from .state import HazardState, apply, replay
 
 DEFAULT_URL = "sqlite:///hazard-ledger.sqlite"
@@ -43,7 +43,8 @@ DATE_FIELDS = ("rectify_due", "new_due", "proposed_due", "listing.deadline", "li
 
 # Statements built once with bound parameters: building them per step (with `.values(...)`)
 # cost more than running them.
-_HAZARD_COLUMNS = ("state", "level", "enterprise_id", "jurisdiction", "listed", "next_due", "version", "head_hash", "data")
+_HAZARD_COLUMNS = ("state", "level", "enterprise_id", "jurisdiction", "listed", "next_due", "version", "head_hash",
+                   "data")
 _READ_HAZARD = select(schema.hazards.c.data).where(schema.hazards.c.id == bindparam("hazard_id"))
 _LOCK_HAZARD = _READ_HAZARD.with_for_update()
 _READ_EVENTS = (select(schema.events.c.body).where(schema.events.c.hazard_id == bindparam("hazard_id"))
@@ -96,7 +97,7 @@ class Ledger:
         self.machine = machine
         self.settings = settings
         self.calendar = calendar
-        self._settings_cache: dict[str, Any] = {}
+        self._settings_cache: dict[tuple[str, tuple[str, ...]], JurisdictionSettings] = {}
 
     # ------------------------------------------------------------------ opening
     @classmethod
@@ -278,7 +279,7 @@ class Ledger:
             if reason:
                 refuse(reason)
 
-    def _settings_for(self, state: HazardState) -> Any:
+    def _settings_for(self, state: HazardState) -> JurisdictionSettings | None:
         """The settings in force for the hazard: its jurisdiction's, then its industries' rules."""
         if self.settings is None:
             return None
@@ -440,7 +441,8 @@ def _verify_hazard(hazard_id: str, rows: list[Any], projection: Any) -> list[Pro
         if columns != recorded:
             problems.append(Problem(hazard_id, row.n, "event columns differ from the event body"))
         if event.n != position:
-            problems.append(Problem(hazard_id, row.n, f"event {event.n} is at position {position}: deleted or reordered"))
+            problems.append(Problem(hazard_id, row.n,
+                                    f"event {event.n} is at position {position}: deleted or reordered"))
         if event.prev_hash != previous:
             problems.append(Problem(hazard_id, event.n, "chain broken: prev_hash does not match the event before"))
         if event.compute_hash() != event.hash:

@@ -103,8 +103,8 @@ class Machine:
         found = self._by_action.get(action)
         if found is None:
             close = difflib.get_close_matches(action, list(self._by_action), n=1)
-            raise MachineError(f"unknown action {action!r}",
-                               hint=f"did you mean {close[0]!r}?" if close else f"actions: {', '.join(self._by_action)}")
+            hint = f"did you mean {close[0]!r}?" if close else f"actions: {', '.join(self._by_action)}"
+            raise MachineError(f"unknown action {action!r}", hint=hint)
         return found
 
     def available(self, state: str, level: str) -> list[Transition]:
@@ -145,13 +145,13 @@ class Machine:
         return problems
 
     @cached_property
-    def graph(self) -> nx.MultiDiGraph:
-        g = nx.MultiDiGraph()
+    def graph(self) -> nx.MultiDiGraph[str]:
+        g: nx.MultiDiGraph[str] = nx.MultiDiGraph()
         for name, state in self.definition.states.items():
             g.add_node(name, label=state.label, open=state.open)
         for t in self.definition.transitions:
-            for state in t.from_:
-                g.add_edge(state, t.target(state), key=t.action, action=t.action, roles=t.roles, overlay=t.overlay)
+            for source in t.from_:
+                g.add_edge(source, t.target(source), key=t.action, action=t.action, roles=t.roles, overlay=t.overlay)
         return g
 
     def _check_graph(self) -> list[str]:
@@ -183,8 +183,8 @@ class Machine:
             lines.append(f'  {name} [label="{name}\\n{state.label}"{shape}];')
         for t in self.definition.transitions:
             style = ", style=dashed" if t.overlay else ""
-            for state in t.from_:
-                lines.append(f'  {state} -> {t.target(state)} [label="{t.action}\\n{"/".join(t.roles)}"{style}];')
+            for source in t.from_:
+                lines.append(f'  {source} -> {t.target(source)} [label="{t.action}\\n{"/".join(t.roles)}"{style}];')
         lines.append("}")
         return "\n".join(lines) + "\n"
 

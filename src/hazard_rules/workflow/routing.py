@@ -297,7 +297,9 @@ def _check_names(doc: YamlDocument) -> None:
     (the model checks the same, but could only point at the whole file)."""
     data = doc.data if isinstance(doc.data, dict) else {}
     declared = data.get("departments") if isinstance(data.get("departments"), dict) else None
-    routes = data.get("routes") if isinstance(data.get("routes"), dict) else {}
+    routes = data.get("routes")
+    if not isinstance(routes, dict):
+        routes = {}
     for prefix, body in routes.items():
         if not INDUSTRY_CODE.fullmatch(prefix):
             raise DepartmentTableError(f"industry code {prefix!r} must be dotted lower-case, e.g. gongmao.dust",

@@ -310,7 +310,8 @@ class SettingsBook(_Model):
         found = [(canonical[:n], self.local.get(canonical[:n])) for n in (2, 4, 6) if n <= len(canonical)]
         return [(key, layer) for key, layer in found if layer is not None]
 
-    def for_jurisdiction(self, code: str | AdminCode, industries: tuple[str, ...] | list[str] = ()) -> JurisdictionSettings:
+    def for_jurisdiction(self, code: str | AdminCode,
+                         industries: tuple[str, ...] | list[str] = ()) -> JurisdictionSettings:
         """Settings for an administrative code ("" for the national defaults); the most
         specific override wins, field by field. An industry's own rules (``industries``,
         e.g. coal's 60-day review) then apply over the jurisdiction's: they come from the

@@ -290,7 +290,8 @@ class _Options:
     age_buckets: tuple[int, ...] = AGE_BUCKETS
 
 
-def _dimension(name: str, options: _Options, day: dt.date) -> tuple[Callable[[HazardState], list[str]], Callable[[str], Any]]:
+def _dimension(name: str, options: _Options,
+               day: dt.date) -> tuple[Callable[[HazardState], list[str]], Callable[[str], Any]]:
     """How to read a dimension off a hazard (its values), and how to sort those values."""
     plain = lambda value: (value == "", value)
     if name == "industry":

@@ -138,7 +138,7 @@ def to_xlsx(tables: Tables | Sequence[tuple[str, Sequence[Mapping[str, Any]]]], 
     if meta:
         named = [("参数", [{"name": k, "value": _text(v)} for k, v in meta.items()])] + named
     workbook = Workbook()
-    workbook.remove(workbook.active)
+    workbook.remove(workbook.worksheets[0])  # the empty sheet a new workbook starts with
     used: set[str] = set()
     for name, rows in named:
         sheet = workbook.create_sheet(_sheet_name(name, used))

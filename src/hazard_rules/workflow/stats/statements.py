@@ -24,13 +24,13 @@ from .core import (
     Snapshot,
     Submission,
     SubmissionRefused,
+    found_day,
     read_submissions,
+    snapshot,
     snapshot_of,
+    status,
     submission_from_row,
     within,
-    found_day,
-    snapshot,
-    status,
 )
 
 # ---------------------------------------------------------------------------- enterprise tables
@@ -81,7 +81,8 @@ def _enterprises(snap: Snapshot, period: Period, jurisdiction: str | None) -> di
     return {e: h for e, h in ordered if within(h.jurisdiction, jurisdiction)}
 
 
-def _statistics_row(enterprise: HazardState, hazards: list[HazardState], period: Period, due: dt.date) -> dict[str, Any]:
+def _statistics_row(enterprise: HazardState, hazards: list[HazardState], period: Period,
+                    due: dt.date) -> dict[str, Any]:
     mine = [h for h in hazards if h.enterprise_id == enterprise.enterprise_id]
     inside = [h for h in mine if period.contains(found_day(h))]
     real = [h for h in inside if status(h) != "void"]
@@ -214,7 +215,8 @@ def submit_statistics(ledger: Any, enterprise_id: str, period: Period | str, *, 
     return submission, True
 
 
-def submissions(ledger: Any, *, enterprise_id: str | None = None, period: Period | str | None = None) -> list[Submission]:
+def submissions(ledger: Any, *, enterprise_id: str | None = None,
+                period: Period | str | None = None) -> list[Submission]:
     """Every recorded submission, oldest first, optionally of one enterprise or period."""
     with ledger.engine.connect() as conn:
         found = read_submissions(conn)
