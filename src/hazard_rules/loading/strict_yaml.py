@@ -65,15 +65,31 @@ if TYPE_CHECKING:
     _EventMark: TypeAlias = yaml.Mark | yaml._yaml.Mark
 
 
+# Where a value (or key) stands in its file: what spans need of a YAML node, kept instead of
+# the node. A pack holds tens of thousands; a plain tuple of ints and strings is small and,
+# unlike a node or a NamedTuple, untracked by the cyclic collector (which otherwise walks them
+# again and again while packs load). Fields: start and end offsets into the text, whether it
+# is on one line, a scalar's style ("" plain, "'", '"', "|", ">"; None: not a scalar) and text.
+Where: TypeAlias = tuple[int, int, bool, str | None, str | None]
+
+
+def _where(node: yaml.Node) -> Where:
+    if isinstance(node, yaml.ScalarNode):
+        style, value = node.style or "", node.value
+    else:
+        style, value = None, None
+    return (node.start_mark.index, node.end_mark.index, node.start_mark.line == node.end_mark.line, style, value)
+
+
 @dataclass
 class YamlDocument:
-    """Plain data read from one YAML file, with the node behind every path."""
+    """Plain data read from one YAML file, with where every path stands in it."""
 
     file: str
     text: str
     data: Any
-    nodes: dict[Path, yaml.Node] = field(default_factory=dict)
-    key_nodes: dict[Path, yaml.Node] = field(default_factory=dict)
+    nodes: dict[Path, Where] = field(default_factory=dict)
+    key_nodes: dict[Path, Where] = field(default_factory=dict)
     _line_starts: list[int] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -105,12 +121,12 @@ class YamlDocument:
                 table = self.nodes
                 break
             probe = probe[:-1]
-        node = table.get(probe) or self.nodes.get(probe)
-        if node is None:
+        where = table.get(probe) or self.nodes.get(probe)
+        if where is None:
             return Span(self.file, 1, 1, 1, self.line_text(1))
-        mark = node.start_mark
-        width = max(1, node.end_mark.index - mark.index) if node.start_mark.line == node.end_mark.line else 1
-        return self.span_at_index(mark.index, width)
+        start, end, one_line, _, _ = where
+        width = max(1, end - start) if one_line else 1
+        return self.span_at_index(start, width)
 
     def scalar_span(self, path: Path, offset: int, width: int = 1) -> Span:
         """Span of the character at `offset` inside the string scalar at path.
@@ -119,16 +135,16 @@ class YamlDocument:
         character of its source text, which holds for plain, quoted, literal and
         folded scalars alike (only escapes in double quotes can shift it).
         """
-        node = self.nodes.get(tuple(path))
-        if node is None or not isinstance(node, yaml.ScalarNode):
+        where = self.nodes.get(tuple(path))
+        if where is None or where[3] is None or where[4] is None:
             return self.span(path)
-        value: str = node.value
-        start, end = node.start_mark.index, node.end_mark.index
+        start, end, _, style, value = where
+        assert value is not None
         body_start = start
-        if node.style in ("|", ">"):
+        if style in ("|", ">"):
             newline = self.text.find("\n", start)
             body_start = newline + 1 if newline != -1 else start
-        elif node.style in ("'", '"'):
+        elif style in ("'", '"'):
             body_start = start + 1
         source_positions = [i for i in range(body_start, end) if not self.text[i].isspace()]
         offset = min(max(offset, 0), max(len(value) - 1, 0))
@@ -197,7 +213,8 @@ class _Builder:
             raise YamlSyntaxError(f"YAML tag {node.tag!r} is not allowed",
                                   self.doc.span_at_index(node.start_mark.index),
                                   "remove the tag; only plain YAML values are read")
-        self.nodes.setdefault(path, node)
+        if path not in self.nodes:
+            self.nodes[path] = _where(node)
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path, depth)
         if isinstance(node, yaml.SequenceNode):
@@ -219,12 +236,12 @@ class _Builder:
             key = str(key) if not isinstance(key, str) else key
             if key in result:
                 first = self.key_nodes[path + (key,)]
-                first_span = self.doc.span_at_index(first.start_mark.index)
+                first_span = self.doc.span_at_index(first[0])
                 raise DuplicateKeyError(
                     f"duplicate key {key!r} (first written at line {first_span.line})",
                     self.doc.span_at_index(key_node.start_mark.index, len(key)),
                     "YAML keeps only one of them; remove or rename the other")
-            self.key_nodes[path + (key,)] = key_node
+            self.key_nodes[path + (key,)] = _where(key_node)
             result[key] = self.build(value_node, path + (key,), depth + 1)
         return result
 
