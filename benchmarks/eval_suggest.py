@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from calibrate_suggest import choose
 from hazard_rules import load_rulesets
 from hazard_rules.matching.matcher import ClauseMatcher
 from hazard_rules.matching.tokens import Tokenizer
@@ -43,8 +44,8 @@ def measure(matcher: ClauseMatcher, cases: list[dict], packs: list) -> dict[str,
 
 
 def held_out(matcher: ClauseMatcher, cases: list[dict], packs: list, rounds: int = 20) -> tuple[float, float]:
-    """Threshold chosen on a random half (the lowest with <= 10 % false alarms there), measured
-    on the other half: what to expect on descriptions the threshold was not tuned on."""
+    """Threshold chosen on a random half by the shipped rule (calibrate_suggest.choose), measured
+    on the other half: what to expect on descriptions the threshold was not chosen on."""
     rows = []
     for case in cases:
         ranked = matcher.rank(case["text"], packs)
@@ -54,9 +55,7 @@ def held_out(matcher: ClauseMatcher, cases: list[dict], packs: list, rounds: int
         order = list(range(len(rows)))
         random.Random(seed).shuffle(order)
         train, test = [rows[i] for i in order[::2]], [rows[i] for i in order[1::2]]
-        negatives = [s for p, s in train if not p]
-        threshold = next(t for t in sorted({s for _, s in train} | {float("inf")})
-                         if sum(s >= t for s in negatives) <= 0.10 * len(negatives))
+        threshold = choose([s for p, s in train if p], [s for p, s in train if not p])["threshold"]
         alarms.append(sum(s >= threshold for p, s in test if not p) / sum(not p for p, _ in test))
         misses.append(sum(s < threshold for p, s in test if p) / sum(p for p, _ in test))
     return sum(alarms) / rounds, sum(misses) / rounds

@@ -6,7 +6,7 @@ import datetime as dt
 import difflib
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from enum import Enum
-from typing import TYPE_CHECKING, Any, Literal, TypedDict, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 from ..checking.pack import CheckedRule
 from ..checking.types import Type
@@ -38,17 +38,6 @@ if TYPE_CHECKING:
 __all__ = ["CompiledPack", "Ruleset", "compile_pack", "industry_matches"]
 
 RESEMBLANCES_SHOWN = 3
-
-
-class _Citation(TypedDict):
-    """How a Match or an OpenRule names its rule."""
-
-    rule: str
-    standard: str
-    number: str
-    article: str
-    clause: str | None
-    text: str
 
 
 class Ruleset:
@@ -393,7 +382,8 @@ class Ruleset:
             reasons.append(message)
         return None
 
-    def _cite(self, pack: CompiledPack, rule: CheckedRule) -> _Citation:
+    def _cite(self, pack: CompiledPack, rule: CheckedRule) -> dict[str, Any]:
+        """The fields of verdict.Citation for this rule."""
         added_by = rule.section.section.added_by     # a 补充情形 is cited with its own document
         standard, number = pack.standard.name, pack.standard.number
         if added_by is not None:

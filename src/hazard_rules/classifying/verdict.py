@@ -23,8 +23,8 @@ class ProvisionRef(_Out):
     text: str
 
 
-class Match(_Out):
-    """A rule that is true for the finding, with the facts that made it true."""
+class Citation(_Out):
+    """How a verdict names a rule: its id, standard, 文号, article, clause and official text."""
 
     rule: str
     standard: str
@@ -32,21 +32,20 @@ class Match(_Out):
     article: str
     clause: str | None
     text: str
+
+
+class Match(Citation):
+    """A rule that is true for the finding, with the facts that made it true."""
+
     because: dict[str, Any]
     provisions: list[ProvisionRef] = []
     # Decided over finite domains: true whatever these unrecorded facts are (compiling/exact.py)
     regardless_of: list[str] = []
 
 
-class OpenRule(_Out):
+class OpenRule(Citation):
     """A rule that could not be decided, with the facts that would decide it."""
 
-    rule: str
-    standard: str
-    number: str
-    article: str
-    clause: str | None
-    text: str
     missing: list[str]
 
 
