@@ -5,10 +5,15 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import textwrap
 from pathlib import Path
 
 import pytest
+
+# The load cache (loading/cache.py) goes to a folder of this run, not the user's ~/.cache:
+# tests write thousands of packs. CLI subprocesses inherit it.
+os.environ["HAZARD_RULES_CACHE"] = tempfile.mkdtemp(prefix="hazard-rules-cache-")
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"

@@ -31,7 +31,8 @@ from ..errors import (
 from ..loading.loader import Located, Origin, PackSource
 from ..loading.models import CONDITION_NAME, Provision, Rule, Section
 from ..parsing import ast
-from ..parsing.parser import ConditionSyntaxError, parse_condition
+from ..parsing.memo import parse_remembered
+from ..parsing.parser import ConditionSyntaxError
 from . import ir
 from .expressions import ExpressionChecker, Scope
 from .situations import check_situations
@@ -131,7 +132,7 @@ class _PackChecker:
     # ------------------------------------------------------------- parsing
     def parse(self, text: str, origin: Origin) -> ast.Node | None:
         try:
-            return parse_condition(text)
+            return parse_remembered(text, origin.doc.memo)
         except ConditionSyntaxError as exc:
             cls = NestingTooDeepError if exc.code == "E309" else DslSyntaxError
             self.errors.append(cls(exc.message, origin.doc.scalar_span(origin.path, exc.offset, exc.width), exc.hint))
@@ -346,11 +347,10 @@ def _check_items(source: PackSource, errors: list[PackError]) -> None:
             continue
         declared: dict[str, int] = {}
         for index, item in enumerate(section.items):
-            span = Origin(origin.doc, origin.path + ("items", index)).span()
             if item in declared:
                 errors.append(ItemsNotCoveredError(
                     f"section {section_id} declares item {item} twice (first as item {declared[item] + 1})",
-                    span, "list each item of the article once"))
+                    Origin(origin.doc, origin.path + ("items", index)).span(), "list each item of the article once"))
             else:
                 declared[item] = index
         for item in section.missing:

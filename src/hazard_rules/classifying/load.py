@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..checking.pack import check_pack
 from ..errors import PackError, PackErrors, UsageError
-from ..loading.loader import PACK_FILE, load_pack_source
+from ..loading.loader import PACK_FILE, load_pack_source, store_document
 from ..loading.models import Vocabulary
 from ..loading.strict_yaml import YamlDocument
 from .ruleset import CompiledPack, Ruleset, compile_pack
@@ -75,6 +75,11 @@ def _load(path: str | Path | None) -> Ruleset:
         except PackError as exc:
             errors.append(exc)
         files.update(folder.rglob("*.yaml"))
+    for pack in compiled:
+        for doc in pack.checked.source.documents:
+            store_document(doc)
+    for _, vocabulary_doc in vocabularies.values():
+        store_document(vocabulary_doc)
     for name in vocabularies:
         files.update((display_root / name).rglob("*.yaml"))
     if errors:

@@ -13,11 +13,14 @@ to its three-valued closure (kleene.py).
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 from collections.abc import Callable, Sequence
 from fractions import Fraction
+from types import CodeType
 from typing import Any
 
 from ..checking import ir
+from ..loading import cache
 from .kleene import compile_kleene
 
 # fn(facts, today) -> indices: i for a true rule, ~i (that is -i-1) for an unknown one.
@@ -123,7 +126,19 @@ def compile_rules(name: str, rules: Sequence[tuple[int, ir.Expr]]) -> tuple[Plan
         ]
     lines.append("    return r")
     source = "\n".join(lines) + "\n"
-    code = compile(source, f"<hazard_rules:{name}>", "exec")
+    code = _compiled(source, f"<hazard_rules:{name}>")
     namespace = dict(emitter.namespace)
     exec(code, namespace)  # noqa: S102 - source generated from the checked IR only
     return namespace[name], source
+
+
+def _compiled(source: str, filename: str) -> CodeType:
+    """compile(), or the code object compiled from the same source before (loading/cache.py
+    keeps it as marshal data, as __pycache__ does, under this Python's bytecode version)."""
+    key = cache.entry_key(cache.code_digest(__file__) + importlib.util.MAGIC_NUMBER, filename + "\0" + source)
+    code = cache.read_entry(key)
+    if isinstance(code, CodeType):
+        return code
+    code = compile(source, filename, "exec")
+    cache.write_entry(key, code)
+    return code

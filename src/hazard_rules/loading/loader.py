@@ -14,6 +14,7 @@ from typing import Generic, TypeVar
 from pydantic import BaseModel
 
 from ..errors import DuplicateIdError, EmptyPackFileError, IncludeError, PackError, PackErrors, Span
+from . import cache, strict_yaml
 from .models import FactDecl, PackManifest, PackPart, Provision, Rule, Section, Vocabulary
 from .strict_yaml import Path as YPath
 from .strict_yaml import YamlDocument, read_yaml
@@ -67,7 +68,28 @@ def read_document(file: Path, root: Path | None = None) -> YamlDocument:
     except UnicodeDecodeError as exc:
         raise IncludeError(f"{shown} is not UTF-8 text ({exc.reason})", Span(shown, 1, 1),
                            "save rule packs as UTF-8") from None
-    return read_yaml(text, shown)
+    return _read_yaml_cached(text, shown)
+
+
+def _read_yaml_cached(text: str, shown: str) -> YamlDocument:
+    """read_yaml, or what it returned for the same text before (loading/cache.py)."""
+    key = cache.entry_key(cache.code_digest(strict_yaml.__file__, cache.__file__), text)
+    entry = cache.read_entry(key)
+    if isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[1], dict):
+        data, memo = entry
+        doc = YamlDocument.without_positions(shown, text, data, cache.Memo(memo), key)
+    else:
+        doc = read_yaml(text, shown)
+        doc.cache_key = key
+        doc.memo.changed = True  # not stored yet
+    return doc
+
+
+def store_document(doc: YamlDocument) -> None:
+    """Keep what reading doc (and later stages, in its memo) produced, if anything is new."""
+    if doc.cache_key is not None and doc.memo.changed:
+        cache.write_entry(doc.cache_key, (doc.data, doc.memo.entries))
+        doc.memo.changed = False
 
 
 def _shown(file: Path, root: Path | None) -> str:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 import yaml
 
 from ..errors import DuplicateKeyError, LimitExceededError, PackError, Span, YamlSyntaxError
+from .cache import Memo
 
 try:  # the C composer is several times faster; fall back silently when absent
     _Loader: type = yaml.CSafeLoader
@@ -83,20 +84,54 @@ def _where(node: yaml.Node) -> Where:
 
 @dataclass
 class YamlDocument:
-    """Plain data read from one YAML file, with where every path stands in it."""
+    """Plain data read from one YAML file, with where every path stands in it.
+
+    A document read from the cache (loading/cache.py) holds only its values: where each
+    path stands is read again from the text the first time a position is asked for (an
+    error, `rules show`), which a load without errors never does.
+    """
 
     file: str
     text: str
     data: Any
-    nodes: dict[Path, Where] = field(default_factory=dict)
-    key_nodes: dict[Path, Where] = field(default_factory=dict)
-    _line_starts: list[int] = field(default_factory=list)
+    # What later stages derived from this text, and the cache entry it is kept under.
+    memo: Memo = field(default_factory=Memo)
+    cache_key: str | None = None
+    _nodes: dict[Path, Where] | None = field(default_factory=dict, init=False, repr=False)
+    _key_nodes: dict[Path, Where] | None = field(default_factory=dict, init=False, repr=False)
+    _starts: list[int] | None = field(default=None, init=False, repr=False)
 
-    def __post_init__(self) -> None:
-        starts = [0]
-        for match in re.finditer("\n", self.text):
-            starts.append(match.end())
-        self._line_starts = starts
+    @classmethod
+    def without_positions(cls, file: str, text: str, data: Any, memo: Memo, cache_key: str) -> YamlDocument:
+        doc = cls(file, text, data, memo, cache_key)
+        doc._nodes = doc._key_nodes = None
+        return doc
+
+    @property
+    def nodes(self) -> dict[Path, Where]:
+        """Where each value stands, by path."""
+        if self._nodes is None:
+            self._read_positions()
+        assert self._nodes is not None
+        return self._nodes
+
+    @property
+    def key_nodes(self) -> dict[Path, Where]:
+        """Where each mapping key stands, by the path of its value."""
+        if self._key_nodes is None:
+            self._read_positions()
+        assert self._key_nodes is not None
+        return self._key_nodes
+
+    def _read_positions(self) -> None:
+        again = read_yaml(self.text, self.file)
+        self._nodes, self._key_nodes = again.nodes, again.key_nodes
+
+    @property
+    def _line_starts(self) -> list[int]:
+        if self._starts is None:
+            self._starts = [0, *(match.end() for match in re.finditer("\n", self.text))]
+        return self._starts
 
     def line_text(self, line: int) -> str:
         """The 1-based source line (found through the line starts: a finding file may be large)."""
