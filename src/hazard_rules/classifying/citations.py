@@ -31,3 +31,15 @@ def citation_key(text: str) -> str:
     text = _TITLE.sub("", text.strip().lower())
     text = _NUMERAL.sub(lambda m: str(_chinese_to_int(m.group())), text)
     return ".".join(_TOKEN.findall(_ITEM_WORDS.sub("", text)))
+
+
+_SUB_ITEM = re.compile(r"([（(][^）)]+[）)])\s*\S.*", re.S)
+
+
+def item_of(clause: str | None) -> str | None:
+    """The item a clause belongs to: （三） for the sub-items （三）1, （三）2 (金属非金属矿山, 煤矿 2026
+    print them so); any other clause is an item of its own."""
+    if clause is None:
+        return None
+    match = _SUB_ITEM.fullmatch(clause.strip())
+    return match.group(1) if match else clause

@@ -17,12 +17,14 @@ from ..errors import ConflictingFactError, PackError, PackErrors, Span, UsageErr
 from ..findings.coerce import FactValueError, coercer_for, is_asked, is_missing, to_json_value
 from ..findings.model import Finding, Scope
 from ..loading.models import Provision
+from .citations import item_of
 from .claims import judge_claim, resolve
 from .compiled import CompiledPack, compile_pack, industry_matches
 from .records import prepare_record
 from .verdict import (
     ClaimCheck,
     Considered,
+    ItemHit,
     Match,
     OpenRule,
     ProvisionRef,
@@ -205,7 +207,8 @@ class Ruleset:
         if claim is not None:
             standards = "、".join(f"{p.standard.name}（{p.standard.number}）" for p, _ in chosen)
             claim_check = judge_claim(claim, kind, citations, values, applicable_ids, missing, standards)
-        return Verdict(finding=finding.id, verdict=kind, scope=scope, matches=matches, undetermined=open_rules,
+        return Verdict(finding=finding.id, verdict=kind, scope=scope, matches=matches, items=_items(matches),
+                       undetermined=open_rules,
                        concerned=concerned, resembles=resembles, claim=claim_check, reasons=reasons, packs=used,
                        as_of=day, ruleset=self.digest, warnings=warnings or [])
 
@@ -515,3 +518,13 @@ def _merge_vocabularies(packs: list[CompiledPack]) -> dict[str, Type]:
     if errors:
         raise PackErrors(errors)
     return merged
+
+
+def _items(matches: list[Match]) -> list[ItemHit]:
+    """The matched items, each once: sub-items of one item (（三）1, （三）2) count as that item."""
+    grouped: dict[tuple[str, str, str | None], list[Match]] = {}
+    for match in matches:
+        grouped.setdefault((match.number, match.article, item_of(match.clause)), []).append(match)
+    return [ItemHit(standard=group[0].standard, number=number, article=article, item=item,
+                    clauses=[m.clause for m in group], rules=[m.rule for m in group])
+            for (number, article, item), group in grouped.items()]

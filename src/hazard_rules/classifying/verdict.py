@@ -43,6 +43,18 @@ class Match(Citation):
     regardless_of: list[str] = []
 
 
+class ItemHit(_Out):
+    """An item of a standard the finding matched, counted once however many of its sub-items
+    matched (金属非金属矿山 地下矿山（三）1 and （三）2 are one item, （三）)."""
+
+    standard: str
+    number: str
+    article: str
+    item: str | None
+    clauses: list[str | None]  # the matched clauses under it, as printed: （三）1, （三）2
+    rules: list[str]
+
+
 class OpenRule(Citation):
     """A rule that could not be decided, with the facts that would decide it."""
 
@@ -84,6 +96,7 @@ class Verdict(_Out):
     verdict: VerdictKind
     scope: ScopeKind = "finding"
     matches: list[Match] = []
+    items: list[ItemHit] = []  # the matched items, each once (a sub-item's item, else the clause)
     undetermined: list[OpenRule] = []
     concerned: list[Considered] = []
     resembles: list[Resemblance] = []
