@@ -21,7 +21,7 @@ from typing import Any
 
 from ..checking import ir
 from ..loading import cache
-from .kleene import compile_kleene
+from .kleene import LazyKleene
 
 # fn(facts, today) -> indices: i for a true rule, ~i (that is -i-1) for an unknown one.
 PlanFn = Callable[[dict[str, Any], dt.date], list[int]]
@@ -112,7 +112,7 @@ def compile_rules(name: str, rules: Sequence[tuple[int, ir.Expr]]) -> tuple[Plan
     lines = [f"def {name}(f, today):", "    r = []"]
     for index, condition in rules:
         slow = f"_slow{index}"
-        emitter.namespace[slow] = compile_kleene(condition)
+        emitter.namespace[slow] = LazyKleene(condition)
         lines += [
             "    try:",
             f"        if {emitter.expr(condition)}:",

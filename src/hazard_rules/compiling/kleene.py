@@ -18,6 +18,22 @@ Fn = Callable[[dict[str, Any], dt.date, Env], Any]
 
 
 
+class LazyKleene:
+    """compile_kleene(expr), built on its first call: the generated code's careful path is
+    taken only when a fact is missing, so most rules of a load never need their closures."""
+
+    __slots__ = ("expr", "fn")
+
+    def __init__(self, expr: ir.Expr) -> None:
+        self.expr = expr
+        self.fn: Fn | None = None
+
+    def __call__(self, f: dict[str, Any], today: dt.date, env: Env) -> Any:
+        if self.fn is None:
+            self.fn = compile_kleene(self.expr)
+        return self.fn(f, today, env)
+
+
 def compile_kleene(expr: ir.Expr) -> Fn:
     """Closure computing expr under Kleene logic: True, False or None (unknown)."""
     match expr:
