@@ -230,9 +230,9 @@ def test_rules_list_show_test_lint() -> None:
 def test_rules_test_reports_a_failing_pack_test(tmp_path: Path) -> None:
     from .conftest import DEMO_PACK, write_rules
 
-    pack = DEMO_PACK.replace("when: a.workers > 9 人}",
-                             "when: a.workers > 9 人, tests: [{facts: {a.workers: 9}, expect: true}]}")
-    rules = write_rules(tmp_path / "rules", pack)
+    rules = write_rules(tmp_path / "rules", DEMO_PACK)
+    (rules / "demo" / "pack.tests.yaml").write_text("tests: {D-1: [{facts: {a.workers: 9}, expect: true}]}\n",
+                                                     encoding="utf-8")
     junit = tmp_path / "junit.xml"
     result = run_cli("rules", "test", "--rules", str(rules), "--junit", str(junit))
     assert result.returncode == 1

@@ -38,21 +38,24 @@ RULES_2 = """\
     provenance: {status: verified, sources: [S1, S2]}
     determination: inspector
     when: not a.ok
-    tests:
-      - {facts: {a.ok: false}, expect: true}
-      - {facts: {a.ok: true}, expect: false}
-      - {facts: {}, expect: unknown}
   - id: D-2-3
     section: s2
     clause: （三）
     text: 人数超过20人的
     provenance: {status: unverified, note: 仅见转载}
     when: a.workers > 20 人
-    tests:
-      - {facts: {a.workers: 21}, expect: true}
-      - {facts: {a.workers: 20}, expect: false}
-      - {facts: {a.workers: 2}, expect: false}
-      - {facts: {a.kind: dry}, scope: finding, expect: not_concerned}
+"""
+TESTS_2 = """\
+tests:
+  D-2-1:
+    - {facts: {a.ok: false}, expect: true}
+    - {facts: {a.ok: true}, expect: false}
+    - {facts: {}, expect: unknown}
+  D-2-3:
+    - {facts: {a.workers: 21}, expect: true}
+    - {facts: {a.workers: 20}, expect: false}
+    - {facts: {a.workers: 2}, expect: false}
+    - {facts: {a.kind: dry}, scope: finding, expect: not_concerned}
 """
 VARIANT = (DEMO_PACK.replace("  - {id: s1, article: 第一条}\n", "  - {id: s1, article: 第一条}\n" + SECTION_2)
            .replace("provisions:\n", RULES_2 + "provisions:\n"))
@@ -79,19 +82,21 @@ rules:
     text: 敞开的
     provenance: {status: verified, sources: [S1]}
     when: o.open
-    tests:
-      - {facts: {o.open: true}, expect: true}
 """
+OTHER_TESTS = "tests:\n  O-3-1:\n    - {facts: {o.open: true}, expect: true}\n"
 
 
 @pytest.fixture
 def variant_rules(tmp_path: Path) -> Path:
     rules = write_rules(tmp_path / "rules", VARIANT)
-    return write_rules(rules, OTHER_PACK, name="other")
+    (rules / "demo" / "pack.tests.yaml").write_text(TESTS_2, encoding="utf-8")
+    write_rules(rules, OTHER_PACK, name="other")
+    (rules / "other" / "pack.tests.yaml").write_text(OTHER_TESTS, encoding="utf-8")
+    return rules
 
 
 def test_counts_per_pack_article_item_and_rule(variant_rules: Path) -> None:
-    report = build_coverage(load_rulesets(variant_rules))
+    report = build_coverage(load_rulesets(variant_rules, tests=True))
     assert [p.id for p in report.packs] == ["demo", "other"]
     demo = report.packs[0]
     assert (demo.name, demo.number, demo.period) == ("演示标准", "演示〔2024〕1号", "2024-01-01 – (still in force)")
@@ -120,7 +125,7 @@ def test_counts_per_pack_article_item_and_rule(variant_rules: Path) -> None:
 
 
 def test_restricting_to_packs_and_json(variant_rules: Path) -> None:
-    report = build_coverage(load_rulesets(variant_rules), ["other"])
+    report = build_coverage(load_rulesets(variant_rules, tests=True), ["other"])
     assert [p.id for p in report.packs] == ["other"] and report.totals == report.packs[0].tally
     data = to_json(report)
     assert data["totals"] == {"packs": 1, "items": {"encoded": 1, "missing": 1, "total": 2}, "rules": 1,
@@ -135,7 +140,7 @@ def test_restricting_to_packs_and_json(variant_rules: Path) -> None:
 
 
 def test_markdown_escapes_pack_text_in_cells(variant_rules: Path) -> None:
-    text = to_markdown(build_coverage(load_rulesets(variant_rules)))
+    text = to_markdown(build_coverage(load_rulesets(variant_rules, tests=True)))
     assert "| 第二条（二） | **missing** | 原文未找到：已检索官方网站与公报 \\| 两处转载 |" in text
     assert "| 第二条（一） | D-2-1 | verified (S1, S2) | 3 | 1 | 1 | 1 | 0 | inspector |" in text
     assert "| **total** (2 pack(s)) | | | | 8 / 10 | 6 / 8 | 8 |" in text
@@ -143,7 +148,7 @@ def test_markdown_escapes_pack_text_in_cells(variant_rules: Path) -> None:
 
 def test_text_fits_an_80_column_terminal(variant_rules: Path) -> None:
     console = Console(width=80, record=True, highlight=False, color_system=None, file=io.StringIO())
-    print_coverage(build_coverage(load_rulesets(variant_rules)), console)
+    print_coverage(build_coverage(load_rulesets(variant_rules, tests=True)), console)
     text = console.export_text()
     assert max(cell_len(line) for line in text.splitlines()) <= 80
     assert "D-2-1" in text and "missing" in text and "inspector" in text

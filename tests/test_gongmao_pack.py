@@ -8,7 +8,7 @@ import pytest
 from hazard_rules import load_rulesets
 from hazard_rules.authoring.testing import run_pack_tests
 
-RULESET = load_rulesets()
+RULESET = load_rulesets(tests=True)
 RESULTS, COVERAGE = run_pack_tests(RULESET)
 
 # Items per article in the official text (3 管理类 + 47 行业类 + 14 专项类 = 64).

@@ -28,12 +28,15 @@ rules:
     provenance: {status: verified}
     when: a.present and (a.alarm != "effective" or a.workers > 9 人)
     MARKS
-    tests:
-      - {name: 报警未设, facts: {a.present: true, a.alarm: absent}, expect: true}
-      - {name: 均正常, facts: {a.present: true, a.alarm: effective, a.workers: 9}, expect: false}
-      - {name: 10人, facts: {a.present: true, a.alarm: effective, a.workers: 10}, expect: true}
-      - {name: 无装置, facts: {a.present: false}, expect: false}
-      - {name: 未记录, facts: {a.present: true}, expect: unknown}
+"""
+TESTS = """\
+tests:
+  D-1:
+    - {name: 报警未设, facts: {a.present: true, a.alarm: absent}, expect: true}
+    - {name: 均正常, facts: {a.present: true, a.alarm: effective, a.workers: 9}, expect: false}
+    - {name: 10人, facts: {a.present: true, a.alarm: effective, a.workers: 10}, expect: true}
+    - {name: 无装置, facts: {a.present: false}, expect: false}
+    - {name: 未记录, facts: {a.present: true}, expect: unknown}
 """
 
 
@@ -41,6 +44,7 @@ def write_pack(root: Path, marks: str = "") -> Path:
     folder = root / "rules" / "demo"
     folder.mkdir(parents=True)
     (folder / "pack.yaml").write_text(PACK.replace("MARKS", marks or "notes: 演示"), encoding="utf-8")
+    (folder / "pack.tests.yaml").write_text(TESTS, encoding="utf-8")
     shared = root / "rules" / "_shared"
     shared.mkdir()
     from .conftest import RULESETS
@@ -60,7 +64,7 @@ def test_mutants_are_built_from_the_checked_condition(tmp_path) -> None:
 
 def test_a_surviving_mutant_fails_the_run_with_a_finding_that_tells_it_apart(tmp_path) -> None:
     rules = write_pack(tmp_path)
-    report = mutation_report(load_rulesets(rules))
+    report = mutation_report(load_rulesets(rules, tests=True))
     survivors = {r.mutant.id: r for r in report.survivors}
     # no test has a failed (not absent) alarm: `!= "effective"` → `== "absent"` goes unnoticed
     device = survivors["when:1.0:device-absent-only"]
@@ -73,10 +77,10 @@ def test_a_surviving_mutant_fails_the_run_with_a_finding_that_tells_it_apart(tmp
 
 def test_an_equivalence_mark_silences_exactly_its_mutant_and_a_stale_mark_fails(tmp_path) -> None:
     rules = write_pack(tmp_path)
-    before = {r.mutant.id for r in mutation_report(load_rulesets(rules)).survivors}
+    before = {r.mutant.id for r in mutation_report(load_rulesets(rules, tests=True)).survivors}
     marked = "equivalent_mutants: [{mutant: 'when:1.0:device-absent-only', reason: 演示：只为测试标记}]"
     rules = write_pack(tmp_path / "marked", marked)
-    report = mutation_report(load_rulesets(rules))
+    report = mutation_report(load_rulesets(rules, tests=True))
     assert {r.mutant.id for r in report.survivors} == before - {"when:1.0:device-absent-only"}
     assert [r.equivalent for r in report.results if r.equivalent] == ["演示：只为测试标记"]
     stale = write_pack(tmp_path / "stale", "equivalent_mutants: [{mutant: 'when:9:drop-1', reason: 过时}]")
@@ -87,22 +91,22 @@ def test_an_equivalence_mark_silences_exactly_its_mutant_and_a_stale_mark_fails(
 
 def test_a_pack_whose_tests_state_the_law_kills_every_mutant(tmp_path) -> None:
     rules = write_pack(tmp_path)
-    text = (rules / "demo" / "pack.yaml").read_text(encoding="utf-8")
-    text = text.replace("      - {name: 未记录,",
-                        "      - {name: 报警失效, facts: {a.present: true, a.alarm: failed}, expect: true}\n"
-                        "      - {name: 报警正常人数未记录,"
+    text = (rules / "demo" / "pack.tests.yaml").read_text(encoding="utf-8")
+    text = text.replace("    - {name: 未记录,",
+                        "    - {name: 报警失效, facts: {a.present: true, a.alarm: failed}, expect: true}\n"
+                        "    - {name: 报警正常人数未记录,"
                         " facts: {a.present: true, a.alarm: effective}, expect: unknown}\n"
-                        "      - {name: 人数超员报警未记录, facts: {a.present: true, a.workers: 12}, expect: true}\n"
-                        "      - {name: 未记录,")
-    (rules / "demo" / "pack.yaml").write_text(text, encoding="utf-8")
-    report = mutation_report(load_rulesets(rules))
+                        "    - {name: 人数超员报警未记录, facts: {a.present: true, a.workers: 12}, expect: true}\n"
+                        "    - {name: 未记录,")
+    (rules / "demo" / "pack.tests.yaml").write_text(text, encoding="utf-8")
+    report = mutation_report(load_rulesets(rules, tests=True))
     assert report.survivors == [], [(r.mutant.id, r.witness) for r in report.survivors]
     assert run_cli("rules", "test", "--mutate", "--rules", str(rules)).returncode == 0
 
 
 def test_the_shipped_packs_have_no_unmarked_surviving_mutant() -> None:
     """Every pack is held to it: a test states the law wherever a small change would go unnoticed."""
-    report = mutation_report(load_rulesets())
+    report = mutation_report(load_rulesets(tests=True))
     assert len(report.results) > 600
     assert not report.stale_marks, report.stale_marks
     assert report.survivors == [], "\n".join(

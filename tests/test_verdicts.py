@@ -150,12 +150,15 @@ def test_a_supplement_applies_from_its_own_date_and_is_cited_with_its_own_number
     text: 人数超过20人的
     provenance: {status: verified}
     when: a.workers > 20 人
-    tests:
-      - {facts: {a.workers: 21}, expect: true}
-      - {facts: {a.workers: 21}, date: 2024-06-30, expect: false}
-      - {facts: {a.workers: 20}, expect: false}
 provisions:""")
     demo = load_rulesets(write_rules(tmp_path, pack))
+    (tmp_path / "demo" / "pack.tests.yaml").write_text("""\
+tests:
+  D-9:
+    - {facts: {a.workers: 21}, expect: true}
+    - {facts: {a.workers: 21}, date: 2024-06-30, expect: false}
+    - {facts: {a.workers: 20}, expect: false}
+""", encoding="utf-8")
     before = demo.classify(dict(decided(**{"a.workers": 25}), date="2024-06-30"))
     assert [m.rule for m in before.matches] == ["D-1"]
     on_the_day = demo.classify(dict(decided(**{"a.workers": 25}), date="2024-07-01"))

@@ -19,6 +19,7 @@ from typing import Any
 
 from ..checking.pack import CheckedRule, CheckedSection
 from ..classifying.ruleset import CompiledPack, Ruleset
+from .evaluation import require_tests
 from .testing import EXPECTATIONS, expected_label
 
 MARKDOWN_COMMAND = "hazard-rules rules coverage --format markdown"
@@ -135,6 +136,7 @@ class CoverageReport:
 
 def build_coverage(ruleset: Ruleset, packs: Iterable[str] | None = None) -> CoverageReport:
     """The report for every pack of the ruleset, or only the packs named (by id, in ruleset order)."""
+    require_tests(ruleset)
     chosen = None if packs is None else set(packs)
     entries = tuple(_pack(p) for p in ruleset.packs if chosen is None or p.id in chosen)
     totals = Tally()

@@ -10,13 +10,24 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..checking import ir
 from ..checking.situations import rule_situations
 from ..checking.types import Type
 from ..compiling.exact import decide_exactly
 from ..compiling.kleene import compile_kleene
+from ..errors import UsageError
+
+if TYPE_CHECKING:
+    from ..classifying.ruleset import Ruleset
+
+
+def require_tests(ruleset: Ruleset) -> None:
+    """Tests are read only when asked for: refuse a rule set loaded without them."""
+    if not ruleset.tests_read:
+        raise UsageError("this rule set was loaded without its tests",
+                         hint="load it with load_rulesets(path, tests=True)")
 
 
 def label(value: Any) -> str:

@@ -25,7 +25,7 @@ from ..checking.pack import CheckedRule
 from ..classifying.compiled import CompiledPack
 from ..classifying.ruleset import Ruleset
 from ..findings.coerce import FactValueError, to_json_value
-from .evaluation import RuleEvaluator, day_of_test
+from .evaluation import RuleEvaluator, day_of_test, require_tests
 
 Path = tuple[int, ...]
 _FLIP = {"<": "<=", "<=": "<", ">": ">=", ">=": ">", "==": "!=", "!=": "=="}
@@ -157,6 +157,7 @@ def _full(rule: CheckedRule, when: ir.Expr, unless: ir.Expr | None) -> ir.Expr:
 
 
 def mutation_report(ruleset: Ruleset, packs: set[str] | None = None) -> MutationReport:
+    require_tests(ruleset)
     report = MutationReport()
     for pack in ruleset.packs:
         if packs and pack.id not in packs:

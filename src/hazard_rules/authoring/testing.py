@@ -19,7 +19,7 @@ from ..classifying.ruleset import CompiledPack, Ruleset
 from ..compiling.codegen import compile_rules
 from ..findings.coerce import FactValueError
 from ..loading.models import RuleTest
-from .evaluation import RuleEvaluator, day_of_test
+from .evaluation import RuleEvaluator, day_of_test, require_tests
 
 EXPECTATIONS = ("true", "false", "unknown", "not_concerned")
 
@@ -54,6 +54,7 @@ class RuleCoverage:
 
 
 def run_pack_tests(ruleset: Ruleset, packs: set[str] | None = None) -> tuple[list[TestResult], list[RuleCoverage]]:
+    require_tests(ruleset)
     results: list[TestResult] = []
     coverage: list[RuleCoverage] = []
     for pack in ruleset.packs:
@@ -73,7 +74,7 @@ def _run_rule(ruleset: Ruleset, pack: CompiledPack, rule: CheckedRule) -> list[T
     for index, test in enumerate(rule.rule.tests):
         name = test.name or f"test {index + 1}"
         expected = expected_label(test)
-        origin = str(rule.origin.doc.span(rule.origin.path + ("tests", index)))
+        origin = str(rule.test_span(index))
         try:
             asked: set[str] = set()
             facts, _ = ruleset.coerce_facts(test.facts, strict=True, asked=asked)

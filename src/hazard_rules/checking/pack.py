@@ -55,6 +55,13 @@ class CheckedRule:
     when: ir.Expr
     unless: ir.Expr | None
     origin: Origin
+    tests_origin: Origin | None = None  # the rule's list in its .tests.yaml, when tests were read
+
+    def test_span(self, index: int) -> Span | None:
+        """Where the rule's index-th test is written (None when the tests were not read)."""
+        if self.tests_origin is None:
+            return None
+        return Origin(self.tests_origin.doc, self.tests_origin.path + (index,)).span()
 
     @property
     def condition(self) -> ir.Expr:
@@ -272,7 +279,8 @@ class _PackChecker:
                 self._constant(expr, key, rule.id, origin)
         if section is None or parts["when"] is None or (rule.unless is not None and parts["unless"] is None):
             return None
-        return CheckedRule(rule, section, parts["when"], parts["unless"], located.origin)
+        return CheckedRule(rule, section, parts["when"], parts["unless"], located.origin,
+                           self.source.test_origins.get(rule.id))
 
 
 def _fold(expr: ir.Expr) -> Any:
@@ -398,12 +406,14 @@ def _item_key(item: str) -> str:
 def _check_tests(source: PackSource, facts: dict[str, Type], errors: list[PackError]) -> None:
     """Test records may only name declared facts (their values are checked when run)."""
     for located in source.rules:
+        origin = source.test_origins.get(located.value.id)
+        if origin is None:
+            continue
         for t_index, test in enumerate(located.value.tests):
             for name in test.facts:
                 if name not in facts:
                     close = difflib.get_close_matches(name, list(facts), n=1)
                     errors.append(UndeclaredFactError(
                         f"test of {located.value.id} gives undeclared fact {name!r}",
-                        Origin(located.origin.doc,
-                               located.origin.path + ("tests", t_index, "facts", name)).span(key=True),
+                        Origin(origin.doc, origin.path + (t_index, "facts", name)).span(key=True),
                         f"did you mean {close[0]!r}?" if close else None))

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..checking.pack import check_pack
 from ..errors import PackError, PackErrors, UsageError
-from ..loading.loader import PACK_FILE, load_pack_source, store_document
+from ..loading.loader import PACK_FILE, TESTS_SUFFIX, load_pack_source, store_document
 from ..loading.models import Vocabulary
 from ..loading.strict_yaml import YamlDocument
 from .ruleset import CompiledPack, Ruleset, compile_pack
@@ -31,13 +31,15 @@ def pack_folders(root: Path) -> list[Path]:
                   and (p / PACK_FILE).is_file())
 
 
-def load_rulesets(path: str | Path | None = None) -> Ruleset:
+def load_rulesets(path: str | Path | None = None, *, tests: bool = False) -> Ruleset:
     """Load every pack under path (a rules folder or one pack folder).
 
+    tests=True also reads the packs' tests (`<file>.tests.yaml`), which `rules test`,
+    `rules lint`, `rules coverage` and mutation testing need; classifying does not.
     Raises PackErrors listing every problem in every pack.
     """
     with _collector_paused():
-        return _load(path)
+        return _load(path, tests)
 
 
 @contextmanager
@@ -53,7 +55,7 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _load(path: str | Path | None) -> Ruleset:
+def _load(path: str | Path | None, tests: bool) -> Ruleset:
     root = Path(path) if path is not None else default_rules_dir()
     if not root.is_dir():
         raise UsageError(f"rules folder not found: {root}", hint="pass --rules DIR with a folder of rule packs")
@@ -68,13 +70,14 @@ def _load(path: str | Path | None) -> Ruleset:
     files: set[Path] = set()
     for folder in folders:
         try:
-            source = load_pack_source(folder, shown_root, vocabularies)
+            source = load_pack_source(folder, shown_root, vocabularies, tests=tests)
             compiled.append(compile_pack(check_pack(source)))
         except PackErrors as exc:
             errors.extend(exc.errors)
         except PackError as exc:
             errors.append(exc)
-        files.update(folder.rglob("*.yaml"))
+        # What the verdicts depend on: the rules, not their tests.
+        files.update(f for f in folder.rglob("*.yaml") if not f.name.endswith(TESTS_SUFFIX))
     for pack in compiled:
         for doc in pack.checked.source.documents:
             store_document(doc)
@@ -85,7 +88,7 @@ def _load(path: str | Path | None) -> Ruleset:
     if errors:
         raise PackErrors(errors)
     digest = digest_files_relative(files, display_root)
-    return Ruleset(compiled, digest)
+    return Ruleset(compiled, digest, tests_read=tests)
 
 
 def digest_files_relative(files: set[Path], root: Path) -> str:

@@ -45,9 +45,10 @@ RESEMBLANCES_SHOWN = 3
 class Ruleset:
     """Every loaded pack, grouped by standard family and ordered by edition."""
 
-    def __init__(self, packs: list[CompiledPack], digest: str) -> None:
+    def __init__(self, packs: list[CompiledPack], digest: str, *, tests_read: bool = False) -> None:
         self.packs = packs
         self.digest = digest
+        self.tests_read = tests_read  # load_rulesets(tests=True): each rule carries its tests
         self.families: dict[str, list[CompiledPack]] = {}
         for pack in sorted(packs, key=lambda p: p.standard.effective_from):
             self.families.setdefault(pack.standard.family, []).append(pack)

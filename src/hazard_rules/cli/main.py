@@ -62,8 +62,8 @@ rules_option = click.option("--rules", "rules_dir", type=click.Path(file_okay=Fa
                             default=None, help="Folder of rule packs (default: the packs shipped with hazard-rules).")
 
 
-def _load(rules_dir: Path | None) -> Ruleset:
-    return load_rulesets(rules_dir)
+def _load(rules_dir: Path | None, *, tests: bool = False) -> Ruleset:
+    return load_rulesets(rules_dir, tests=tests)
 
 
 def _parse_date(value: str | None, option: str = "--as-of") -> dt.date | None:
@@ -275,7 +275,7 @@ def rules_show(rule_id: str, rules_dir: Path | None) -> None:
     from ..checking import ir
     from ..checking.ir_text import print_ir
 
-    ruleset = _load(rules_dir)
+    ruleset = _load(rules_dir, tests=True)
     pack, rule = ruleset.rule(rule_id)
     r, s = rule.rule, pack.standard
     lines = [f"{r.id}  {s.name}（{s.number}）{rule.section.section.article}{r.clause or ''}",
@@ -320,7 +320,7 @@ def rules_test(packs: tuple[str, ...], rules_dir: Path | None, junit: Path | Non
     from ..authoring.testing import run_pack_tests
     from .junit import write_junit
 
-    ruleset = _load(rules_dir)
+    ruleset = _load(rules_dir, tests=True)
     chosen = _chosen_packs(ruleset, packs)
     results, coverage = run_pack_tests(ruleset, chosen)
     failed = [r for r in results if not r.passed]
@@ -363,7 +363,7 @@ def rules_coverage(packs: tuple[str, ...], rules_dir: Path | None, fmt: str) -> 
     item, the rule, its wording's provenance, its tests by expected value and who decides it."""
     from ..authoring.coverage import build_coverage, to_json, to_markdown
 
-    ruleset = _load(rules_dir)
+    ruleset = _load(rules_dir, tests=True)
     report = build_coverage(ruleset, _chosen_packs(ruleset, packs))
     if fmt == "json":
         click.echo(json.dumps(to_json(report), ensure_ascii=False, indent=2))
@@ -423,6 +423,6 @@ def rules_schema(output: Path | None) -> None:
 @rules_option
 def rules_lint(rules_dir: Path | None) -> None:
     """Load and statically check every pack; print every problem found."""
-    ruleset = _load(rules_dir)
+    ruleset = _load(rules_dir, tests=True)
     count = sum(len(p.rules) for p in ruleset.packs)
     click.echo(f"{len(ruleset.packs)} pack(s), {count} rules: no problems found")

@@ -13,9 +13,9 @@ from typing import Generic, TypeVar
 
 from pydantic import BaseModel
 
-from ..errors import DuplicateIdError, EmptyPackFileError, IncludeError, PackError, PackErrors, Span
+from ..errors import DuplicateIdError, EmptyPackFileError, IncludeError, PackError, PackErrors, SchemaError, Span
 from . import cache, strict_yaml
-from .models import FactDecl, PackManifest, PackPart, Provision, Rule, Section, Vocabulary
+from .models import FactDecl, PackManifest, PackPart, Provision, Rule, RuleTest, Section, TestsPart, Vocabulary
 from .strict_yaml import Path as YPath
 from .strict_yaml import YamlDocument, read_yaml
 
@@ -23,6 +23,12 @@ T = TypeVar("T")
 
 PACK_FILE = "pack.yaml"
 VOCABULARY_FILE = "vocabulary.yaml"
+TESTS_SUFFIX = ".tests.yaml"  # art11.yaml's rules are tested in art11.tests.yaml
+
+
+def tests_file(part: Path) -> Path:
+    """Where the tests of the rules in a pack file are written."""
+    return part.with_name(part.name.removesuffix(".yaml").removesuffix(".yml") + TESTS_SUFFIX)
 
 
 @dataclass(frozen=True)
@@ -57,6 +63,9 @@ class PackSource:
     rules: list[Located[Rule]] = field(default_factory=list)
     provisions: list[Located[Provision]] = field(default_factory=list)
     documents: list[YamlDocument] = field(default_factory=list)
+    # Read only when asked for (`load_pack_source(tests=True)`): where each rule's tests are.
+    tests_read: bool = False
+    test_origins: dict[str, Origin] = field(default_factory=dict)
 
 
 def read_document(file: Path, root: Path | None = None) -> YamlDocument:
@@ -79,7 +88,7 @@ def _read_yaml_cached(text: str, shown: str) -> YamlDocument:
         data, memo = entry
         doc = YamlDocument.without_positions(shown, text, data, cache.Memo(memo), key)
     else:
-        doc = read_yaml(text, shown)
+        doc = read_yaml(text, shown, positions=False)
         doc.cache_key = key
         doc.memo.changed = True  # not stored yet
     return doc
@@ -100,8 +109,11 @@ def _shown(file: Path, root: Path | None) -> str:
 
 
 def load_pack_source(folder: Path, root: Path | None = None,
-                     vocabularies: dict[str, tuple[Vocabulary, YamlDocument]] | None = None) -> PackSource:
-    """Read and validate one pack folder; raise PackErrors with everything wrong."""
+                     vocabularies: dict[str, tuple[Vocabulary, YamlDocument]] | None = None, *,
+                     tests: bool = False) -> PackSource:
+    """Read and validate one pack folder; raise PackErrors with everything wrong.
+
+    tests=True also reads each file's `.tests.yaml` and gives every rule its tests."""
     from .validate import validate_document
 
     errors: list[PackError] = []
@@ -114,6 +126,7 @@ def load_pack_source(folder: Path, root: Path | None = None,
     if manifest is None:
         raise PackErrors(errors)
     source = PackSource(folder.name, folder, manifest, doc, documents=[doc])
+    parts = [folder / PACK_FILE]
     for index, name in enumerate(manifest.imports):
         vocabulary = _import_vocabulary(folder.parent, name, root, vocabularies, errors,
                                         Origin(doc, ("imports", index)))
@@ -126,13 +139,64 @@ def load_pack_source(folder: Path, root: Path | None = None,
         if part_doc is None:
             continue
         source.documents.append(part_doc)
+        parts.append(folder / name)
         part, problems = validate_document(part_doc, PackPart)
         errors.extend(problems)
         if part is not None:
             _merge(source, part, part_doc, errors)
+    if tests:
+        _read_tests(source, parts, root, errors)
     if errors:
         raise PackErrors(errors)
     return source
+
+
+def _read_tests(source: PackSource, parts: list[Path], root: Path | None, errors: list[PackError]) -> None:
+    """Give each rule the tests written for it in the `.tests.yaml` files beside the pack's files."""
+    from .validate import validate_document
+
+    source.tests_read = True
+    index = {located.value.id: n for n, located in enumerate(source.rules)}
+    expected = {tests_file(part) for part in parts}
+    for stray in sorted(source.folder.rglob("*" + TESTS_SUFFIX)):
+        if stray not in expected:
+            errors.append(IncludeError(
+                f"{_shown(stray, root)} tests no file of the pack", Span(_shown(stray, root), 1, 1),
+                f"name a tests file after the file whose rules it tests (art11.yaml: art11{TESTS_SUFFIX}), "
+                "and include that file in pack.yaml"))
+    for part in parts:
+        file = tests_file(part)
+        if not file.is_file():
+            continue
+        doc = _read_or_collect(file, root, errors, "remove the empty file, or write the tests", kind="tests file")
+        if doc is None:
+            continue
+        source.documents.append(doc)
+        written, problems = validate_document(doc, TestsPart)
+        errors.extend(problems)
+        if written is None:
+            continue
+        for rule_id, rule_tests in written.tests.items():
+            _attach(source, index, rule_id, rule_tests, Origin(doc, ("tests", rule_id)), errors)
+
+
+def _attach(source: PackSource, index: dict[str, int], rule_id: str, rule_tests: list[RuleTest], origin: Origin,
+            errors: list[PackError]) -> None:
+    import difflib
+
+    if rule_id not in index:
+        close = difflib.get_close_matches(rule_id, list(index), n=1)
+        errors.append(SchemaError(f"tests for rule {rule_id!r}, which the pack does not define", origin.span(key=True),
+                                  f"did you mean {close[0]!r}?" if close else "check the rule id"))
+        return
+    if rule_id in source.test_origins:
+        first = source.test_origins[rule_id].span(key=True)
+        errors.append(DuplicateIdError(f"the tests of rule {rule_id!r} are written twice (first at {first})",
+                                       origin.span(key=True), "keep one list of tests per rule"))
+        return
+    located = source.rules[index[rule_id]]
+    source.rules[index[rule_id]] = Located(located.value.model_copy(update={"tests": rule_tests}), located.origin)
+    source.test_origins[rule_id] = origin
 
 
 def _read_or_collect(file: Path, root: Path | None, errors: list[PackError], empty_hint: str,
@@ -209,6 +273,12 @@ def _merge(source: PackSource, part: BaseModel, doc: YamlDocument, errors: list[
             continue
         source.sections[section.id] = Located(section, origin)
     for index, rule in enumerate(getattr(part, "rules", [])):
-        source.rules.append(Located(rule, Origin(doc, ("rules", index))))
+        origin = Origin(doc, ("rules", index))
+        if rule.tests:
+            errors.append(SchemaError(
+                f"rule {rule.id} writes its tests in the rule", Origin(doc, ("rules", index, "tests")).span(key=True),
+                f"move them to {Path(doc.file).name.removesuffix('.yaml')}{TESTS_SUFFIX}, under "
+                f"`tests: {{{rule.id}: [...]}}`: a load that classifies findings does not read tests"))
+        source.rules.append(Located(rule, origin))
     for index, provision in enumerate(getattr(part, "provisions", [])):
         source.provisions.append(Located(provision, Origin(doc, ("provisions", index))))

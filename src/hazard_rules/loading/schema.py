@@ -4,23 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from .models import PackManifest, PackPart, Vocabulary
+from .models import PackManifest, PackPart, TestsPart, Vocabulary
 
 
 def pack_schema() -> dict[str, Any]:
-    """One schema accepting pack.yaml, included part files and shared vocabularies."""
+    """One schema accepting pack.yaml, included part files, their .tests.yaml files and shared
+    vocabularies."""
     manifest = PackManifest.model_json_schema(ref_template="#/$defs/{model}")
     part = PackPart.model_json_schema(ref_template="#/$defs/{model}")
+    tests = TestsPart.model_json_schema(ref_template="#/$defs/{model}")
     vocabulary = Vocabulary.model_json_schema(ref_template="#/$defs/{model}")
     definitions: dict[str, Any] = {}
-    for schema in (manifest, part, vocabulary):
+    for schema in (manifest, part, tests, vocabulary):
         definitions.update(schema.pop("$defs", {}))
-    definitions.update({"PackManifest": manifest, "PackPart": part, "Vocabulary": vocabulary})
+    definitions.update({"PackManifest": manifest, "PackPart": part, "TestsPart": tests, "Vocabulary": vocabulary})
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "https://hazard-rules.invalid/pack.schema.json",
         "title": "hazard_rules rule pack file",
-        "description": "pack.yaml, a file it includes, or a shared vocabulary.yaml (docs/pack-format.md)",
-        "anyOf": [{"$ref": "#/$defs/PackManifest"}, {"$ref": "#/$defs/PackPart"}, {"$ref": "#/$defs/Vocabulary"}],
+        "description": "pack.yaml, a file it includes, a <file>.tests.yaml, or a shared vocabulary.yaml "
+                       "(docs/pack-format.md)",
+        "anyOf": [{"$ref": "#/$defs/PackManifest"}, {"$ref": "#/$defs/PackPart"}, {"$ref": "#/$defs/TestsPart"},
+                  {"$ref": "#/$defs/Vocabulary"}],
         "$defs": definitions,
     }

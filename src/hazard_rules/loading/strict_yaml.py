@@ -16,7 +16,7 @@ import bisect
 import re
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any, NoReturn, TypeAlias
 
 import yaml
 
@@ -104,7 +104,7 @@ class YamlDocument:
     @classmethod
     def without_positions(cls, file: str, text: str, data: Any, memo: Memo, cache_key: str) -> YamlDocument:
         doc = cls(file, text, data, memo, cache_key)
-        doc._nodes = doc._key_nodes = None
+        doc.forget_positions()
         return doc
 
     @property
@@ -122,6 +122,10 @@ class YamlDocument:
             self._read_positions()
         assert self._key_nodes is not None
         return self._key_nodes
+
+    def forget_positions(self) -> None:
+        """Read positions again from the text when one is next asked for."""
+        self._nodes = self._key_nodes = None
 
     def _read_positions(self) -> None:
         again = read_yaml(self.text, self.file)
@@ -193,8 +197,12 @@ class YamlDocument:
         return span
 
 
-def read_yaml(text: str, file: str, limits: Limits = PACK_LIMITS) -> YamlDocument:
-    """Parse YAML text strictly into a YamlDocument (one document per file)."""
+def read_yaml(text: str, file: str, limits: Limits = PACK_LIMITS, *, positions: bool = True) -> YamlDocument:
+    """Parse YAML text strictly into a YamlDocument (one document per file).
+
+    positions=False leaves where each value stands to be read again from the text when a
+    position is first asked for (YamlDocument.nodes): a pack that loads without errors
+    never asks, and building them is half the work of reading."""
     if limits.bytes is not None and len(text.encode("utf-8", "ignore")) > limits.bytes:
         raise LimitExceededError(f"file is larger than {limits.bytes // (1024 * 1024)} MiB",
                                  Span(file, 1, 1), "split the pack with `include:`")
@@ -211,7 +219,11 @@ def read_yaml(text: str, file: str, limits: Limits = PACK_LIMITS) -> YamlDocumen
     except yaml.YAMLError as exc:
         raise YamlSyntaxError(str(exc), Span(file, 1, 1)) from None
     builder = _Builder(doc, limits)
-    doc.data = builder.build(root, (), 0) if root is not None else None
+    if positions:
+        doc.data = builder.build(root, (), 0) if root is not None else None
+    else:
+        doc.data = builder.plain(root, 0) if root is not None else None
+        doc.forget_positions()
     return doc
 
 
@@ -226,16 +238,41 @@ def _yaml_hint(message: str) -> str | None:
 
 
 class _Builder:
-    def __init__(self, doc: YamlDocument, limits: Limits = PACK_LIMITS, *, keep_nodes: bool = True) -> None:
+    def __init__(self, doc: YamlDocument, limits: Limits = PACK_LIMITS) -> None:
         self.doc = doc
         self.limits = limits
         self.count = 0
-        # A pack keeps the node of every path (for spans); a finding record keeps its own,
-        # so that one file-wide document does not grow with every record read.
-        self.nodes = doc.nodes if keep_nodes else {}
-        self.key_nodes = doc.key_nodes if keep_nodes else {}
 
     def build(self, node: yaml.Node, path: Path, depth: int) -> Any:
+        """The value of node, noting where it and every value inside it stand."""
+        self._check(node, depth)
+        if path not in self.doc.nodes:
+            self.doc.nodes[path] = _where(node)
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path, depth)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
+        assert isinstance(node, yaml.ScalarNode)  # the only other kind of node
+        return _scalar(node)
+
+    def plain(self, node: yaml.Node, depth: int) -> Any:
+        """The value of node alone: the same checks, no positions."""
+        self._check(node, depth)
+        if isinstance(node, yaml.MappingNode):
+            result: dict[str, Any] = {}
+            for key_node, value_node in node.value:
+                key = self._key(key_node)
+                if key in result:
+                    first = next(k for k, _ in node.value if self._key(k) == key)
+                    self._duplicate(key, first.start_mark.index, key_node)
+                result[key] = self.plain(value_node, depth + 1)
+            return result
+        if isinstance(node, yaml.SequenceNode):
+            return [self.plain(item, depth + 1) for item in node.value]
+        assert isinstance(node, yaml.ScalarNode)  # the only other kind of node
+        return _scalar(node)
+
+    def _check(self, node: yaml.Node, depth: int) -> None:
         self.count += 1
         if self.count > self.limits.nodes:
             raise LimitExceededError(f"more than {self.limits.nodes} YAML nodes (aliases included)",
@@ -248,35 +285,32 @@ class _Builder:
             raise YamlSyntaxError(f"YAML tag {node.tag!r} is not allowed",
                                   self.doc.span_at_index(node.start_mark.index),
                                   "remove the tag; only plain YAML values are read")
-        if path not in self.nodes:
-            self.nodes[path] = _where(node)
-        if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, path, depth)
-        if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
-        assert isinstance(node, yaml.ScalarNode)  # the only other kind of node
-        return _scalar(node)
+
+    def _key(self, key_node: yaml.Node) -> str:
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise YamlSyntaxError("mapping keys must be plain strings",
+                                  self.doc.span_at_index(key_node.start_mark.index))
+        key = key_node.value if key_node.style else _scalar(key_node)
+        if key == "<<" and not key_node.style:
+            raise YamlSyntaxError("YAML merge keys (<<) are not allowed",
+                                  self.doc.span_at_index(key_node.start_mark.index),
+                                  "write the keys out; merges hide where a value came from")
+        return str(key) if not isinstance(key, str) else key
+
+    def _duplicate(self, key: str, first_index: int, key_node: yaml.Node) -> NoReturn:
+        first_span = self.doc.span_at_index(first_index)
+        raise DuplicateKeyError(
+            f"duplicate key {key!r} (first written at line {first_span.line})",
+            self.doc.span_at_index(key_node.start_mark.index, len(key)),
+            "YAML keeps only one of them; remove or rename the other")
 
     def _mapping(self, node: yaml.MappingNode, path: Path, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
-                raise YamlSyntaxError("mapping keys must be plain strings",
-                                      self.doc.span_at_index(key_node.start_mark.index))
-            key = key_node.value if key_node.style else _scalar(key_node)
-            if key == "<<" and not key_node.style:
-                raise YamlSyntaxError("YAML merge keys (<<) are not allowed",
-                                      self.doc.span_at_index(key_node.start_mark.index),
-                                      "write the keys out; merges hide where a value came from")
-            key = str(key) if not isinstance(key, str) else key
+            key = self._key(key_node)
             if key in result:
-                first = self.key_nodes[path + (key,)]
-                first_span = self.doc.span_at_index(first[0])
-                raise DuplicateKeyError(
-                    f"duplicate key {key!r} (first written at line {first_span.line})",
-                    self.doc.span_at_index(key_node.start_mark.index, len(key)),
-                    "YAML keeps only one of them; remove or rename the other")
-            self.key_nodes[path + (key,)] = _where(key_node)
+                self._duplicate(key, self.doc.key_nodes[path + (key,)][0], key_node)
+            self.doc.key_nodes[path + (key,)] = _where(key_node)
             result[key] = self.build(value_node, path + (key,), depth + 1)
         return result
 
@@ -381,7 +415,7 @@ class _ItemReader:
         composer = _Composer(self, anchors)
         try:
             node = composer.compose(first, events)
-            data = _Builder(self.doc, self.limits, keep_nodes=False).build(node, (), 0)
+            data = _Builder(self.doc, self.limits).plain(node, 0)  # a record's own positions are not kept
         except PackError as error:
             composer.skip_rest(events)
             self.item_line = None
