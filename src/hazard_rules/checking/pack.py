@@ -199,7 +199,7 @@ class _PackChecker:
 
     def _constant(self, expr: ir.Expr, key: str, rule_id: str, origin: Origin) -> None:
         """A condition that reads no fact (nor the date) decides nothing about a finding."""
-        if _reads_anything(expr) or any(isinstance(n, ir.Invalid) for n in _walk(expr)):
+        if _reads_anything(expr) or any(isinstance(n, ir.Invalid) for n in ir.walk(expr)):
             return
         value = _fold(expr)
         verdict = "always true" if value is True else "never true" if value is False else "constant"
@@ -304,17 +304,8 @@ def _fold(expr: ir.Expr) -> Any:
     return None
 
 
-def _walk(expr: ir.Expr) -> list[ir.Expr]:
-    found, stack = [], [expr]
-    while stack:
-        node = stack.pop()
-        found.append(node)
-        stack.extend(ir.children(node))
-    return found
-
-
 def _reads_anything(expr: ir.Expr) -> bool:
-    return any(isinstance(n, (ir.Fact, ir.Field, ir.Today)) for n in _walk(expr))
+    return any(isinstance(n, (ir.Fact, ir.Field, ir.Today)) for n in ir.walk(expr))
 
 
 def _check_provision(located: Located[Provision], named: dict[str, Type], errors: list[PackError]) -> None:
