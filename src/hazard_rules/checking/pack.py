@@ -1,6 +1,6 @@
 """Check a whole pack: vocabulary, named conditions (cycles, unused), sections, rules.
 
-Produces a CheckedPack whose conditions are typed IR, or raises PackErrors listing
+Produces a CheckedPack whose conditions are typed IR, or raises Diagnostics listing
 every problem found in the pack.
 """
 
@@ -15,12 +15,12 @@ import networkx as nx
 from ..errors import (
     ConstantConditionError,
     CyclicConditionError,
+    Diagnostics,
     DslSyntaxError,
     DuplicateIdError,
     ItemsNotCoveredError,
     NestingTooDeepError,
     PackError,
-    PackErrors,
     SchemaError,
     Span,
     UndeclaredEnumValueError,
@@ -114,7 +114,7 @@ def check_pack(source: PackSource) -> CheckedPack:
     _check_tests(source, facts, errors)
     check_situations(pack, errors)
     if errors:
-        raise PackErrors(errors)
+        raise Diagnostics(errors, "rule packs")
     return pack
 
 
@@ -134,7 +134,7 @@ class _PackChecker:
         try:
             return parse_remembered(text, origin.doc.memo)
         except ConditionSyntaxError as exc:
-            cls = NestingTooDeepError if exc.code == "E309" else DslSyntaxError
+            cls = NestingTooDeepError if exc.code == NestingTooDeepError.code else DslSyntaxError
             self.errors.append(cls(exc.message, origin.doc.scalar_span(origin.path, exc.offset, exc.width), exc.hint))
             return None
 

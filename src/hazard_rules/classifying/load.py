@@ -9,7 +9,7 @@ from importlib import resources
 from pathlib import Path
 
 from ..checking.pack import check_pack
-from ..errors import PackError, PackErrors, UsageError
+from ..errors import Diagnostics, HazardRulesError, PackError, UsageError
 from ..loading.loader import PACK_FILE, load_pack_source, store_document
 from ..loading.models import Vocabulary
 from ..loading.strict_yaml import YamlDocument
@@ -34,7 +34,7 @@ def pack_folders(root: Path) -> list[Path]:
 def load_rulesets(path: str | Path | None = None) -> Ruleset:
     """Load every pack under path (a rules folder or one pack folder).
 
-    Raises PackErrors listing every problem in every pack.
+    Raises Diagnostics listing every problem in every pack.
     """
     with _collector_paused():
         return _load(path)
@@ -63,14 +63,14 @@ def _load(path: str | Path | None) -> Ruleset:
     display_root = root.parent if (root / PACK_FILE).is_file() else root
     shown_root = display_root.parent
     vocabularies: dict[str, tuple[Vocabulary, YamlDocument]] = {}
-    errors: list[PackError] = []
+    errors: list[HazardRulesError] = []
     compiled: list[CompiledPack] = []
     files: set[Path] = set()
     for folder in folders:
         try:
             source = load_pack_source(folder, shown_root, vocabularies)
             compiled.append(compile_pack(check_pack(source)))
-        except PackErrors as exc:
+        except Diagnostics as exc:
             errors.extend(exc.errors)
         except PackError as exc:
             errors.append(exc)
@@ -83,7 +83,7 @@ def _load(path: str | Path | None) -> Ruleset:
     for name in vocabularies:
         files.update((display_root / name).rglob("*.yaml"))
     if errors:
-        raise PackErrors(errors)
+        raise Diagnostics(errors, "rule packs")
     digest = digest_files_relative(files, display_root)
     return Ruleset(compiled, digest)
 

@@ -13,7 +13,7 @@ from typing import Generic, TypeVar
 
 from pydantic import BaseModel
 
-from ..errors import DuplicateIdError, EmptyPackFileError, IncludeError, PackError, PackErrors, Span
+from ..errors import Diagnostics, DuplicateIdError, EmptyPackFileError, IncludeError, PackError, Span
 from . import cache, strict_yaml
 from .models import FactDecl, PackManifest, PackPart, Provision, Rule, Section, Vocabulary
 from .strict_yaml import Path as YPath
@@ -101,18 +101,18 @@ def _shown(file: Path, root: Path | None) -> str:
 
 def load_pack_source(folder: Path, root: Path | None = None,
                      vocabularies: dict[str, tuple[Vocabulary, YamlDocument]] | None = None) -> PackSource:
-    """Read and validate one pack folder; raise PackErrors with everything wrong."""
+    """Read and validate one pack folder; raise Diagnostics with everything wrong."""
     from .validate import validate_document
 
     errors: list[PackError] = []
     vocabularies = vocabularies if vocabularies is not None else {}
     doc = _read_or_collect(folder / PACK_FILE, root, errors, "a truncated copy? restore the file from its source")
     if doc is None:
-        raise PackErrors(errors)
+        raise Diagnostics(errors, "rule packs")
     manifest, problems = validate_document(doc, PackManifest)
     errors.extend(problems)
     if manifest is None:
-        raise PackErrors(errors)
+        raise Diagnostics(errors, "rule packs")
     source = PackSource(folder.name, folder, manifest, doc, documents=[doc])
     for index, name in enumerate(manifest.imports):
         vocabulary = _import_vocabulary(folder.parent, name, root, vocabularies, errors,
@@ -131,7 +131,7 @@ def load_pack_source(folder: Path, root: Path | None = None,
         if part is not None:
             _merge(source, part, part_doc, errors)
     if errors:
-        raise PackErrors(errors)
+        raise Diagnostics(errors, "rule packs")
     return source
 
 

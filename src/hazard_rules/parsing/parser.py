@@ -27,6 +27,7 @@ from lark import (
 from lark.exceptions import VisitError
 from lark.tree import Meta
 
+from ..errors import HazardRulesError, registered
 from . import ast
 
 MAX_LENGTH = 4000
@@ -35,12 +36,15 @@ MAX_DEPTH = 32
 GRAMMAR_FILE = "conditions.lark"
 
 
-class ConditionSyntaxError(Exception):
-    """Raised with an offset into the condition string; the checker adds the file position."""
+class ConditionSyntaxError(HazardRulesError):
+    """Raised with an offset into the condition string (no span: the checker, which knows the
+    file position of the condition, reports it as DslSyntaxError or NestingTooDeepError)."""
+
+    code = "E201"
 
     def __init__(self, message: str, offset: int, width: int = 1, hint: str | None = None, code: str = "E201") -> None:
-        super().__init__(message)
-        self.message, self.offset, self.width, self.hint, self.code = message, offset, width, hint, code
+        super().__init__(message, None, hint)
+        self.offset, self.width, self.code = offset, width, registered(code).code
 
 
 def grammar_text() -> str:
