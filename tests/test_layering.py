@@ -10,7 +10,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "hazard_rules"
 
 # Earlier first. A module at the package's top level (errors.py, pipeline.py …) is a stage of its own.
-STAGES = ["errors", "loading", "parsing", "checking", "compiling", "findings", "matching", "classifying",
+STAGES = ["errors", "trees", "loading", "parsing", "checking", "compiling", "findings", "matching", "classifying",
           "authoring", "workflow", "pipeline", "cli", "__init__", "__main__"]
 
 

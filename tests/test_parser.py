@@ -72,6 +72,8 @@ def test_positions_are_kept_but_not_compared() -> None:
     ("a AND b", 2, "'AND'"),
     ('x == "AND" and y z', 17, "'z'"),        # issue 8 bug 5: not the AND inside the string
     ("x == 'Or' and y z", 16, "'z'"),
+    ("x == \"it's AND\" and y z", 22, "'z'"),  # quotes of the other kind inside: Lark's lexer, not a regex
+    ("c == 9 OR d", 7, "'OR'"),                 # read as the unit OR of 9; the parser fails only at d
     ("a b", 2, "'b'"),
     ("d < 2023-13-45", 4, "not a valid date"),
 ])

@@ -14,7 +14,7 @@ import from `hazard_rules`, not from them (tests/test_docs_and_api.py checks `va
 from .classifying.load import default_rules_dir, load_rulesets
 from .classifying.ruleset import Ruleset
 from .classifying.verdict import ClaimCheck, Considered, Match, OpenRule, Resemblance, Verdict
-from .errors import HazardRulesError, PackError, PackErrors, RecordError
+from .errors import Diagnostics, HazardRulesError, PackError, PackErrors, RecordError
 from .findings.model import Claim, Enterprise, Finding
 from .findings.readers import read_findings
 
@@ -23,6 +23,7 @@ __all__ = [
     "ConflictError",
     "ClaimCheck",
     "Considered",
+    "Diagnostics",
     "Enterprise",
     "Finding",
     "HazardRulesError",

@@ -1,13 +1,79 @@
-"""One error hierarchy for everything a user can get wrong.
+"""One error hierarchy for everything a user can get wrong, and every error code.
 
 Every error carries a message, an optional source position and an optional hint, and
 renders itself as ``file:line:col: error[CODE]: message`` followed by the source line, a
-caret and the hint. Each subclass knows the CLI exit code it maps to.
+caret and the hint, or as a JSON object for tools (`as_dict`). `CODES` registers every
+code the package uses, with its exit code: a class (here or in any other module) whose
+code is not registered cannot be defined. `Diagnostics` carries several errors found in
+one go and reports them together.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    """A registered error code: what it means (one line; docs/errors.md has the rest) and
+    the exit code of the command line when it ends a run."""
+
+    code: str
+    summary: str
+    exit_code: int = 2
+
+
+CODES: Mapping[str, Code] = MappingProxyType({c.code: c for c in (
+    Code("E000", "any error (the root class; never printed on its own)"),
+    Code("E100", "a rule-pack error (the base class of E1xx-E3xx; never printed on its own)"),
+    Code("E101", "YAML syntax error"),
+    Code("E102", "duplicate key"),
+    Code("E103", "unknown key"),
+    Code("E104", "schema error"),
+    Code("E105", "limit exceeded"),
+    Code("E106", "include or import error"),
+    Code("E107", "empty pack file"),
+    Code("E201", "condition syntax error"),
+    Code("E301", "undeclared fact"),
+    Code("E302", "type mismatch"),
+    Code("E303", "undeclared enum value"),
+    Code("E304", "unit of another dimension"),
+    Code("E305", "unknown unit"),
+    Code("E306", "duplicate id"),
+    Code("E307", "cyclic named conditions"),
+    Code("E308", "unused named condition"),
+    Code("E309", "condition too deep or too long"),
+    Code("E310", "unknown section"),
+    Code("E311", "fact declared differently in two packs"),
+    Code("E312", "constant condition"),
+    Code("E313", "a situation of only context facts"),
+    Code("E314", "section items and rule clauses disagree"),
+    Code("E401", "invalid finding record (skipped; the rest are classified)", exit_code=3),
+    Code("E402", "unreadable findings file"),
+    Code("E501", "usage error"),
+    Code("E601", "inconsistent state-machine definition, or an unknown action"),
+    Code("E602", "workflow step refused"),
+    Code("E603", "conflicting step: another step changed the hazard first", exit_code=4),
+    Code("E604", "unknown hazard"),
+    Code("E611", "invalid jurisdiction settings"),
+    Code("E612", "working-day calendar cannot answer"),
+    Code("E613", "malformed administrative division code"),
+    Code("E614", "invalid industry-to-department table"),
+    Code("E621", "invalid statistics request"),
+    Code("E622", "statistics submission refused"),
+)})
+
+
+def registered(code: str) -> Code:
+    """The registry entry of code; KeyError naming the registry if it has none."""
+    try:
+        return CODES[code]
+    except KeyError:
+        raise KeyError(f"error code {code} is not registered in hazard_rules.errors.CODES") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,11 +100,35 @@ class HazardRulesError(Exception):
     exit_code = 2
     severity = "error"
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """A class that declares a code takes its exit code from the registry (and may not
+        declare another one)."""
+        super().__init_subclass__(**kwargs)
+        code = cls.__dict__.get("code")
+        if code is None:
+            return
+        entry = CODES.get(code)
+        if entry is None:
+            raise TypeError(f"{cls.__qualname__}: error code {code} is not registered in hazard_rules.errors.CODES "
+                            "(add it there and to docs/errors.md)")
+        declared = cls.__dict__.get("exit_code")
+        if declared is not None and declared != entry.exit_code:
+            raise TypeError(f"{cls.__qualname__} declares exit code {declared}, but {code} is registered "
+                            f"with {entry.exit_code}")
+        cls.exit_code = entry.exit_code
+
     def __init__(self, message: str, span: Span | None = None, hint: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.span = span
         self.hint = hint
+
+    def as_dict(self) -> dict[str, Any]:
+        """The error for tools: position (1-based; null without one), code, message, hint, severity."""
+        span = self.span
+        return {"file": span.file if span else None, "line": span.line if span else None,
+                "column": span.column if span else None, "code": self.code, "message": self.message,
+                "hint": self.hint, "severity": self.severity}
 
     def render(self) -> str:
         head = f"{self.severity}[{self.code}]: {self.message}"
@@ -170,21 +260,6 @@ class ItemsNotCoveredError(PackError):
     code = "E314"
 
 
-class PackErrors(PackError):
-    """All errors found in one or more packs, reported together."""
-
-    code = "E100"
-
-    def __init__(self, errors: list[PackError]) -> None:
-        # In reading order: by file, then position (the order checks ran in is no help to a reader).
-        self.errors = sorted(errors, key=lambda e: (e.span.file, e.span.line, e.span.column) if e.span else ("", 0, 0))
-        super().__init__(f"{len(errors)} error(s) in rule packs")
-
-    def render(self) -> str:
-        body = "\n\n".join(e.render() for e in self.errors)
-        return f"{body}\n\n{len(self.errors)} error(s) found"
-
-
 class RecordError(HazardRulesError):
     """One finding record is invalid: reported, skipped, the rest still classified."""
 
@@ -202,3 +277,39 @@ class InputFileError(HazardRulesError):
 class UsageError(HazardRulesError):
     code = "E501"
     exit_code = 2
+
+
+class Diagnostics(HazardRulesError):
+    """Every error found in one go (all packs of a rules folder, one settings file, one
+    state-machine file), reported together in reading order. Its exit code is the highest
+    of its errors'."""
+
+    errors: list[HazardRulesError]
+
+    def __init__(self, errors: Iterable[HazardRulesError], what: str = "input") -> None:
+        flat: list[HazardRulesError] = []
+        for error in errors:
+            flat.extend(error.errors if isinstance(error, Diagnostics) else (error,))
+        if not flat:
+            raise ValueError("Diagnostics needs at least one error")
+        # In reading order: by file, then position (the order checks ran in is no help to a reader).
+        self.errors = sorted(flat, key=lambda e: (e.span.file, e.span.line, e.span.column) if e.span else ("", 0, 0))
+        super().__init__(f"{len(self.errors)} error(s) in {what}")
+        self.exit_code = max(e.exit_code for e in self.errors)
+
+    def render(self) -> str:
+        body = "\n\n".join(e.render() for e in self.errors)
+        return f"{body}\n\n{len(self.errors)} error(s) found"
+
+
+PackErrors = Diagnostics  # its name before every loader shared it; still what `load_rulesets` documents
+
+
+def diagnostics_of(error: HazardRulesError) -> list[HazardRulesError]:
+    """The errors one raised exception stands for: an aggregate's members, or itself."""
+    return list(error.errors) if isinstance(error, Diagnostics) else [error]
+
+
+def diagnostics_json(error: HazardRulesError) -> str:
+    """`{"diagnostics": [...]}` with one `as_dict` object per error, for tools (docs/errors.md)."""
+    return json.dumps({"diagnostics": [e.as_dict() for e in diagnostics_of(error)]}, ensure_ascii=False, indent=2)

@@ -61,3 +61,32 @@ def test_graph_command_prints_dot_and_mermaid() -> None:
     assert dot.returncode == 0 and dot.stdout.startswith("digraph") and "CLOSURE_APPLIED -> CLOSED" in dot.stdout
     mermaid = run_cli("ledger", "graph")
     assert mermaid.stdout.startswith("stateDiagram-v2") and "[*] --> NEW" in mermaid.stdout
+
+
+def test_every_mistake_of_the_file_is_reported_at_once(tmp_path: Path) -> None:
+    """issue 8: load_machine raised only the first schema error."""
+    from hazard_rules.errors import Diagnostics
+
+    def three_mistakes(d: dict) -> None:
+        d["states"]["NEW"]["colour"] = "blue"          # an unknown key
+        del d["transitions"][0]["roles"]               # a missing one
+        d["transitions"][1]["levels"] = ["severe"]     # a level that does not exist
+
+    path = _broken(tmp_path, three_mistakes)
+    with pytest.raises(Diagnostics) as caught:
+        load_machine(path)
+    found = caught.value.errors
+    assert [e.code for e in found] == ["E103", "E104", "E104"], caught.value.render()
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert "colour" in lines[found[0].span.line - 1]
+    assert all(e.span and e.span.file == str(path) for e in found)
+    assert "missing required key 'roles'" in found[1].message + found[2].message
+    assert "severe" in found[1].message + found[2].message
+    assert caught.value.render().endswith("3 error(s) found")
+
+
+def test_one_mistake_is_still_reported_alone(tmp_path: Path) -> None:
+    from hazard_rules.errors import UnknownKeyError
+
+    with pytest.raises(UnknownKeyError, match="colour"):
+        load_machine(_broken(tmp_path, lambda d: d["states"]["NEW"].update(colour="blue")))

@@ -90,6 +90,22 @@ def test_bad_department_table_points_at_the_line(tmp_path) -> None:
     assert str(caught.value.span) == f"{path}:8:5" and "note" in caught.value.message
 
 
+def test_every_mistake_of_the_department_table_is_reported_at_once(tmp_path) -> None:
+    """issue 8: the loader raised only the first problem."""
+    from hazard_rules.errors import Diagnostics
+
+    path = tmp_path / "departments.yaml"
+    path.write_text("version: 1\nfallback: 应急管理\ndepartments: {应急管理: x}\nroutes:\n"
+                    "  fire:\n    departments: [消防]\n    basis: 消防法\n"
+                    "  Mining:\n    departments: [应急管理]\n    basis: 矿山安全法\n"
+                    "  gas:\n    departments: [应急管理]\n    basis: 燃气条例\n    note: x\n", encoding="utf-8")
+    with pytest.raises(Diagnostics) as caught:
+        load_departments(path)
+    found = caught.value.errors
+    assert [str(e.span) for e in found] == [f"{path}:6:19", f"{path}:8:3", f"{path}:14:5"], caught.value.render()
+    assert all(e.code == "E614" for e in found)
+
+
 # ---------------------------------------------------------------------------- admin codes
 @pytest.mark.parametrize(("code", "expected"), [
     ("37", "province"), ("370000", "province"), ("3702", "city"), ("370200", "city"),

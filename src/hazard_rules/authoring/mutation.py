@@ -16,7 +16,7 @@ import datetime as dt
 import itertools
 import random
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..checking import ir
@@ -122,30 +122,7 @@ def _replace(expr: ir.Expr, path: Path, new: ir.Expr) -> ir.Expr:
     index, rest = path[0], path[1:]
     children = list(ir.children(expr))
     children[index] = _replace(children[index], rest, new)
-    return _rebuild(expr, children)
-
-
-def _rebuild(expr: ir.Expr, children: list[ir.Expr]) -> ir.Expr:
-    match expr:
-        case ir.And() | ir.Or():
-            return type(expr)(tuple(children))
-        case ir.AtLeast(k, _):
-            return ir.AtLeast(k, tuple(children))
-        case ir.Not():
-            return replace(expr, operand=children[0])
-        case ir.Cond():
-            return replace(expr, body=children[0])
-        case ir.Empty() | ir.Scale() | ir.Rank() | ir.Neg() | ir.Size():
-            return replace(expr, operand=children[0])
-        case ir.Cmp() | ir.Arith() | ir.DateDiff():
-            return replace(expr, left=children[0], right=children[1])
-        case ir.In():
-            return replace(expr, item=children[0], collection=children[1])
-        case ir.DateShift():
-            return replace(expr, date=children[0], days=children[1])
-        case ir.CountIf() | ir.Quant():
-            return replace(expr, source=children[0], body=children[1])
-    raise AssertionError(f"cannot rebuild {type(expr).__name__}")  # pragma: no cover
+    return ir.with_children(expr, children)
 
 
 # ----------------------------------------------------------------------------- running

@@ -110,15 +110,13 @@ def _coverage(pack: CompiledPack, rule: CheckedRule, results: list[TestResult]) 
 
 
 def thresholds(expr: ir.Expr) -> list[tuple[str, float]]:
-    """(fact id, constant) for each comparison of a numeric fact with a constant."""
+    """(fact id, constant) for each comparison of a numeric fact with a constant, the last
+    comparison of the condition first (the order coverage reports have always listed gaps in)."""
     found: list[tuple[str, float]] = []
-    stack = [expr]
-    while stack:
-        node = stack.pop()
+    for node in reversed(list(ir.walk(expr))):
         if isinstance(node, ir.Cmp) and node.op not in ("==", "!="):
             for a, b in ((node.left, node.right), (node.right, node.left)):
                 if isinstance(a, ir.Fact) and isinstance(b, ir.Const) and isinstance(b.value, (int, float)) \
                         and not isinstance(b.value, bool):
                     found.append((a.id, b.value))
-        stack.extend(ir.children(node))
     return found

@@ -7,10 +7,11 @@ text, so nothing a pack author writes is ever pasted into generated code uncheck
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..trees import Tree
 from .types import Type
 
 # What the binary operators of Cmp and Arith mean, for every evaluator of this tree.
@@ -188,31 +189,25 @@ def type_of(expr: Expr) -> Type:
     return declared if declared is not None else BOOL
 
 
+_TREE = Tree(Expr)
+
+
 def children(expr: Expr) -> tuple[Expr, ...]:
-    match expr:
-        case Not(x) | Empty(x, _) | Scale(x, _, _) | Rank(x, _, _) | Neg(x, _) | Size(x, _):
-            return (x,)
-        case And(xs) | Or(xs) | AtLeast(_, xs):
-            return xs
-        case Cmp(_, a, b) | Arith(_, a, b, _) | DateDiff(a, b, _) | In(a, b, _):
-            return (a, b)
-        case DateShift(_, a, b, _):
-            return (a, b)
-        case CountIf(_, s, b, _) | Quant(_, _, s, b):
-            return (s, b)
-        case Cond(_, b):
-            return (b,)
-        case _:
-            return ()
+    """Direct sub-expressions, in source order (read off the node's fields; TypeError for a non-node)."""
+    return _TREE.children(expr)
+
+
+def walk(expr: Expr) -> Iterator[Expr]:
+    """Every node under expr, itself first, in source order, named conditions' bodies included
+    (without recursion)."""
+    return _TREE.walk(expr)
+
+
+def with_children(expr: Expr, new: Sequence[Expr]) -> Expr:
+    """A copy of expr with its direct sub-expressions replaced, in the order `children` gives them."""
+    return _TREE.with_children(expr, new)
 
 
 def facts_read(expr: Expr) -> set[str]:
     """Ids of every fact the expression reads (through named conditions too)."""
-    found: set[str] = set()
-    stack = [expr]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, Fact):
-            found.add(node.id)
-        stack.extend(children(node))
-    return found
+    return {node.id for node in walk(expr) if isinstance(node, Fact)}

@@ -1,6 +1,6 @@
 """Check a whole pack: vocabulary, named conditions (cycles, unused), sections, rules.
 
-Produces a CheckedPack whose conditions are typed IR, or raises PackErrors listing
+Produces a CheckedPack whose conditions are typed IR, or raises Diagnostics listing
 every problem found in the pack.
 """
 
@@ -15,12 +15,12 @@ import networkx as nx
 from ..errors import (
     ConstantConditionError,
     CyclicConditionError,
+    Diagnostics,
     DslSyntaxError,
     DuplicateIdError,
     ItemsNotCoveredError,
     NestingTooDeepError,
     PackError,
-    PackErrors,
     SchemaError,
     Span,
     UndeclaredEnumValueError,
@@ -121,7 +121,7 @@ def check_pack(source: PackSource) -> CheckedPack:
     _check_tests(source, facts, errors)
     check_situations(pack, errors)
     if errors:
-        raise PackErrors(errors)
+        raise Diagnostics(errors, "rule packs")
     return pack
 
 
@@ -141,7 +141,7 @@ class _PackChecker:
         try:
             return parse_remembered(text, origin.doc.memo)
         except ConditionSyntaxError as exc:
-            cls = NestingTooDeepError if exc.code == "E309" else DslSyntaxError
+            cls = NestingTooDeepError if exc.code == NestingTooDeepError.code else DslSyntaxError
             self.errors.append(cls(exc.message, origin.doc.scalar_span(origin.path, exc.offset, exc.width), exc.hint))
             return None
 
@@ -206,7 +206,7 @@ class _PackChecker:
 
     def _constant(self, expr: ir.Expr, key: str, rule_id: str, origin: Origin) -> None:
         """A condition that reads no fact (nor the date) decides nothing about a finding."""
-        if _reads_anything(expr) or any(isinstance(n, ir.Invalid) for n in _walk(expr)):
+        if _reads_anything(expr) or any(isinstance(n, ir.Invalid) for n in ir.walk(expr)):
             return
         value = _fold(expr)
         verdict = "always true" if value is True else "never true" if value is False else "constant"
@@ -312,17 +312,8 @@ def _fold(expr: ir.Expr) -> Any:
     return None
 
 
-def _walk(expr: ir.Expr) -> list[ir.Expr]:
-    found, stack = [], [expr]
-    while stack:
-        node = stack.pop()
-        found.append(node)
-        stack.extend(ir.children(node))
-    return found
-
-
 def _reads_anything(expr: ir.Expr) -> bool:
-    return any(isinstance(n, (ir.Fact, ir.Field, ir.Today)) for n in _walk(expr))
+    return any(isinstance(n, (ir.Fact, ir.Field, ir.Today)) for n in ir.walk(expr))
 
 
 def _check_provision(located: Located[Provision], named: dict[str, Type], errors: list[PackError]) -> None:

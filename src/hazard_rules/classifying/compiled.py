@@ -150,10 +150,4 @@ def compile_pack(checked: CheckedPack) -> CompiledPack:
 
 
 def _reads_today(expr: ir.Expr) -> bool:
-    stack = [expr]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ir.Today):
-            return True
-        stack.extend(ir.children(node))
-    return False
+    return any(isinstance(node, ir.Today) for node in ir.walk(expr))

@@ -9,7 +9,7 @@ from importlib import resources
 from pathlib import Path
 
 from ..checking.pack import check_pack
-from ..errors import PackError, PackErrors, UsageError
+from ..errors import Diagnostics, HazardRulesError, PackError, UsageError
 from ..loading.loader import PACK_FILE, TESTS_SUFFIX, load_pack_source, store_document
 from ..loading.models import Vocabulary
 from ..loading.strict_yaml import YamlDocument
@@ -36,7 +36,7 @@ def load_rulesets(path: str | Path | None = None, *, tests: bool = False) -> Rul
 
     tests=True also reads the packs' tests (`<file>.tests.yaml`), which `rules test`,
     `rules lint`, `rules coverage` and mutation testing need; classifying does not.
-    Raises PackErrors listing every problem in every pack.
+    Raises Diagnostics listing every problem in every pack.
     """
     with _collector_paused():
         return _load(path, tests)
@@ -65,14 +65,14 @@ def _load(path: str | Path | None, tests: bool) -> Ruleset:
     display_root = root.parent if (root / PACK_FILE).is_file() else root
     shown_root = display_root.parent
     vocabularies: dict[str, tuple[Vocabulary, YamlDocument]] = {}
-    errors: list[PackError] = []
+    errors: list[HazardRulesError] = []
     compiled: list[CompiledPack] = []
     files: set[Path] = set()
     for folder in folders:
         try:
             source = load_pack_source(folder, shown_root, vocabularies, tests=tests)
             compiled.append(compile_pack(check_pack(source)))
-        except PackErrors as exc:
+        except Diagnostics as exc:
             errors.extend(exc.errors)
         except PackError as exc:
             errors.append(exc)
@@ -86,7 +86,7 @@ def _load(path: str | Path | None, tests: bool) -> Ruleset:
     for name in vocabularies:
         files.update((display_root / name).rglob("*.yaml"))
     if errors:
-        raise PackErrors(errors)
+        raise Diagnostics(errors, "rule packs")
     digest = digest_files_relative(files, display_root)
     return Ruleset(compiled, digest, tests_read=tests)
 

@@ -13,7 +13,7 @@ from ..checking.types import Type
 from ..compiling.codegen import PlanFn
 from ..compiling.exact import MAX_ASSIGNMENTS, Exact, decide_exactly, domain_size
 from ..compiling.explain import explain
-from ..errors import ConflictingFactError, PackError, PackErrors, Span, UsageError
+from ..errors import ConflictingFactError, Diagnostics, PackError, Span, UsageError
 from ..findings.coerce import FactValueError, coercer_for, is_asked, is_missing, to_json_value
 from ..findings.model import Finding, Scope
 from ..loading.models import Provision
@@ -517,7 +517,7 @@ def _merge_vocabularies(packs: list[CompiledPack]) -> dict[str, Type]:
             merged[fact_id] = fact_type
             owner[fact_id] = pack.id
     if errors:
-        raise PackErrors(errors)
+        raise Diagnostics(errors, "rule packs")
     return merged
 
 

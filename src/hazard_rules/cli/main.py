@@ -26,7 +26,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from ..classifying.load import load_rulesets
 from ..classifying.ruleset import Ruleset
-from ..errors import HazardRulesError, UsageError
+from ..errors import HazardRulesError, UsageError, diagnostics_json
 from ..pipeline import classify_files
 from . import render
 from .options import SCOPE_CHOICE, scope_of
@@ -421,8 +421,19 @@ def rules_schema(output: Path | None) -> None:
 
 @rules.command("lint")
 @rules_option
-def rules_lint(rules_dir: Path | None) -> None:
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="json: every problem as {\"diagnostics\": [...]} on stdout, for editors and CI (docs/errors.md).")
+def rules_lint(rules_dir: Path | None, fmt: str) -> None:
     """Load and statically check every pack; print every problem found."""
-    ruleset = _load(rules_dir, tests=True)
+    try:
+        ruleset = _load(rules_dir, tests=True)
+    except HazardRulesError as exc:
+        if fmt != "json":
+            raise
+        click.echo(diagnostics_json(exc))
+        sys.exit(exc.exit_code)
+    if fmt == "json":
+        click.echo(json.dumps({"diagnostics": []}))
+        return
     count = sum(len(p.rules) for p in ruleset.packs)
     click.echo(f"{len(ruleset.packs)} pack(s), {count} rules: no problems found")

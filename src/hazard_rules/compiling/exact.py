@@ -52,7 +52,7 @@ def decide_exactly(expr: ir.Expr, facts: dict[str, Any], today: dt.date,
     outcome = explain(expr, facts, today)
     if outcome.value is not None:
         return Exact(bool(outcome.value), dict(outcome.support), ())
-    declared = types if types is not None else {n.id: n.type for n in _fact_nodes(expr)}
+    declared = types if types is not None else {n.id: n.type for n in ir.walk(expr) if isinstance(n, ir.Fact)}
     fn = kleene if kleene is not None else compile_kleene(expr)
     forced = tuple(sorted(outcome.missing))
     value = _enumerate(fn, forced, facts, today, declared, max_assignments)
@@ -119,14 +119,3 @@ def _domain(fact_type: Type) -> tuple[Any, ...]:
         return fact_type.values
     values = fact_type.values
     return tuple(frozenset(c) for r in range(len(values) + 1) for c in itertools.combinations(values, r))
-
-
-def _fact_nodes(expr: ir.Expr) -> list[ir.Fact]:
-    found: list[ir.Fact] = []
-    stack = [expr]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ir.Fact):
-            found.append(node)
-        stack.extend(ir.children(node))
-    return found

@@ -13,7 +13,7 @@ from typing import Generic, TypeVar
 
 from pydantic import BaseModel
 
-from ..errors import DuplicateIdError, EmptyPackFileError, IncludeError, PackError, PackErrors, SchemaError, Span
+from ..errors import Diagnostics, DuplicateIdError, EmptyPackFileError, IncludeError, PackError, SchemaError, Span
 from . import cache, strict_yaml
 from .models import FactDecl, PackManifest, PackPart, Provision, Rule, RuleTest, Section, TestsPart, Vocabulary
 from .strict_yaml import Path as YPath
@@ -111,7 +111,7 @@ def _shown(file: Path, root: Path | None) -> str:
 def load_pack_source(folder: Path, root: Path | None = None,
                      vocabularies: dict[str, tuple[Vocabulary, YamlDocument]] | None = None, *,
                      tests: bool = False) -> PackSource:
-    """Read and validate one pack folder; raise PackErrors with everything wrong.
+    """Read and validate one pack folder; raise Diagnostics with everything wrong.
 
     tests=True also reads each file's `.tests.yaml` and gives every rule its tests."""
     from .validate import validate_document
@@ -120,11 +120,11 @@ def load_pack_source(folder: Path, root: Path | None = None,
     vocabularies = vocabularies if vocabularies is not None else {}
     doc = _read_or_collect(folder / PACK_FILE, root, errors, "a truncated copy? restore the file from its source")
     if doc is None:
-        raise PackErrors(errors)
+        raise Diagnostics(errors, "rule packs")
     manifest, problems = validate_document(doc, PackManifest)
     errors.extend(problems)
     if manifest is None:
-        raise PackErrors(errors)
+        raise Diagnostics(errors, "rule packs")
     source = PackSource(folder.name, folder, manifest, doc, documents=[doc])
     parts = [folder / PACK_FILE]
     for index, name in enumerate(manifest.imports):
@@ -147,7 +147,7 @@ def load_pack_source(folder: Path, root: Path | None = None,
     if tests:
         _read_tests(source, parts, root, errors)
     if errors:
-        raise PackErrors(errors)
+        raise Diagnostics(errors, "rule packs")
     return source
 
 

@@ -8,9 +8,12 @@ formatted text compare equal.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING
+
+from ..trees import Tree
 
 Pos = tuple[int, int]
 _NOPOS: Pos = (0, 0)
@@ -153,25 +156,17 @@ class AtLeast(Node):
     pos: Pos = _pos()
 
 
+_TREE = Tree(Node)
+
+
 def children(node: Node) -> tuple[Node, ...]:
-    """Direct sub-nodes, in source order."""
-    match node:
-        case Not(operand) | IsEmpty(operand) | Neg(operand) | Count(operand):
-            return (operand,)
-        case And(operands) | Or(operands):
-            return operands
-        case Compare(_, left, right) | Arith(_, left, right):
-            return (left, right)
-        case Member(item, collection):
-            return (item, collection)
-        case SetLit(items):
-            return items
-        case CountWhere(_, source, body) | Quantifier(_, _, source, body):
-            return (source, body)
-        case AtLeast(k, operands):
-            return (k, *operands)
-        case _:
-            return ()
+    """Direct sub-nodes, in source order (read off the node's fields; TypeError for a non-node)."""
+    return _TREE.children(node)
+
+
+def walk(node: Node) -> Iterator[Node]:
+    """Every node under node, itself first, in source order (without recursion)."""
+    return _TREE.walk(node)
 
 
 def depth(node: Node) -> int:
@@ -187,11 +182,4 @@ def depth(node: Node) -> int:
 
 def names(node: Node) -> list[Name]:
     """Every Name in the tree, in source order."""
-    found: list[Name] = []
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, Name):
-            found.append(current)
-        stack.extend(reversed(children(current)))
-    return found
+    return [current for current in walk(node) if isinstance(current, Name)]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import re
 from fractions import Fraction
 from importlib import resources
 from pathlib import Path
@@ -27,6 +26,7 @@ from lark import (
 from lark.exceptions import VisitError
 from lark.tree import Meta
 
+from ..errors import HazardRulesError, registered
 from . import ast
 
 MAX_LENGTH = 4000
@@ -35,12 +35,15 @@ MAX_DEPTH = 32
 GRAMMAR_FILE = "conditions.lark"
 
 
-class ConditionSyntaxError(Exception):
-    """Raised with an offset into the condition string; the checker adds the file position."""
+class ConditionSyntaxError(HazardRulesError):
+    """Raised with an offset into the condition string (no span: the checker, which knows the
+    file position of the condition, reports it as DslSyntaxError or NestingTooDeepError)."""
+
+    code = "E201"
 
     def __init__(self, message: str, offset: int, width: int = 1, hint: str | None = None, code: str = "E201") -> None:
-        super().__init__(message)
-        self.message, self.offset, self.width, self.hint, self.code = message, offset, width, hint, code
+        super().__init__(message, None, hint)
+        self.offset, self.width, self.code = offset, width, registered(code).code
 
 
 def grammar_text() -> str:
@@ -110,8 +113,7 @@ _PREFERRED = ["AND", "OR", "COMP_OP", "IN", "IS", "NAME", "NUMBER", "STRING", "R
 
 _FULL_WIDTH = {"（": "(", "）": ")", "＞": ">", "＜": "<", "＝": "=", "！": "!", "，": ",", "：": ":",
                "｛": "{", "｝": "}", "％": "%", "－": "-", "＋": "+"}
-_SHOUTED = re.compile(r"\b(AND|OR|NOT|IN|IS|And|Or|Not)\b")
-_STRINGS = re.compile(r'"[^"]*"|\'[^\']*\'')
+_SHOUTED = frozenset({"AND", "OR", "NOT", "IN", "IS", "And", "Or", "Not"})
 
 
 def _describe(expected: set[str]) -> str:
@@ -145,17 +147,32 @@ def _syntax_error(text: str, exc: UnexpectedInput) -> ConditionSyntaxError:
         return ConditionSyntaxError(f"unexpected character {char!r}", offset, hint=hint)
     assert isinstance(exc, UnexpectedToken)
     token = exc.token
-    # `9 AND x` lexes AND as a unit; name the real mistake — but only a keyword written in the
-    # condition itself (not inside a string literal) and no later than where parsing failed.
-    shouted = _SHOUTED.search(_STRINGS.sub(lambda m: " " * len(m.group()), text), 0, (token.end_pos or len(text)))
-    if shouted:
-        return ConditionSyntaxError(f"unexpected {shouted.group(0)!r}", shouted.start(), len(shouted.group(0)),
+    shouted = _shouted_keyword(text, token.end_pos or len(text))
+    if shouted is not None:
+        return ConditionSyntaxError(f"unexpected {str(shouted)!r}", shouted.start_pos or 0, len(shouted),
                                     "keywords are lower-case: and, or, not, in, is")
     width = max(1, len(str(token)))
     hint = f"expected {_describe(set(exc.expected))}"
     if str(token) in ("AND", "OR", "NOT", "IN", "IS", "And", "Or", "Not"):
         hint = "keywords are lower-case: and, or, not"
     return ConditionSyntaxError(f"unexpected {str(token)!r}", token.start_pos or 0, width, hint)
+
+
+def _shouted_keyword(text: str, end: int) -> Token | None:
+    """A keyword written in capitals that ends no later than `end` (where parsing failed).
+
+    Lark's lexer reads `9 AND x` as the number 9 in the unit AND, so the parser fails only at
+    x: name the real mistake. The tokens come from Lark's own lexer, so an `AND` inside a
+    string literal is part of a STRING token and never blamed (issue 8 bug 5)."""
+    try:
+        for token in _lark().lex(text):
+            if (token.end_pos or 0) > end:
+                break
+            if str(token) in _SHOUTED:
+                return token
+    except UnexpectedInput:  # text the lexer cannot read lies beyond: nothing more to find
+        pass
+    return None
 
 
 def _pos(meta_or_token: object) -> ast.Pos:

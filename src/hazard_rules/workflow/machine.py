@@ -18,7 +18,7 @@ from typing import Literal
 import networkx as nx
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..errors import HazardRulesError, Span
+from ..errors import Diagnostics, HazardRulesError, Span
 from ..loading.strict_yaml import read_yaml
 from ..loading.validate import validate_document
 from .effects import CLOSED, EFFECTS, VOID
@@ -207,7 +207,7 @@ def load_machine(path: Path | None = None) -> Machine:
         text, shown = path.read_text(encoding="utf-8"), str(path)
     doc = read_yaml(text, shown)
     definition, errors = validate_document(doc, MachineDef)
-    if errors:
-        raise errors[0]
+    if errors:  # every mistake of the file at once, as the pack and settings loaders report theirs
+        raise errors[0] if len(errors) == 1 else Diagnostics(errors, shown)
     assert isinstance(definition, MachineDef)
     return Machine(definition, frozenset(GUARDS), shown)

@@ -33,7 +33,7 @@ from typing import Annotated, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, model_validator
 
-from ..errors import HazardRulesError
+from ..errors import Diagnostics, HazardRulesError
 from ..loading.models import INDUSTRY_CODE
 from ..loading.strict_yaml import YamlDocument, read_yaml
 from ..loading.validate import validate_document
@@ -283,35 +283,40 @@ def load_departments(path: Path | None = None) -> DepartmentTable:
         doc = read_yaml(text, file)
     except HazardRulesError as exc:
         raise DepartmentTableError(exc.message, exc.span, exc.hint) from None
-    _check_names(doc)
+    problems = _check_names(doc)
     table, errors = validate_document(doc, DepartmentTable)
-    if errors:
-        first = errors[0]
-        raise DepartmentTableError(first.message, first.span, first.hint)
+    # Every mistake at once; a name reported where it is written drops the model's echo of it.
+    problems += [DepartmentTableError(e.message, e.span, e.hint) for e in errors
+                 if not any(p.message in e.message for p in problems)]
+    if problems:
+        raise problems[0] if len(problems) == 1 else Diagnostics(problems, file)
     assert isinstance(table, DepartmentTable)
     return table
 
 
-def _check_names(doc: YamlDocument) -> None:
-    """Point at a malformed industry code or an undeclared department where it is written
-    (the model checks the same, but could only point at the whole file)."""
+def _check_names(doc: YamlDocument) -> list[DepartmentTableError]:
+    """Point at each malformed industry code and undeclared department where it is written
+    (the model checks the same, but could only point at the whole file, and stops at the first)."""
     data = doc.data if isinstance(doc.data, dict) else {}
     declared = data.get("departments") if isinstance(data.get("departments"), dict) else None
     routes = data.get("routes")
     if not isinstance(routes, dict):
         routes = {}
+    found = []
     for prefix, body in routes.items():
         if not INDUSTRY_CODE.fullmatch(prefix):
-            raise DepartmentTableError(f"industry code {prefix!r} must be dotted lower-case, e.g. gongmao.dust",
-                                       doc.span(("routes", prefix), key=True))
+            found.append(DepartmentTableError(
+                f"industry code {prefix!r} must be dotted lower-case, e.g. gongmao.dust",
+                doc.span(("routes", prefix), key=True)))
         names = body.get("departments") if isinstance(body, dict) else None
         if declared is None or not isinstance(names, list):
             continue
         for i, name in enumerate(names):
             if name not in declared:
-                raise DepartmentTableError(f"routes[{prefix!r}] names undeclared department {name!r}",
-                                           doc.span(("routes", prefix, "departments", i)),
-                                           f"declared departments: {', '.join(declared)}")
+                found.append(DepartmentTableError(f"routes[{prefix!r}] names undeclared department {name!r}",
+                                                  doc.span(("routes", prefix, "departments", i)),
+                                                  f"declared departments: {', '.join(declared)}"))
+    return found
 
 
 @cache

@@ -30,7 +30,7 @@ from pydantic import (
     model_validator,
 )
 
-from ..errors import HazardRulesError
+from ..errors import Diagnostics, HazardRulesError
 from ..loading.strict_yaml import YamlDocument, read_yaml
 from ..loading.validate import validate_document
 from .calendar import WorkCalendar, china_date
@@ -43,15 +43,8 @@ class SettingsError(HazardRulesError):
     code = "E611"
 
 
-class SettingsErrors(SettingsError):
-    """Every error found in one settings file, reported together."""
-
-    def __init__(self, errors: list[SettingsError]) -> None:
-        self.errors = sorted(errors, key=lambda e: (e.span.line, e.span.column) if e.span else (0, 0))
-        super().__init__(f"{len(errors)} error(s) in settings")
-
-    def render(self) -> str:
-        return "\n\n".join(e.render() for e in self.errors) + f"\n\n{len(self.errors)} error(s) found"
+# Several errors of one settings file come in the package's one aggregate; this was its name here.
+SettingsErrors = Diagnostics
 
 
 Text = Annotated[StrictStr, Field(min_length=1)]
@@ -366,7 +359,7 @@ def load_settings(path: Path | None = None) -> SettingsBook:
     errors += [SettingsError(e.message, e.span, e.hint) for e in schema_errors
                if not any(k.message in e.message for k in errors)]
     if errors:
-        raise errors[0] if len(errors) == 1 else SettingsErrors(errors)
+        raise errors[0] if len(errors) == 1 else Diagnostics(errors, "settings")
     assert isinstance(book, SettingsBook)
     return book
 
