@@ -17,14 +17,12 @@ from typing import Any, TypeAlias
 from lark import (
     Lark,
     Token,
-    Transformer_NonRecursive,
+    Transformer,
     UnexpectedCharacters,
     UnexpectedEOF,
     UnexpectedInput,
     UnexpectedToken,
 )
-from lark.exceptions import VisitError
-from lark.tree import Meta
 
 from ..errors import HazardRulesError, registered
 from . import ast
@@ -59,7 +57,10 @@ def grammar_text() -> str:
 def _lark() -> Lark:
     # cache=True: Lark keeps the analysed grammar in a temporary file (keyed by the grammar and
     # options), which saves most of a cold start.
-    return Lark(grammar_text(), parser="lalr", propagate_positions=True, maybe_placeholders=False, cache=True)
+    # transformer: the AST is built during the parse (no parse tree, no second pass), which
+    # keeps every token (keep_all_tokens) so that a node's position covers its keywords.
+    return Lark(grammar_text(), parser="lalr", keep_all_tokens=True, maybe_placeholders=False, cache=True,
+                transformer=_ToAst())
 
 
 def parse_condition(text: str) -> ast.Node:
@@ -69,15 +70,9 @@ def parse_condition(text: str) -> ast.Node:
                                    hint="split it into named conditions", code="E309")
     _check_bracket_depth(text)
     try:
-        tree = _lark().parse(text)
+        node: ast.Node = _node(_lark().parse(text))
     except UnexpectedInput as exc:
         raise _syntax_error(text, exc) from None
-    try:
-        node = _ToAst().transform(tree)
-    except VisitError as exc:  # the mapper's own errors come out wrapped by Lark
-        if isinstance(exc.orig_exc, ConditionSyntaxError):
-            raise exc.orig_exc from None
-        raise
     if ast.depth(node) > MAX_DEPTH:
         raise ConditionSyntaxError(f"condition is nested more than {MAX_DEPTH} levels deep", 0,
                                    hint="split it into named conditions", code="E309")
@@ -175,115 +170,148 @@ def _shouted_keyword(text: str, end: int) -> Token | None:
     return None
 
 
-def _pos(meta_or_token: object) -> ast.Pos:
-    start = getattr(meta_or_token, "start_pos", 0) or 0
-    end = getattr(meta_or_token, "end_pos", start + 1) or start + 1
-    return (start, end)
-
-
-# A rule's children as Lark hands them to the transformer: the AST nodes (or strings, from
-# `quant`) already built for its sub-rules, and Tokens.
+# A rule's children as Lark hands them to the transformer while it parses: every token of the
+# rule (keep_all_tokens, so that a node's position covers its keywords and brackets too) and
+# the nodes already built for its sub-rules; a parenthesised sub-expression comes as _Paren.
 _Children: TypeAlias = list[Any]
 
 
-def _make_transformer() -> type[Transformer_NonRecursive[Token, ast.Node]]:
-    from lark import v_args
+class _Paren:
+    """A parenthesised expression: its node, and where the brackets around it stand."""
 
-    @v_args(meta=True)
-    class ToAst(Transformer_NonRecursive[Token, ast.Node]):
-        def or_(self, meta: Meta, c: _Children) -> ast.Node:
-            return _flatten(ast.Or, c, meta)
+    __slots__ = ("node", "start", "end")
 
-        def and_(self, meta: Meta, c: _Children) -> ast.Node:
-            return _flatten(ast.And, c, meta)
-
-        def not_(self, meta: Meta, c: _Children) -> ast.Node:
-            return ast.Not(c[0], _pos(meta))
-
-        def compare(self, meta: Meta, c: _Children) -> ast.Node:
-            return ast.Compare(str(c[1]), c[0], c[2], _pos(meta))
-
-        def member(self, meta: Meta, c: _Children) -> ast.Node:
-            return ast.Member(c[0], c[1], False, _pos(meta))
-
-        def not_member(self, meta: Meta, c: _Children) -> ast.Node:
-            return ast.Member(c[0], c[1], True, _pos(meta))
-
-        def is_empty(self, meta: Meta, c: _Children) -> ast.Node:
-            return ast.IsEmpty(c[0], False, _pos(meta))
-
-        def is_not_empty(self, meta: Meta, c: _Children) -> ast.Node:
-            return ast.IsEmpty(c[0], True, _pos(meta))
-
-        def add(self, meta: Meta, c: _Children) -> ast.Node:
-            return ast.Arith("+", c[0], c[1], _pos(meta))
-
-        def sub(self, meta: Meta, c: _Children) -> ast.Node:
-            return ast.Arith("-", c[0], c[1], _pos(meta))
-
-        def mul(self, meta: Meta, c: _Children) -> ast.Node:
-            return ast.Arith("*", c[0], c[1], _pos(meta))
-
-        def div(self, meta: Meta, c: _Children) -> ast.Node:
-            return ast.Arith("/", c[0], c[1], _pos(meta))
-
-        def neg(self, meta: Meta, c: _Children) -> ast.Node:
-            return ast.Neg(c[0], _pos(meta))
-
-        def number(self, meta: Meta, c: _Children) -> ast.Node:
-            unit = str(c[1]) if len(c) > 1 else None
-            return ast.NumberLit(Fraction(str(c[0])), unit, _pos(meta))
-
-        def string(self, meta: Meta, c: _Children) -> ast.Node:
-            return ast.StrLit(str(c[0])[1:-1], _pos(meta))
-
-        def date(self, meta: Meta, c: _Children) -> ast.Node:
-            text = str(c[0])
-            try:
-                value = dt.date.fromisoformat(text)
-            except ValueError:
-                raise ConditionSyntaxError(f"{text!r} is not a valid date", c[0].start_pos, len(text),
-                                           "write dates as YYYY-MM-DD") from None
-            return ast.DateLit(value, _pos(meta))
-
-        def true(self, meta: Meta, c: _Children) -> ast.Node:
-            return ast.BoolLit(True, _pos(meta))
-
-        def false(self, meta: Meta, c: _Children) -> ast.Node:
-            return ast.BoolLit(False, _pos(meta))
-
-        def set_literal(self, meta: Meta, c: _Children) -> ast.Node:
-            return ast.SetLit(tuple(x for x in c if x is not None), _pos(meta))
-
-        def name(self, meta: Meta, c: _Children) -> ast.Node:
-            return ast.Name(str(c[0]), _pos(meta))
-
-        def count(self, meta: Meta, c: _Children) -> ast.Node:
-            return ast.Count(c[0], _pos(meta))
-
-        def count_where(self, meta: Meta, c: _Children) -> ast.Node:
-            return ast.CountWhere(str(c[0]), ast.Name(str(c[1]), _pos(c[1])), c[2], _pos(meta))
-
-        def at_least(self, meta: Meta, c: _Children) -> ast.Node:
-            return ast.AtLeast(c[0], tuple(c[1:]), _pos(meta))
-
-        def quant(self, meta: Meta, c: _Children) -> str:
-            return str(c[0])
-
-        def quantifier(self, meta: Meta, c: _Children) -> ast.Node:
-            return ast.Quantifier(c[0], str(c[1]), ast.Name(str(c[2]), _pos(c[2])), c[3], _pos(meta))
-
-    return ToAst
+    def __init__(self, node: ast.Node, start: int, end: int) -> None:
+        self.node, self.start, self.end = node, start, end
 
 
-def _flatten(kind: type[ast.And] | type[ast.Or], children: _Children, meta: Meta) -> ast.Node:
+def _node(child: Any) -> Any:
+    return child.node if isinstance(child, _Paren) else child
+
+
+def _start(child: Any) -> int:
+    if isinstance(child, Token):
+        return child.start_pos or 0
+    return child.start if isinstance(child, _Paren) else int(child.pos[0])
+
+
+def _end(child: Any) -> int:
+    if isinstance(child, Token):
+        return child.end_pos or 0
+    return child.end if isinstance(child, _Paren) else int(child.pos[1])
+
+
+def _span(c: _Children) -> ast.Pos:
+    """From the first token of the rule to the end of its last."""
+    return (_start(c[0]), _end(c[-1]))
+
+
+def _operands(c: _Children) -> list[Any]:
+    """The sub-expressions among a rule's children (its keywords and punctuation dropped)."""
+    return [_node(x) for x in c if not isinstance(x, Token)]
+
+
+def _token_pos(token: Token) -> ast.Pos:
+    start = token.start_pos or 0
+    return (start, token.end_pos or start + 1)
+
+
+class _ToAst(Transformer[Token, Any]):
+    """Builds AST nodes while Lark parses (an inline transformer: no parse tree is built)."""
+
+    def or_(self, c: _Children) -> ast.Node:
+        return _flatten(ast.Or, c)
+
+    def and_(self, c: _Children) -> ast.Node:
+        return _flatten(ast.And, c)
+
+    def not_(self, c: _Children) -> ast.Node:
+        return ast.Not(_node(c[1]), _span(c))
+
+    def compare(self, c: _Children) -> ast.Node:
+        return ast.Compare(str(c[1]), _node(c[0]), _node(c[2]), _span(c))
+
+    def member(self, c: _Children) -> ast.Node:
+        return ast.Member(_node(c[0]), _node(c[2]), False, _span(c))
+
+    def not_member(self, c: _Children) -> ast.Node:
+        return ast.Member(_node(c[0]), _node(c[3]), True, _span(c))
+
+    def is_empty(self, c: _Children) -> ast.Node:
+        return ast.IsEmpty(_node(c[0]), False, _span(c))
+
+    def is_not_empty(self, c: _Children) -> ast.Node:
+        return ast.IsEmpty(_node(c[0]), True, _span(c))
+
+    def add(self, c: _Children) -> ast.Node:
+        return ast.Arith("+", _node(c[0]), _node(c[2]), _span(c))
+
+    def sub(self, c: _Children) -> ast.Node:
+        return ast.Arith("-", _node(c[0]), _node(c[2]), _span(c))
+
+    def mul(self, c: _Children) -> ast.Node:
+        return ast.Arith("*", _node(c[0]), _node(c[2]), _span(c))
+
+    def div(self, c: _Children) -> ast.Node:
+        return ast.Arith("/", _node(c[0]), _node(c[2]), _span(c))
+
+    def neg(self, c: _Children) -> ast.Node:
+        return ast.Neg(_node(c[1]), _span(c))
+
+    def number(self, c: _Children) -> ast.Node:
+        unit = str(c[1]) if len(c) > 1 else None
+        return ast.NumberLit(Fraction(str(c[0])), unit, _span(c))
+
+    def string(self, c: _Children) -> ast.Node:
+        return ast.StrLit(str(c[0])[1:-1], _span(c))
+
+    def date(self, c: _Children) -> ast.Node:
+        text = str(c[0])
+        try:
+            value = dt.date.fromisoformat(text)
+        except ValueError:
+            raise ConditionSyntaxError(f"{text!r} is not a valid date", c[0].start_pos, len(text),
+                                       "write dates as YYYY-MM-DD") from None
+        return ast.DateLit(value, _span(c))
+
+    def true(self, c: _Children) -> ast.Node:
+        return ast.BoolLit(True, _span(c))
+
+    def false(self, c: _Children) -> ast.Node:
+        return ast.BoolLit(False, _span(c))
+
+    def set_literal(self, c: _Children) -> ast.Node:
+        return ast.SetLit(tuple(_operands(c)), _span(c))
+
+    def name(self, c: _Children) -> ast.Node:
+        return ast.Name(str(c[0]), _span(c))
+
+    def count(self, c: _Children) -> ast.Node:
+        return ast.Count(_operands(c)[0], _span(c))
+
+    def count_where(self, c: _Children) -> ast.Node:  # count ( NAME in NAME : expr )
+        return ast.CountWhere(str(c[2]), ast.Name(str(c[4]), _token_pos(c[4])), _node(c[6]), _span(c))
+
+    def at_least(self, c: _Children) -> ast.Node:
+        k, *operands = _operands(c)
+        return ast.AtLeast(k, tuple(operands), _span(c))
+
+    def quant(self, c: _Children) -> Token:
+        keyword: Token = c[0]  # the keyword itself (any | all), which knows where it stands
+        return keyword
+
+    def quantifier(self, c: _Children) -> ast.Node:  # quant NAME in NAME : expr
+        return ast.Quantifier(str(c[0]), str(c[1]), ast.Name(str(c[3]), _token_pos(c[3])), _node(c[5]), _span(c))
+
+    def atom(self, c: _Children) -> _Paren:  # ( expr )
+        return _Paren(_node(c[1]), _start(c[0]), _end(c[2]))
+
+
+def _flatten(kind: type[ast.And] | type[ast.Or], children: _Children) -> ast.Node:
     operands: list[ast.Node] = []
-    for child in children:
+    for child in _operands(children):
         if isinstance(child, kind):
             operands.extend(child.operands)
         else:
             operands.append(child)
-    return kind(tuple(operands), _pos(meta))
-
-
-_ToAst = _make_transformer()
+    return kind(tuple(operands), _span(children))
