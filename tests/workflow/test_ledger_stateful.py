@@ -50,13 +50,13 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from sqlalchemy import text
 
 from hazard_rules import Finding, load_rulesets
-from hazard_rules.workflow.calendar import WorkCalendar
-from hazard_rules.workflow.events import Event, Evidence
-from hazard_rules.workflow.ledger import ConflictError, Ledger, StepRefused, UnknownHazardError
-from hazard_rules.workflow.machine import load_machine
-from hazard_rules.workflow.routing import AdminCode, AdminCodeError, load_departments
-from hazard_rules.workflow.settings import load_settings
-from hazard_rules.workflow.state import HazardState, replay
+from hazard_rules.workflow.domain.events import Event, Evidence
+from hazard_rules.workflow.domain.machine import load_machine
+from hazard_rules.workflow.domain.state import HazardState, replay
+from hazard_rules.workflow.policy.calendar import WorkCalendar
+from hazard_rules.workflow.policy.routing import AdminCode, AdminCodeError, load_departments
+from hazard_rules.workflow.policy.settings import load_settings
+from hazard_rules.workflow.service.ledger import ConflictError, Ledger, StepRefused, UnknownHazardError
 
 from ..conftest import EXAMPLES
 

@@ -12,12 +12,12 @@ from importlib import resources
 import pytest
 from sqlalchemy import create_engine, inspect, select, text
 
-from hazard_rules.workflow import schema
-from hazard_rules.workflow.effects import EFFECTS
-from hazard_rules.workflow.events import Event
-from hazard_rules.workflow.ledger import Ledger
-from hazard_rules.workflow.machine import MachineError, load_machine
-from hazard_rules.workflow.state import HazardState
+from hazard_rules.workflow.domain.effects import EFFECTS
+from hazard_rules.workflow.domain.events import Event
+from hazard_rules.workflow.domain.machine import MachineError, load_machine
+from hazard_rules.workflow.domain.state import HazardState
+from hazard_rules.workflow.service.ledger import Ledger
+from hazard_rules.workflow.store import schema
 
 from .test_ledger import ACTING, DEPT, ENT, MAJOR, ORDINARY, T0, at, register
 

@@ -13,10 +13,10 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from hazard_rules import Finding, load_rulesets
-from hazard_rules.workflow import schema
 from hazard_rules.workflow import stats as st
-from hazard_rules.workflow.events import Evidence
-from hazard_rules.workflow.ledger import Ledger
+from hazard_rules.workflow.domain.events import Evidence
+from hazard_rules.workflow.service.ledger import Ledger
+from hazard_rules.workflow.store import schema
 
 from ..conftest import EXAMPLES, run_cli
 

@@ -114,8 +114,8 @@ def _v3_next_due_and_ordinary(conn: Connection) -> None:
     """`overdue` was always written False: replaced by `next_due`, which is kept true. The
     level `general` is now `ordinary`, the verdict's word: projections are rewritten (events,
     being hash-chained, are not: replay reads the old name, state.LEGACY_LEVELS)."""
-    from .effects import next_due
-    from .state import LEGACY_LEVELS, HazardState
+    from ..domain.effects import next_due
+    from ..domain.state import LEGACY_LEVELS, HazardState
 
     conn.execute(text("ALTER TABLE hazards ADD COLUMN next_due DATE"))
     conn.execute(text("CREATE INDEX ix_hazards_next_due ON hazards (next_due)"))
