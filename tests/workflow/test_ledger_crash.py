@@ -384,17 +384,17 @@ def test_concurrent_intakes_register_each_finding_once(db_url: str, tmp_path: Pa
     assert assert_consistent(db_url) == total
 
 
-# A child that opens the ledger on a fresh database but holds its first migration open (the
-# schema_migrations table is created, not committed) until it reads a line on stdin.
+# A child that opens the ledger on a fresh database but holds its migration open (inside the
+# transaction and the lock the upgrade takes, nothing committed) until it reads a line on stdin.
 MIGRATION_HOLDING_CHILD = """
 import sys
-from hazard_rules.workflow.store import schema
-version, name, create = schema.MIGRATIONS[0]
-def held(conn):
+from alembic import command
+upgrade = command.upgrade
+def held(config, revision):
     print("MIGRATING", flush=True)
     sys.stdin.readline()
-    create(conn)
-schema.MIGRATIONS[0] = (version, name, held)
+    upgrade(config, revision)
+command.upgrade = held
 from hazard_rules.cli.main import main
 sys.argv = ["hazard-rules", *sys.argv[1:]]
 main()

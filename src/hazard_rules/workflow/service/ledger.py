@@ -30,7 +30,7 @@ from ..policy.calendar import china_date, deadline_passed
 from ..policy.deadlines import Deadlines
 from ..policy.routing import DepartmentTable, default_departments, route
 from ..policy.settings import parse_due
-from ..store import repository, schema
+from ..store import migrations, repository
 from ..store.repository import DEFAULT_URL
 from ..store.verify import Problem, verify
 
@@ -90,10 +90,11 @@ class Ledger:
              calendar: Any = None, departments: DepartmentTable | None = None,
              now: dt.datetime | None = None) -> Ledger:
         """Open (creating or upgrading its schema) the ledger at `url`. The machine, settings,
-        calendar and department table default to the ones shipped with the package."""
+        calendar and department table default to the ones shipped with the package. `now` is
+        no longer read: it dated the rows of the migration record Alembic replaced."""
         engine = repository.connect(url)
         with engine.begin() as conn:
-            schema.migrate(conn, now or dt.datetime.now(dt.UTC))
+            migrations.upgrade(conn)
         if settings is None:
             from ..policy.settings import load_settings
             settings = load_settings()
