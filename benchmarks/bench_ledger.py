@@ -1,4 +1,4 @@
-"""Benchmark: the hazard ledger (workflow/ledger.py) on SQLite and on a real PostgreSQL.
+"""Benchmark: the hazard ledger (workflow/service/ledger.py) on SQLite and on a real PostgreSQL.
 
     python benchmarks/bench_ledger.py [--n 2000] [--backends sqlite postgresql]
                                       [--progress 3] [--threads 4] [--long-history 300] [--no-profile]
@@ -98,9 +98,9 @@ from sqlalchemy import func, select
 
 from _machine import machine_description
 from hazard_rules import Finding, load_rulesets
-from hazard_rules.workflow import schema
-from hazard_rules.workflow.events import Evidence
-from hazard_rules.workflow.ledger import ConflictError, Ledger, StepRefused
+from hazard_rules.workflow.domain.events import Evidence
+from hazard_rules.workflow.service.ledger import ConflictError, Ledger, StepRefused
+from hazard_rules.workflow.store import schema
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # for tests/postgres_server.py, imported by postgres_urls()

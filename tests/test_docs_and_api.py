@@ -30,7 +30,7 @@ def test_the_package_namespace_holds_the_public_api_and_internal_modules_only() 
     public = {name for name, value in vars(hazard_rules).items()
               if not name.startswith("_") and not isinstance(value, types.ModuleType)}
     assert public == set(hazard_rules.__all__)
-    assert hazard_rules.Ledger.__module__ == "hazard_rules.workflow.ledger"
+    assert hazard_rules.Ledger.__module__ == "hazard_rules.workflow.service.ledger"
 
 
 def test_readme_library_example_runs() -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from hazard_rules import load_rulesets
 from hazard_rules.classifying.compiled import industry_matches
-from hazard_rules.workflow.routing import default_departments
+from hazard_rules.workflow.policy.routing import default_departments
 
 RULESET = load_rulesets()
 

@@ -45,7 +45,7 @@ __all__ = [
 __version__ = "0.1.0"
 
 # The ledger (SQLAlchemy) is imported on first use, so that classifying never pays for it.
-_LAZY = {"Ledger": "ledger", "StepRefused": "ledger", "ConflictError": "ledger"}
+_LAZY = {"Ledger": "service.ledger", "StepRefused": "service.ledger", "ConflictError": "service.ledger"}
 
 
 def __getattr__(name: str) -> object:

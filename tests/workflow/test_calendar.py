@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from lunardate import LunarDate
 
 from hazard_rules.errors import HazardRulesError
-from hazard_rules.workflow.calendar import (
+from hazard_rules.workflow.policy.calendar import (
     PROVISIONAL_SOURCE,
     CalendarError,
     WorkCalendar,

@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import text
 
 from hazard_rules import Finding, load_rulesets
-from hazard_rules.workflow.events import Evidence
-from hazard_rules.workflow.ledger import ConflictError, Ledger, StepRefused
-from hazard_rules.workflow.machine import load_machine
-from hazard_rules.workflow.state import HazardState
+from hazard_rules.workflow.domain.events import Evidence
+from hazard_rules.workflow.domain.machine import load_machine
+from hazard_rules.workflow.domain.state import HazardState
+from hazard_rules.workflow.service.ledger import ConflictError, Ledger, StepRefused
 
 from ..conftest import EXAMPLES
 
@@ -485,3 +485,16 @@ def test_a_direct_escalation_is_checked_like_one_from_tick(book: Ledger, fields:
     with pytest.raises(StepRefused, match="URGE for report_due is already recorded"):
         book.step(MAJOR, "escalate", actor="tick", role="SYSTEM", organisation="system", at=at(2),
                   fields={"timer": "report_due", "step": "URGE"})
+
+
+def test_the_department_table_is_injectable(tmp_path) -> None:
+    """Like the machine, settings and calendar, the department table can be replaced: routing
+    at intake and the departments a DEPT may act for both follow the table given."""
+    from hazard_rules.workflow.policy.routing import DepartmentTable
+
+    table = DepartmentTable(version=1, fallback="安监", departments={"安监": "a local safety office"}, routes={})
+    with Ledger.open(f"sqlite:///{tmp_path / 'ledger.sqlite'}", now=T0, departments=table) as book:
+        assert register(book, MAJOR).hazard.departments == ["安监"]
+        assert book.check_actor("substantiate", role="DEPT", org_code="3707", department="安监") == "3707"
+        with pytest.raises(StepRefused, match="unknown department '应急管理'"):
+            book.check_actor("substantiate", role="DEPT", org_code="3707", department="应急管理")

@@ -32,8 +32,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
 from hazard_rules import Finding, load_rulesets
-from hazard_rules.workflow.ledger import ConflictError, Ledger, StepRefused
-from hazard_rules.workflow.machine import load_machine
+from hazard_rules.workflow.domain.machine import load_machine
+from hazard_rules.workflow.service.ledger import ConflictError, Ledger, StepRefused
 
 from ..conftest import EXAMPLES, ROOT
 
@@ -152,15 +152,15 @@ def test_sigkill_mid_intake_leaves_a_consistent_ledger(db_url: str, tmp_path: Pa
 # the event row of its PAUSE_AT-th write is inserted and before the hazard row is written.
 PAUSING_CHILD = """
 import sys, time
-import hazard_rules.workflow.ledger as ledger
-pause_at, calls, original = int(sys.argv[1]), [0], ledger._hazard_row
+import hazard_rules.workflow.store.repository as repository
+pause_at, calls, original = int(sys.argv[1]), [0], repository.hazard_row
 def hazard_row(state):
     calls[0] += 1
     if calls[0] == pause_at:
         print("PAUSED", state.id, state.version, flush=True)
         time.sleep(3600)
     return original(state)
-ledger._hazard_row = hazard_row
+repository.hazard_row = hazard_row
 from hazard_rules.cli.main import main
 sys.argv = ["hazard-rules", *sys.argv[2:]]
 main()
@@ -384,17 +384,17 @@ def test_concurrent_intakes_register_each_finding_once(db_url: str, tmp_path: Pa
     assert assert_consistent(db_url) == total
 
 
-# A child that opens the ledger on a fresh database but holds its first migration open (the
-# schema_migrations table is created, not committed) until it reads a line on stdin.
+# A child that opens the ledger on a fresh database but holds its migration open (inside the
+# transaction and the lock the upgrade takes, nothing committed) until it reads a line on stdin.
 MIGRATION_HOLDING_CHILD = """
 import sys
-from hazard_rules.workflow import schema
-version, name, create = schema.MIGRATIONS[0]
-def held(conn):
+from alembic import command
+upgrade = command.upgrade
+def held(config, revision):
     print("MIGRATING", flush=True)
     sys.stdin.readline()
-    create(conn)
-schema.MIGRATIONS[0] = (version, name, held)
+    upgrade(config, revision)
+command.upgrade = held
 from hazard_rules.cli.main import main
 sys.argv = ["hazard-rules", *sys.argv[1:]]
 main()

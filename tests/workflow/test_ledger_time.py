@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from hazard_rules.workflow.ledger import Ledger
+from hazard_rules.workflow.service.ledger import Ledger
 
 from .test_ledger import ENT, MAJOR, T0, book, register  # noqa: F401 - fixtures and helpers
 
@@ -75,7 +75,7 @@ def rectifying_in_qingdao(book: Ledger) -> dict[str, str]:  # noqa: F811
 def test_extension_must_be_requested_inside_the_window(book: Ledger) -> None:  # noqa: F811
     import pytest
 
-    from hazard_rules.workflow.ledger import StepRefused
+    from hazard_rules.workflow.service.ledger import StepRefused
 
     request = rectifying_in_qingdao(book)
     with pytest.raises(StepRefused, match=r"must be requested by 2025-05-30 \(20 working days"):  # Qingdao (3702)
@@ -108,7 +108,7 @@ def test_the_extension_window_closes_at_midnight_in_china(book: Ledger) -> None:
     """The extension guard took the UTC date of the step: 2025-05-30T20:00Z is already 5-31 in China."""
     import pytest
 
-    from hazard_rules.workflow.ledger import StepRefused
+    from hazard_rules.workflow.service.ledger import StepRefused
 
     request = rectifying_in_qingdao(book)
     with pytest.raises(StepRefused, match=r"must be requested by 2025-05-30"):

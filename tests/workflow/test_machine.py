@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from hazard_rules.workflow.machine import MachineError, load_machine
+from hazard_rules.workflow.domain.machine import MachineError, load_machine
 
 from ..conftest import ROOT, run_cli
 

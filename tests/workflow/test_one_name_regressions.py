@@ -12,13 +12,14 @@ from importlib import resources
 import pytest
 from sqlalchemy import create_engine, inspect, select, text
 
-from hazard_rules.workflow import schema
-from hazard_rules.workflow.effects import EFFECTS
-from hazard_rules.workflow.events import Event
-from hazard_rules.workflow.ledger import Ledger
-from hazard_rules.workflow.machine import MachineError, load_machine
-from hazard_rules.workflow.state import HazardState
+from hazard_rules.workflow.domain.effects import EFFECTS
+from hazard_rules.workflow.domain.events import Event
+from hazard_rules.workflow.domain.machine import MachineError, load_machine
+from hazard_rules.workflow.domain.state import HazardState
+from hazard_rules.workflow.service.ledger import Ledger
+from hazard_rules.workflow.store import schema
 
+from .legacy_schema import create_legacy
 from .test_ledger import ACTING, DEPT, ENT, MAJOR, ORDINARY, T0, at, register
 
 MACHINE_YAML = resources.files("hazard_rules").joinpath("workflow", "data", "machine.yaml").read_text(encoding="utf-8")
@@ -80,10 +81,7 @@ def test_hazards_recorded_as_general_are_migrated_and_their_log_still_verifies(d
     `general` in the register event and the projection, an `overdue` column."""
     engine = create_engine(db_url)
     with engine.begin() as conn:
-        schema.metadata.create_all(conn, tables=[schema.schema_migrations])
-        for version, name, step in schema.MIGRATIONS[:2]:
-            step(conn)
-            conn.execute(schema.schema_migrations.insert().values(version=version, name=name, applied_at=T0))
+        create_legacy(conn, 2, T0)
         finding = {"id": "F-OLD", "date": "2024-06-01", "industries": ["gongmao"], "facts": {},
                    "enterprise": {"id": "E1", "name": ENT, "jurisdiction": "370782"}}
         events = [Event(hazard_id="F-OLD", n=1, at=T0, actor="王检查", role="INSPECTOR", organisation=ENT,

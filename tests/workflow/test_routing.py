@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hazard_rules.workflow.routing import (
+from hazard_rules.workflow.policy.routing import (
     AdminCode,
     AdminCodeError,
     DepartmentTableError,

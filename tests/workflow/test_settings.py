@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hazard_rules.workflow.calendar import WorkCalendar
-from hazard_rules.workflow.routing import AdminCodeError
-from hazard_rules.workflow.settings import (
+from hazard_rules.workflow.policy.calendar import WorkCalendar
+from hazard_rules.workflow.policy.routing import AdminCodeError
+from hazard_rules.workflow.policy.settings import (
     LADDER,
     SETTING_NAMES,
     Duration,

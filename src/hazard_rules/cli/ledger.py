@@ -42,7 +42,7 @@ def clock(text: str | None) -> dt.datetime:
 
 
 def open_ledger(db_url: str | None, now: dt.datetime | None = None):
-    from ..workflow.ledger import DEFAULT_URL, Ledger
+    from ..workflow.service.ledger import DEFAULT_URL, Ledger
 
     return Ledger.open(db_url or DEFAULT_URL, now=now)
 
@@ -75,7 +75,7 @@ def _fields(pairs: tuple[str, ...], json_text: str | None) -> dict[str, Any]:
 
 
 def _evidence(pairs: tuple[str, ...]) -> list[Any]:
-    from ..workflow.events import Evidence
+    from ..workflow.domain.events import Evidence
 
     found = []
     for pair in pairs:
@@ -139,7 +139,7 @@ def intake(files: tuple[Path, ...], db_url: str | None, rules_dir: Path | None, 
 
     from ..classifying.load import load_rulesets
     from ..pipeline import classify_files
-    from ..workflow.ledger import StepRefused
+    from ..workflow.service.ledger import StepRefused
 
     now = clock(now_text)
     ruleset = load_rulesets(rules_dir)
@@ -284,7 +284,7 @@ def verify(db_url: str | None) -> None:
 @click.option("--format", "fmt", type=click.Choice(["dot", "mermaid"]), default="mermaid", show_default=True)
 def graph(fmt: str) -> None:
     """Print the state machine as Graphviz DOT or Mermaid."""
-    from ..workflow.machine import load_machine
+    from ..workflow.domain.machine import load_machine
 
     machine = load_machine()
     click.echo(machine.to_dot() if fmt == "dot" else machine.to_mermaid(), nl=False)

@@ -269,7 +269,7 @@ def missing(ctx: click.Context, db_url: str | None, period_text: str, as_of_text
 def submit(ctx: click.Context, enterprise_id: str, db_url: str | None, period_text: str, signed_by: str, role: str,
            now_text: str | None, fmt: str) -> None:
     """Record an enterprise's signed statistics table for a period (the table as of now)."""
-    from ..workflow.calendar import china_date
+    from ..workflow.policy.calendar import china_date
     from ..workflow.stats import statistics_due, submit_statistics
 
     now = clock(now_text)

@@ -45,11 +45,11 @@ from typing import Any
 from sqlalchemy import select
 
 from ...errors import HazardRulesError
-from .. import schema
-from ..calendar import CHINA_TZ, china_aware, china_date, deadline_passed
-from ..events import Event
-from ..routing import AdminCode, AdminCodeError
-from ..state import HazardState, apply
+from ..domain.events import Event
+from ..domain.state import HazardState, apply
+from ..policy.calendar import CHINA_TZ, china_aware, china_date, deadline_passed
+from ..policy.routing import AdminCode, AdminCodeError
+from ..store import schema
 
 AsOf = dt.date | dt.datetime
 DIMENSIONS = ("industry", "department", "jurisdiction", "lane", "age")

@@ -12,10 +12,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from .. import schema
-from ..calendar import china_aware, china_date
-from ..routing import AdminCodeError
-from ..state import HazardState
+from ..domain.state import HazardState
+from ..policy.calendar import china_aware, china_date
+from ..policy.routing import AdminCodeError
+from ..store import schema
 from .core import (
     LANES,
     SIGNER_ROLE,
@@ -47,7 +47,7 @@ def _settings_book(snap: Snapshot, settings: Any) -> Any:
         return settings
     if snap.settings is not None:
         return snap.settings
-    from ..settings import default_settings
+    from ..policy.settings import default_settings
     return default_settings()
 
 
@@ -55,7 +55,7 @@ def statistics_due(period: Period | str, jurisdiction: str | None, settings: Any
     """Last day to submit the table for `period` in `jurisdiction` (settings.statistics:
     by default the 15th of the first month of the next quarter, 31 January for a year)."""
     if settings is None:
-        from ..settings import default_settings
+        from ..policy.settings import default_settings
         settings = default_settings()
     try:
         local = settings.for_jurisdiction(jurisdiction or "")

@@ -33,10 +33,10 @@ from typing import Annotated, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, model_validator
 
-from ..errors import Diagnostics, HazardRulesError
-from ..loading.models import INDUSTRY_CODE
-from ..loading.strict_yaml import YamlDocument, read_yaml
-from ..loading.validate import validate_document
+from ...errors import Diagnostics, HazardRulesError
+from ...loading.models import INDUSTRY_CODE
+from ...loading.strict_yaml import YamlDocument, read_yaml
+from ...loading.validate import validate_document
 
 Level = Literal["province", "city", "county", "township", "village"]
 LEVELS: tuple[Level, ...] = ("province", "city", "county", "township", "village")
@@ -275,7 +275,7 @@ class Routing(_Model):
 def load_departments(path: Path | None = None) -> DepartmentTable:
     """Read and check departments.yaml (the packaged one by default)."""
     if path is None:
-        text = resources.files(__package__).joinpath("data/departments.yaml").read_text(encoding="utf-8")
+        text = resources.files("hazard_rules.workflow").joinpath("data/departments.yaml").read_text(encoding="utf-8")
         file = "hazard_rules/workflow/data/departments.yaml"
     else:
         text, file = Path(path).read_text(encoding="utf-8"), str(path)

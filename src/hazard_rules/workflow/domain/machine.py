@@ -18,9 +18,9 @@ from typing import Literal
 import networkx as nx
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..errors import Diagnostics, HazardRulesError, Span
-from ..loading.strict_yaml import read_yaml
-from ..loading.validate import validate_document
+from ...errors import Diagnostics, HazardRulesError, Span
+from ...loading.strict_yaml import read_yaml
+from ...loading.validate import validate_document
 from .effects import CLOSED, EFFECTS, VOID
 
 Level = Literal["ordinary", "major", "undetermined"]  # the verdict's words (一般/重大/待定)

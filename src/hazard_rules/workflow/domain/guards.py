@@ -11,10 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .calendar import china_date
+from ..policy.calendar import china_date
+from ..policy.routing import AdminCode, AdminCodeError
+from ..policy.settings import parse_due
 from .events import Event
-from .routing import AdminCode, AdminCodeError
-from .settings import parse_due
 from .state import HazardState
 
 ENTERPRISE_ROLES = {"ENT_SAFETY", "ENT_PRINCIPAL", "ENT_ASSIGNEE"}

@@ -30,9 +30,9 @@ from pydantic import (
     model_validator,
 )
 
-from ..errors import Diagnostics, HazardRulesError
-from ..loading.strict_yaml import YamlDocument, read_yaml
-from ..loading.validate import validate_document
+from ...errors import Diagnostics, HazardRulesError
+from ...loading.strict_yaml import YamlDocument, read_yaml
+from ...loading.validate import validate_document
 from .calendar import WorkCalendar, china_date
 from .routing import AdminCode, AdminCodeError, longest_prefix
 
@@ -277,7 +277,7 @@ class SettingsBook(_Model):
     @field_validator("industries")
     @classmethod
     def _industry_keys(cls, industries: dict[str, SettingsOverride]) -> dict[str, SettingsOverride]:
-        from ..loading.models import INDUSTRY_CODE
+        from ...loading.models import INDUSTRY_CODE
 
         for key in industries:
             if not INDUSTRY_CODE.fullmatch(key):
@@ -339,7 +339,7 @@ class SettingsBook(_Model):
 def load_settings(path: Path | None = None) -> SettingsBook:
     """Read a settings file (the packaged data/settings.yaml by default), strictly."""
     if path is None:
-        text = resources.files(__package__).joinpath("data/settings.yaml").read_text(encoding="utf-8")
+        text = resources.files("hazard_rules.workflow").joinpath("data/settings.yaml").read_text(encoding="utf-8")
         file = "hazard_rules/workflow/data/settings.yaml"
     else:
         try:

@@ -48,8 +48,8 @@ from typing import Any, Literal, NoReturn
 import chinese_calendar
 from lunardate import LunarDate
 
-from ..errors import HazardRulesError
-from ..loading.strict_yaml import read_yaml
+from ...errors import HazardRulesError
+from ...loading.strict_yaml import read_yaml
 
 CHINA_TZ = dt.timezone(dt.timedelta(hours=8), "CST")  # no daylight saving since 1991
 _ONE_DAY = dt.timedelta(days=1)
@@ -114,7 +114,7 @@ _ENTRY_KEYS = (*_REQUIRED_KEYS, "workdays")
 def load_holiday_file(path: str | os.PathLike[str] | None = None) -> dict[int, Notice]:
     """Read and strictly check a holidays file (the packaged data/holidays.yaml by default)."""
     if path is None:
-        text = resources.files(__package__).joinpath("data/holidays.yaml").read_text(encoding="utf-8")
+        text = resources.files("hazard_rules.workflow").joinpath("data/holidays.yaml").read_text(encoding="utf-8")
         return _parse_notices(text, _PACKAGED_FILE)
     try:
         text = Path(path).read_text(encoding="utf-8")

@@ -19,11 +19,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .routing import escalation_authority, parent
+from ..policy.routing import escalation_authority, parent
 
 if TYPE_CHECKING:
+    from ..policy.settings import Duration
     from .events import Event
-    from .settings import Duration
     from .state import HazardState
 
 # Deadlines a hazard can carry (dates or date-times, as text).
@@ -41,11 +41,11 @@ class StepSettings:
     """What `starts` and `system_fields` see: the hazard, the step and its settings."""
 
     state: HazardState
-    settings: Any            # workflow.settings.Settings for the hazard's jurisdiction
+    settings: Any            # workflow.policy.settings.Settings for the hazard's jurisdiction
     org_code: str | None     # the administrative code the actor acts for
     fields: Mapping[str, Any]
     at: dt.datetime
-    calendar: Any            # workflow.calendar.WorkCalendar
+    calendar: Any            # workflow.policy.calendar.WorkCalendar
 
 
 def _none(_: StepSettings) -> dict[str, Any]:
@@ -191,8 +191,8 @@ EFFECTS: dict[str, Effect] = {
 
 def next_due(deadlines: Mapping[str, str]) -> dt.date | None:
     """The China day of the earliest deadline (None if none runs): hazards.next_due."""
-    from .calendar import china_date
-    from .settings import parse_due
+    from ..policy.calendar import china_date
+    from ..policy.settings import parse_due
 
     days = [china_date(parse_due(due)) for name, due in deadlines.items() if name in TIMERS]
     return min(days) if days else None

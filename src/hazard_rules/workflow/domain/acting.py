@@ -12,17 +12,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ..policy.routing import AdminCode, AdminCodeError, DepartmentTable, common_government
 from .machine import ActingRules
-from .routing import AdminCode, AdminCodeError, common_government, default_departments
 
 Refuse = Callable[..., Any]
 
 
 def acting_code(rules: ActingRules, refuse: Refuse, role: str, org_code: str | None,
-                department: str | None) -> str | None:
+                department: str | None, departments: DepartmentTable) -> str | None:
     """The canonical code a role acts for (None for roles that act for no government), or
-    refused: a government role must say which area (and a department, which department) it
-    acts for; the other roles act for themselves and give neither."""
+    refused: a government role must say which area (and a department, which of the table's
+    departments) it acts for; the other roles act for themselves and give neither."""
     if role not in rules.area_roles:
         if org_code is not None or department is not None:
             refuse(f"role {role} does not act for a government: give no administrative code or department")
@@ -35,7 +35,7 @@ def acting_code(rules: ActingRules, refuse: Refuse, role: str, org_code: str | N
     except AdminCodeError as exc:
         refuse(f"acting organisation: {exc.message}", exc.hint)
     if role in rules.department_roles:
-        known = default_departments().departments
+        known = departments.departments
         if not department:
             refuse(f"role {role} acts for a department: say which one", f"departments: {', '.join(known)}")
         elif department not in known:
