@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from pathlib import Path
 from typing import Any, Protocol
@@ -11,8 +10,9 @@ from typing import Any, Protocol
 import click
 from click.decorators import FC
 
-from ..errors import UsageError
-from .options import SCOPE_CHOICE, scope_of
+from ..findings.model import Scope
+from .exit_codes import ExitCode
+from .params import ADMIN_CODE, ADMIN_CODE_PREFIX, DATETIME, EVIDENCE, FIELD, JSON_OBJECT, SCOPE, nest
 
 
 class _Option(Protocol):
@@ -27,66 +27,19 @@ db_option: _Option = click.option(
     "--db", "db_url", default=None, envvar="HAZARD_RULES_DB",
     help="Database URL (default: sqlite:///hazard-ledger.sqlite; env HAZARD_RULES_DB).")
 now_option: _Option = click.option(
-    "--now", "now_text", default=None,
+    "--now", "now", type=DATETIME, default=None,
     help="The time of the step, ISO 8601 (default: now). The core never reads the clock.")
 
 
-def clock(text: str | None) -> dt.datetime:
-    if text is None:
-        return dt.datetime.now().astimezone()
-    try:
-        value = dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise UsageError(f"--now {text!r} is not an ISO date-time", hint="e.g. 2025-03-01T09:30+08:00") from None
-    return value if value.tzinfo else value.astimezone()
+def clock(now: dt.datetime | None) -> dt.datetime:
+    """The time of the step: --now as given, or the clock (read here, never in the core)."""
+    return now if now is not None else dt.datetime.now().astimezone()
 
 
 def open_ledger(db_url: str | None, now: dt.datetime | None = None):
     from ..workflow.ledger import DEFAULT_URL, Ledger
 
     return Ledger.open(db_url or DEFAULT_URL, now=now)
-
-
-def _fields(pairs: tuple[str, ...], json_text: str | None) -> dict[str, Any]:
-    fields: dict[str, Any] = {}
-    if json_text:
-        source = Path(json_text[1:]).read_text(encoding="utf-8") if json_text.startswith("@") else json_text
-        try:
-            loaded = json.loads(source)
-        except json.JSONDecodeError as exc:
-            raise UsageError(f"--fields is not valid JSON: {exc.msg}") from None
-        if not isinstance(loaded, dict):
-            raise UsageError("--fields must be a JSON object")
-        fields.update(loaded)
-    for pair in pairs:
-        key, sep, raw = pair.partition("=")
-        if not sep or not key:
-            raise UsageError(f"--field {pair!r} must be NAME=VALUE", hint="e.g. --field reason=重复登记")
-        try:
-            value: Any = json.loads(raw)
-        except json.JSONDecodeError:
-            value = raw
-        target = fields
-        parts = key.split(".")
-        for part in parts[:-1]:
-            target = target.setdefault(part, {})
-        target[parts[-1]] = value
-    return fields
-
-
-def _evidence(pairs: tuple[str, ...]) -> list[Any]:
-    from ..workflow.events import Evidence
-
-    found = []
-    for pair in pairs:
-        name, sep, path = pair.partition("=")
-        if not sep:
-            raise UsageError(f"--evidence {pair!r} must be NAME=FILE")
-        file = Path(path)
-        if not file.is_file():
-            raise UsageError(f"evidence file not found: {path}")
-        found.append(Evidence(name=name, ref=str(file), sha256=hashlib.sha256(file.read_bytes()).hexdigest()))
-    return found
 
 
 def _print_state(state: Any, fmt: str) -> None:
@@ -127,13 +80,15 @@ def ledger() -> None:
 @click.option("--by", "actor", required=True, help="Who registers the hazards.")
 @click.option("--as", "role", default="INSPECTOR", show_default=True, help="Role of the person registering.")
 @click.option("--org", "organisation", required=True, help="Organisation of the person registering.")
-@click.option("--org-code", default=None, help="Administrative code the organisation acts for (government roles).")
+@click.option("--org-code", type=ADMIN_CODE, default=None,
+              help="Administrative code the organisation acts for (government roles).")
 @click.option("--department", default=None, help="The department it is (DEPT role), e.g. 应急管理.")
-@click.option("--scope", type=SCOPE_CHOICE, default="finding", show_default=True,
+@click.option("--scope", type=SCOPE, default="finding", show_default=True,
               help="finding: inspection findings; enterprise: a whole-enterprise self-inspection (docs/scopes.md).")
 @now_option
 def intake(files: tuple[Path, ...], db_url: str | None, rules_dir: Path | None, actor: str, role: str,
-           organisation: str, org_code: str | None, department: str | None, scope: str, now_text: str | None) -> None:
+           organisation: str, org_code: str | None, department: str | None, scope: Scope,
+           now: dt.datetime | None) -> None:
     """Classify finding files and register every finding as a hazard (idempotent)."""
     import sys
 
@@ -141,12 +96,12 @@ def intake(files: tuple[Path, ...], db_url: str | None, rules_dir: Path | None, 
     from ..pipeline import classify_files
     from ..workflow.ledger import StepRefused
 
-    now = clock(now_text)
+    now = clock(now)
     ruleset = load_rulesets(rules_dir)
     created = existing = invalid = refused = 0
     with open_ledger(db_url, now) as book:
         book.check_actor("register", role=role, org_code=org_code, department=department)  # once, not per record
-        for outcome in classify_files(ruleset, [str(f) for f in files], scope=scope_of(scope)):
+        for outcome in classify_files(ruleset, [str(f) for f in files], scope=scope):
             if outcome.error is not None:
                 invalid += 1
                 click.echo(outcome.error.render(), err=True)
@@ -165,7 +120,7 @@ def intake(files: tuple[Path, ...], db_url: str | None, rules_dir: Path | None, 
     click.echo(f"{created} hazards registered, {existing} already in the ledger"
                + (f", {refused} refused" if refused else "")
                + (f", {invalid} invalid records skipped" if invalid else ""))
-    sys.exit(3 if invalid else 2 if refused else 0)
+    sys.exit(ExitCode.INVALID_RECORDS if invalid else ExitCode.REFUSED if refused else ExitCode.OK)
 
 
 @ledger.command()
@@ -175,26 +130,27 @@ def intake(files: tuple[Path, ...], db_url: str | None, rules_dir: Path | None, 
 @click.option("--as", "role", required=True, help="Role taking the step (see `ledger graph`).")
 @click.option("--by", "actor", required=True, help="Name of the person taking the step.")
 @click.option("--org", "organisation", required=True, help="Their organisation.")
-@click.option("--org-code", default=None,
+@click.option("--org-code", type=ADMIN_CODE, default=None,
               help="Administrative code the organisation acts for (DEPT, SAFETY_COMMITTEE); "
                    "the hazard must lie within it.")
 @click.option("--department", default=None,
               help="The department (DEPT), e.g. 应急管理; it must be responsible for the hazard.")
-@click.option("--field", "field_pairs", multiple=True, help="NAME=VALUE (dotted names nest; JSON values parsed).")
-@click.option("--fields", "fields_json", default=None, help="All fields as a JSON object, or @FILE.")
-@click.option("--evidence", "evidence_pairs", multiple=True, help="NAME=FILE; the file's SHA-256 is recorded.")
+@click.option("--field", "field_pairs", type=FIELD, multiple=True,
+              help="NAME=VALUE (dotted names nest; JSON values parsed).")
+@click.option("--fields", "fields_json", type=JSON_OBJECT, default=None, help="All fields as a JSON object, or @FILE.")
+@click.option("--evidence", "evidence", type=EVIDENCE, multiple=True, help="NAME=FILE; the file's SHA-256 is recorded.")
 @click.option("--expect-version", type=int, default=None, help="Refuse if the hazard is not at this version.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @now_option
 def step(hazard_id: str, action: str, db_url: str | None, role: str, actor: str, organisation: str,
-         org_code: str | None, department: str | None, field_pairs: tuple[str, ...], fields_json: str | None,
-         evidence_pairs: tuple[str, ...],
-         expect_version: int | None, fmt: str, now_text: str | None) -> None:
+         org_code: str | None, department: str | None, field_pairs: tuple[tuple[tuple[str, ...], Any], ...],
+         fields_json: dict[str, Any] | None, evidence: tuple[Any, ...], expect_version: int | None, fmt: str,
+         now: dt.datetime | None) -> None:
     """Take one workflow step on a hazard (refused with the reason if illegal)."""
-    now = clock(now_text)
+    now = clock(now)
     with open_ledger(db_url, now) as book:
         state = book.step(hazard_id, action, actor=actor, role=role, organisation=organisation, at=now,
-                          fields=_fields(field_pairs, fields_json), evidence=_evidence(evidence_pairs),
+                          fields=nest(field_pairs, fields_json), evidence=list(evidence),
                           expected_version=expect_version, org_code=org_code, department=department)
     _print_state(state, fmt)
 
@@ -213,7 +169,7 @@ def show(hazard_id: str, db_url: str | None, fmt: str) -> None:
 @db_option
 @click.option("--state", default=None)
 @click.option("--level", type=click.Choice(["major", "ordinary", "undetermined"]), default=None)
-@click.option("--jurisdiction", default=None, help="Administrative code prefix.")
+@click.option("--jurisdiction", type=ADMIN_CODE_PREFIX, default=None, help="Administrative code prefix.")
 @click.option("--enterprise", default=None)
 @click.option("--open", "open_only", is_flag=True, help="Only hazards not closed or void.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
@@ -276,7 +232,7 @@ def verify(db_url: str | None) -> None:
         click.echo(f"{problem.hazard_id}: {where}: {problem.message}", err=True)
     if problems:
         click.echo(f"ledger verification FAILED: {len(problems)} problem(s)", err=True)
-        sys.exit(1)
+        sys.exit(ExitCode.FAILED)
     click.echo("ledger verified: every chain intact, every projection equals its replay")
 
 
@@ -293,9 +249,9 @@ def graph(fmt: str) -> None:
 @ledger.command()
 @db_option
 @now_option
-def tick(db_url: str | None, now_text: str | None) -> None:
+def tick(db_url: str | None, now: dt.datetime | None) -> None:
     """Record the escalation steps whose time has come (催办 → 督办函 → 通报 → 约谈 → 处罚)."""
-    now = clock(now_text)
+    now = clock(now)
     with open_ledger(db_url, now) as book:
         recorded = book.tick(now)
     for event in recorded:
@@ -308,9 +264,9 @@ def tick(db_url: str | None, now_text: str | None) -> None:
 @ledger.command()
 @db_option
 @now_option
-def overdue(db_url: str | None, now_text: str | None) -> None:
+def overdue(db_url: str | None, now: dt.datetime | None) -> None:
     """List open hazards with a deadline that has passed."""
-    now = clock(now_text)
+    now = clock(now)
     with open_ledger(db_url, now) as book:
         found = book.overdue(now)
     for hazard, timers in found:

@@ -14,9 +14,14 @@ import click
 
 from ..errors import UsageError
 from .ledger import clock, db_option, open_ledger
+from .params import ADMIN_CODE, AS_OF, DATE, DATETIME, DIMENSIONS, PERIOD
 
 if TYPE_CHECKING:
     from ..workflow.stats import Period
+
+
+AsOf = dt.date | dt.datetime
+Dimensions = tuple[tuple[str, ...], ...]  # each --by, split at commas
 
 
 class _Grouping(TypedDict):
@@ -38,38 +43,17 @@ def _iso(value: dt.date | dt.datetime) -> str:
     return value.isoformat()
 
 
-def _as_of(text: str | None, default: dt.date | dt.datetime | None = None) -> dt.date | dt.datetime:
-    """A date (the end of that day, China time) or an ISO date-time; default: now."""
-    if text is None:
-        return default if default is not None else dt.datetime.now().astimezone()
-    try:
-        return dt.date.fromisoformat(text) if len(text.strip()) == 10 else dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise UsageError(f"--as-of {text!r} is not an ISO date or date-time",
-                         hint="e.g. 2025-03-31 (the end of that day) or 2025-03-31T18:00+08:00") from None
+def _as_of(value: AsOf | None,
+           default: AsOf | None = None) -> dt.date | dt.datetime:
+    """--as-of as given (a date: the end of that day, China time), else the default, else now."""
+    if value is not None:
+        return value
+    return default if default is not None else dt.datetime.now().astimezone()
 
 
-def _date(text: str, option: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise UsageError(f"{option} {text!r} is not a date", hint="write YYYY-MM-DD") from None
-
-
-def _by(values: tuple[str, ...]) -> list[str]:
-    from ..workflow.stats import DIMENSIONS
-
-    found = [part.strip() for value in values for part in value.split(",") if part.strip()]
-    for name in found:
-        if name not in DIMENSIONS:
-            raise UsageError(f"--by {name!r}: cannot group by that", hint=f"choose from {', '.join(DIMENSIONS)}")
-    return found
-
-
-def _period(text: str) -> Period:
-    from ..workflow.stats import Period
-
-    return Period.parse(text)
+def _by(values: Dimensions) -> list[str]:
+    """Every --by, each already split at commas and checked."""
+    return [name for value in values for name in value]
 
 
 def _json_default(value: Any) -> Any:
@@ -130,11 +114,11 @@ def _shown(name: str, value: Any) -> str:
 
 
 # ---------------------------------------------------------------------------- stats
-scope_options = [
-    click.option("--jurisdiction", "within", default=None, help="Only enterprises within this administrative code."),
-]
+within_option = click.option("--jurisdiction", "within", type=ADMIN_CODE, default=None,
+                             help="Only enterprises within this administrative code.")
+scope_options = [within_option]
 group_options = [
-    click.option("--by", "by", multiple=True, help=DIMENSION_HELP),
+    click.option("--by", "by", type=DIMENSIONS, multiple=True, help=DIMENSION_HELP),
     click.option("--major-only", is_flag=True, help="Count major hazards only."),
     click.option("--jurisdiction-level", type=click.Choice(["province", "city", "county", "township"]),
                  default="county", show_default=True, help="Level at which --by jurisdiction groups."),
@@ -153,12 +137,12 @@ def _grouping(function: Any) -> Any:
 @click.group(invoke_without_command=True)
 @db_option
 @_grouping
-@click.option("--as-of", "as_of_text", default=None,
+@click.option("--as-of", "as_of", type=AS_OF, default=None,
               help="Count as of this date (end of day) or date-time (default: now).")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @click.pass_context
-def stats(ctx: click.Context, db_url: str | None, by: tuple[str, ...], major_only: bool, jurisdiction_level: str,
-          industry_depth: int, within: str | None, as_of_text: str | None, fmt: str) -> None:
+def stats(ctx: click.Context, db_url: str | None, by: Dimensions, major_only: bool, jurisdiction_level: str,
+          industry_depth: int, within: str | None, as_of: AsOf | None, fmt: str) -> None:
     """Open/closed/void/overdue hazards and the rectification rate, grouped, as of a date.
 
     \b
@@ -174,7 +158,7 @@ def stats(ctx: click.Context, db_url: str | None, by: tuple[str, ...], major_onl
         return
     from ..workflow.stats import breakdown
 
-    as_of = _as_of(as_of_text)
+    as_of = _as_of(as_of)
     with open_ledger(db_url) as book:
         rows = breakdown(book, as_of, by=_by(by), major_only=major_only, jurisdiction=within,
                          jurisdiction_level=jurisdiction_level, industry_depth=industry_depth)
@@ -187,18 +171,18 @@ def _db(ctx: click.Context, db_url: str | None) -> str | None:
 
 @stats.command()
 @db_option
-@click.option("--cut-off", "cut_off_text", required=True, help="存量 = found before this date; 增量 = on or after it.")
+@click.option("--cut-off", "cut_off", type=DATE, required=True,
+              help="存量 = found before this date; 增量 = on or after it.")
 @_grouping
-@click.option("--as-of", "as_of_text", default=None, help="Count as of this date or date-time (default: now).")
+@click.option("--as-of", "as_of", type=AS_OF, default=None, help="Count as of this date or date-time (default: now).")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @click.pass_context
-def stock(ctx: click.Context, db_url: str | None, cut_off_text: str, by: tuple[str, ...], major_only: bool,
-          jurisdiction_level: str, industry_depth: int, within: str | None, as_of_text: str | None, fmt: str) -> None:
+def stock(ctx: click.Context, db_url: str | None, cut_off: dt.date, by: Dimensions, major_only: bool,
+          jurisdiction_level: str, industry_depth: int, within: str | None, as_of: AsOf | None, fmt: str) -> None:
     """存量 vs 增量 and 动态清零 progress (the share of the stock closed) as of a date."""
     from ..workflow.stats import dynamic_clearing, snapshot, stock_increment
 
-    cut_off = _date(cut_off_text, "--cut-off")
-    as_of = _as_of(as_of_text)
+    as_of = _as_of(as_of)
     with open_ledger(_db(ctx, db_url)) as book:
         snap = snapshot(book, as_of)
     rows = stock_increment(snap, cut_off, by=_by(by), major_only=major_only, jurisdiction=within,
@@ -216,19 +200,19 @@ def stock(ctx: click.Context, db_url: str | None, cut_off_text: str, by: tuple[s
 
 @stats.command()
 @db_option
-@click.option("--period", "period_text", required=True, help="2025Q1 … 2025Q4, or 2025 for the annual table.")
-@click.option("--as-of", "as_of_text", default=None, help="As of this date or date-time (default: the period's end).")
-@click.option("--jurisdiction", "within", default=None, help="Only enterprises within this administrative code.")
+@click.option("--period", "period", type=PERIOD, required=True, help="2025Q1 … 2025Q4, or 2025 for the annual table.")
+@click.option("--as-of", "as_of", type=AS_OF, default=None,
+              help="As of this date or date-time (default: the period's end).")
+@within_option
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @click.pass_context
-def enterprise(ctx: click.Context, db_url: str | None, period_text: str, as_of_text: str | None, within: str | None,
+def enterprise(ctx: click.Context, db_url: str | None, period: Period, as_of: AsOf | None, within: str | None,
                fmt: str) -> None:
     """Each enterprise's quarterly or annual statistics table (16号令 art. 14), its due date
     and whether it was submitted."""
     from ..workflow.stats import ENTERPRISE_COLUMNS, ENTERPRISE_HEADERS, enterprise_table
 
-    period = _period(period_text)
-    as_of = _as_of(as_of_text, period.end)
+    as_of = _as_of(as_of, period.end)
     with open_ledger(_db(ctx, db_url)) as book:
         rows = enterprise_table(book, period, as_of, jurisdiction=within)
     columns = ENTERPRISE_COLUMNS if fmt != "table" else ENTERPRISE_SHOWN  # the terminal gets the essentials
@@ -238,18 +222,17 @@ def enterprise(ctx: click.Context, db_url: str | None, period_text: str, as_of_t
 
 @stats.command()
 @db_option
-@click.option("--period", "period_text", required=True, help="2025Q1 … 2025Q4, or 2025.")
-@click.option("--as-of", "as_of_text", default=None, help="As of this date or date-time (default: now).")
-@click.option("--jurisdiction", "within", default=None, help="Only enterprises within this administrative code.")
+@click.option("--period", "period", type=PERIOD, required=True, help="2025Q1 … 2025Q4, or 2025.")
+@click.option("--as-of", "as_of", type=AS_OF, default=None, help="As of this date or date-time (default: now).")
+@within_option
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @click.pass_context
-def missing(ctx: click.Context, db_url: str | None, period_text: str, as_of_text: str | None, within: str | None,
+def missing(ctx: click.Context, db_url: str | None, period: Period, as_of: AsOf | None, within: str | None,
             fmt: str) -> None:
     """Enterprises that owe a statistics table for the period and have not submitted it."""
     from ..workflow.stats import MISSING_COLUMNS, missing_submissions
 
-    period = _period(period_text)
-    as_of = _as_of(as_of_text)
+    as_of = _as_of(as_of)
     with open_ledger(_db(ctx, db_url)) as book:
         rows = missing_submissions(book, period, as_of, jurisdiction=within)
     _emit(rows, fmt, MISSING_COLUMNS, title=f"{period.label} 未报送统计表的企业 (as of {_iso(as_of)})")
@@ -260,20 +243,19 @@ def missing(ctx: click.Context, db_url: str | None, period_text: str, as_of_text
 @stats.command()
 @click.argument("enterprise_id")
 @db_option
-@click.option("--period", "period_text", required=True, help="2025Q1 … 2025Q4, or 2025.")
+@click.option("--period", "period", type=PERIOD, required=True, help="2025Q1 … 2025Q4, or 2025.")
 @click.option("--by", "signed_by", required=True, help="Name of the 主要负责人 who signed the table.")
 @click.option("--as", "role", required=True, help="Role of the signer: must be ENT_PRINCIPAL (16号令 art. 14).")
-@click.option("--now", "now_text", default=None, help="Time of submission, ISO 8601 (default: now).")
+@click.option("--now", "now", type=DATETIME, default=None, help="Time of submission, ISO 8601 (default: now).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @click.pass_context
-def submit(ctx: click.Context, enterprise_id: str, db_url: str | None, period_text: str, signed_by: str, role: str,
-           now_text: str | None, fmt: str) -> None:
+def submit(ctx: click.Context, enterprise_id: str, db_url: str | None, period: Period, signed_by: str, role: str,
+           now: dt.datetime | None, fmt: str) -> None:
     """Record an enterprise's signed statistics table for a period (the table as of now)."""
     from ..workflow.calendar import china_date
     from ..workflow.stats import statistics_due, submit_statistics
 
-    now = clock(now_text)
-    period = _period(period_text)
+    now = clock(now)
     with open_ledger(_db(ctx, db_url), now) as book:
         submission, created = submit_statistics(book, enterprise_id, period, signed_by=signed_by, role=role, now=now)
         due = statistics_due(period, submission.body.get("jurisdiction"), book.settings)
@@ -297,13 +279,13 @@ def submit(ctx: click.Context, enterprise_id: str, db_url: str | None, period_te
 @click.option("--output", "-o", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="FILE.csv or FILE.xlsx (the format follows the extension); written atomically.")
 @_grouping
-@click.option("--as-of", "as_of_text", default=None,
+@click.option("--as-of", "as_of", type=AS_OF, default=None,
               help="As of this date or date-time (default: now; for enterprise alone, the period's end).")
-@click.option("--cut-off", "cut_off_text", default=None, help="For stock: 存量 = found before this date.")
-@click.option("--period", "period_text", default=None, help="For enterprise and missing: 2025Q1 or 2025.")
-def export(db_url: str | None, what: tuple[str, ...], output: Path, by: tuple[str, ...], major_only: bool,
-           jurisdiction_level: str, industry_depth: int, within: str | None, as_of_text: str | None,
-           cut_off_text: str | None, period_text: str | None) -> None:
+@click.option("--cut-off", "cut_off", type=DATE, default=None, help="For stock: 存量 = found before this date.")
+@click.option("--period", "period", type=PERIOD, default=None, help="For enterprise and missing: 2025Q1 or 2025.")
+def export(db_url: str | None, what: tuple[str, ...], output: Path, by: Dimensions, major_only: bool,
+           jurisdiction_level: str, industry_depth: int, within: str | None, as_of: AsOf | None,
+           cut_off: dt.date | None, period: Period | None) -> None:
     """Export statistics tables as CSV or XLSX, with Chinese headers carrying the column ids."""
     from ..workflow import stats as st
 
@@ -313,13 +295,12 @@ def export(db_url: str | None, what: tuple[str, ...], output: Path, by: tuple[st
     tables = list(dict.fromkeys(what))
     if kind == ".csv" and len(tables) > 1:
         raise UsageError("a CSV file holds one table", hint="export several tables into an .xlsx, or one at a time")
-    if "stock" in tables and cut_off_text is None:
+    if "stock" in tables and cut_off is None:
         raise UsageError("--what stock needs --cut-off DATE")
-    period = _period(period_text) if period_text is not None else None
     if period is None and ({"enterprise", "missing"} & set(tables)):
         raise UsageError("--what enterprise/missing needs --period (2025Q1 or 2025)")
     default = period.end if tables == ["enterprise"] and period is not None else None
-    as_of = _as_of(as_of_text, default)
+    as_of = _as_of(as_of, default)
     grouping = _Grouping(by=_by(by), major_only=major_only, jurisdiction=within,
                          jurisdiction_level=jurisdiction_level, industry_depth=industry_depth)
     with open_ledger(db_url) as book:
@@ -333,7 +314,8 @@ def export(db_url: str | None, what: tuple[str, ...], output: Path, by: tuple[st
         if table == "breakdown":
             sheets[name] = st.breakdown(snap, **grouping)
         elif table == "stock":
-            sheets[name] = st.stock_increment(snap, _date(cut_off_text or "", "--cut-off"), **grouping)
+            assert cut_off is not None  # refused above without --cut-off
+            sheets[name] = st.stock_increment(snap, cut_off, **grouping)
         elif table == "enterprise":
             assert period is not None  # refused above without --period
             sheets[name] = st.enterprise_table(snap, period, jurisdiction=within, settings=book.settings)
@@ -346,7 +328,8 @@ def export(db_url: str | None, what: tuple[str, ...], output: Path, by: tuple[st
         name = names[tables[0]]
         st.to_csv(sheets[name], output, columns.get(name), labels.get(name))
     else:
-        meta = {"as_of": snap.as_of.isoformat(), "cut_off": cut_off_text, "period": period.label if period else None,
+        meta = {"as_of": snap.as_of.isoformat(), "cut_off": cut_off.isoformat() if cut_off else None,
+                "period": period.label if period else None,
                 "by": ",".join(grouping["by"]), "major_only": major_only, "jurisdiction": within,
                 "jurisdiction_level": jurisdiction_level, "industry_depth": industry_depth}
         st.to_xlsx(sheets, output, columns=columns, labels=labels,

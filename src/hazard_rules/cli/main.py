@@ -27,11 +27,12 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from ..classifying.load import load_rulesets
 from ..classifying.ruleset import Ruleset
 from ..errors import HazardRulesError, UsageError
+from ..findings.model import Scope
 from ..pipeline import classify_files
 from . import render
-from .options import SCOPE_CHOICE, scope_of
+from .exit_codes import ExitCode
+from .params import DATE, SCOPE
 
-EXIT_OK, EXIT_FAIL_ON, EXIT_USAGE, EXIT_INVALID = 0, 1, 2, 3
 LARGE_INPUT_BYTES = 2 * 1024 * 1024
 
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -47,15 +48,15 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except click.Abort:
         err_console.print("aborted")
-        sys.exit(130)
+        sys.exit(ExitCode.ABORTED)
     except click.ClickException as exc:
         exc.show()
-        sys.exit(EXIT_USAGE)
+        sys.exit(ExitCode.USAGE)
     except HazardRulesError as exc:
         err_console.print(exc.render(), markup=False)
         sys.exit(exc.exit_code)
     except BrokenPipeError:  # e.g. piped into `head`
-        sys.exit(EXIT_OK)
+        sys.exit(ExitCode.OK)
 
 
 rules_option = click.option("--rules", "rules_dir", type=click.Path(file_okay=False, path_type=Path),
@@ -64,15 +65,6 @@ rules_option = click.option("--rules", "rules_dir", type=click.Path(file_okay=Fa
 
 def _load(rules_dir: Path | None) -> Ruleset:
     return load_rulesets(rules_dir)
-
-
-def _parse_date(value: str | None, option: str = "--as-of") -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise UsageError(f"{option} {value!r} is not a date", hint="write YYYY-MM-DD") from None
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -110,7 +102,7 @@ def _output(path: Path | None) -> Iterator[IO[str]]:
 @click.option("--fail-on", type=click.Choice(["major", "undetermined", "disagreement"]), default=None,
               help="Exit 1 if any verdict is major (undetermined: major or undetermined; disagreement: "
                    "the facts do not confirm the inspector's `claimed` label).")
-@click.option("--scope", type=SCOPE_CHOICE, default="finding", show_default=True,
+@click.option("--scope", type=SCOPE, default="finding", show_default=True,
               help="finding: judge the deficiency each record gives facts of; enterprise: a whole-enterprise "
                    "self-inspection, every applicable rule must be decided. A record's own `scope` wins.")
 @click.option("--strict", is_flag=True, help="Unknown fact names are errors, not warnings.")
@@ -119,12 +111,11 @@ def _output(path: Path | None) -> Iterator[IO[str]]:
 @click.option("--encoding", default=None, help="Input encoding (default: detect UTF-8, UTF-8-BOM or GB18030).")
 @click.option("--input-format", type=click.Choice(["jsonl", "json", "yaml", "csv", "xlsx"]), default=None,
               help="Input format (default: from the file extension).")
-@click.option("--as-of", default=None, help="Judge every finding as of this date instead of its own date.")
-def check(files: tuple[Path, ...], rules_dir: Path | None, fmt: str, fail_on: str | None, scope: str, strict: bool,
-          output: Path | None, encoding: str | None, input_format: str | None, as_of: str | None) -> None:
+@click.option("--as-of", type=DATE, default=None, help="Judge every finding as of this date instead of its own date.")
+def check(files: tuple[Path, ...], rules_dir: Path | None, fmt: str, fail_on: str | None, scope: Scope, strict: bool,
+          output: Path | None, encoding: str | None, input_format: str | None, as_of: dt.date | None) -> None:
     """Classify the findings in FILES as major, undetermined or ordinary."""
     ruleset = _load(rules_dir)
-    day = _parse_date(as_of)
     for file in files:
         if not file.is_file():
             raise UsageError(f"file not found: {file}")
@@ -137,7 +128,7 @@ def check(files: tuple[Path, ...], rules_dir: Path | None, fmt: str, fail_on: st
                           force_terminal=None if out is sys.stdout else False, width=None if out is sys.stdout else 160)
         writer = _writer(fmt, out, console)
         for outcome in classify_files(ruleset, [str(f) for f in files], encoding=encoding, fmt=input_format,
-                                      strict=strict, as_of=day, scope=scope_of(scope)):
+                                      strict=strict, as_of=as_of, scope=scope):
             if outcome.warning is not None:
                 err_console.print(f"warning: {outcome.warning}", markup=False)
                 continue
@@ -161,14 +152,14 @@ def check(files: tuple[Path, ...], rules_dir: Path | None, fmt: str, fail_on: st
             console.print(summary)
         else:
             err_console.print(summary, markup=False)
-    code = EXIT_OK
+    code = ExitCode.OK
     disagreements = claims["contradicts"] + claims["unsupported"]
     if (fail_on == "major" and counts["major"]
             or fail_on == "undetermined" and (counts["major"] or counts["undetermined"])
             or fail_on == "disagreement" and disagreements):
-        code = EXIT_FAIL_ON
+        code = ExitCode.FAILED
     if invalid:
-        code = EXIT_INVALID
+        code = ExitCode.INVALID_RECORDS
     sys.exit(code)
 
 
@@ -210,33 +201,33 @@ def _progress(enabled: bool) -> Iterator:
 @rules_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--encoding", default=None)
-@click.option("--as-of", default=None, help="Judge as of this date instead of the finding's own date.")
-@click.option("--scope", type=SCOPE_CHOICE, default="finding", show_default=True,
+@click.option("--as-of", type=DATE, default=None, help="Judge as of this date instead of the finding's own date.")
+@click.option("--scope", type=SCOPE, default="finding", show_default=True,
               help="finding: the rules the finding concerns; enterprise: every applicable rule.")
-def explain(file: Path, finding_id: str, rules_dir: Path | None, fmt: str, encoding: str | None, as_of: str | None,
-            scope: str) -> None:
+def explain(file: Path, finding_id: str, rules_dir: Path | None, fmt: str, encoding: str | None,
+            as_of: dt.date | None, scope: Scope) -> None:
     """Show how one finding was judged: each rule considered, its value and the facts behind it."""
     from .explain_view import explain_finding
 
     ruleset = _load(rules_dir)
     if not file.is_file():
         raise UsageError(f"file not found: {file}")
-    sys.exit(explain_finding(ruleset, file, finding_id, fmt, encoding, _parse_date(as_of), scope_of(scope)))
+    sys.exit(explain_finding(ruleset, file, finding_id, fmt, encoding, as_of, scope))
 
 
 @cli.command()
 @click.argument("text")
 @rules_option
-@click.option("--date", "on", default=None, help="Only the editions in force on DATE (default: every pack).")
+@click.option("--date", "on", type=DATE, default=None, help="Only the editions in force on DATE (default: every pack).")
 @click.option("--top", default=5, show_default=True, type=click.IntRange(1, 50), help="How many candidates.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def suggest(text: str, rules_dir: Path | None, on: str | None, top: int, fmt: str) -> None:
+def suggest(text: str, rules_dir: Path | None, on: dt.date | None, top: int, fmt: str) -> None:
     """Rank the clauses a deficiency description resembles, with the facts to record for each."""
     from .suggest_view import show_suggestions
 
     if not text.strip():
         raise UsageError("the description is empty", hint='e.g. hazard-rules suggest "干式除尘器未设泄爆装置"')
-    show_suggestions(_load(rules_dir), text, _parse_date(on, "--date"), top, fmt)
+    show_suggestions(_load(rules_dir), text, on, top, fmt)
 
 
 @cli.group()
@@ -339,7 +330,7 @@ def rules_test(packs: tuple[str, ...], rules_dir: Path | None, junit: Path | Non
     if junit is not None:
         write_junit(results, junit)
     survived = _report_mutants(ruleset, chosen) if mutate else False
-    sys.exit(1 if failed or survived else 0)
+    sys.exit(ExitCode.FAILED if failed or survived else ExitCode.OK)
 
 
 def _chosen_packs(ruleset: Ruleset, packs: tuple[str, ...]) -> set[str]:
