@@ -9,7 +9,7 @@ from ...errors import UsageError
 from ..ledger_access import open_ledger
 from ..options import AsOf, Dimensions, as_of_or, db_option, grouping, grouping_options
 from ..params import AS_OF
-from ..stats_view import FORMATS, emit
+from ..stats_view import FORMATS, emit, wide_option
 
 
 @click.group(invoke_without_command=True)
@@ -18,9 +18,11 @@ from ..stats_view import FORMATS, emit
 @click.option("--as-of", "as_of", type=AS_OF, default=None,
               help="Count as of this date (end of day) or date-time (default: now).")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@wide_option
 @click.pass_context
 def stats(ctx: click.Context, db_url: str | None, by: Dimensions, major_only: bool, jurisdiction_level: str,
-          industry_depth: int, within: str | None, as_of: AsOf | None, fmt: str) -> None:
+          industry_depth: int, within: str | None, as_of: AsOf | None, fmt: str,
+          wide: bool) -> None:
     """Open/closed/void/overdue hazards and the rectification rate, grouped, as of a date.
 
     \b
@@ -39,4 +41,4 @@ def stats(ctx: click.Context, db_url: str | None, by: Dimensions, major_only: bo
     moment = as_of_or(as_of)
     with open_ledger(db_url) as book:
         rows = breakdown(book, moment, **grouping(by, major_only, within, jurisdiction_level, industry_depth))
-    emit(rows, fmt, title=f"隐患统计 as of {moment.isoformat()}" + (" (重大隐患)" if major_only else ""))
+    emit(rows, fmt, title=f"隐患统计 as of {moment.isoformat()}" + (" (重大隐患)" if major_only else ""), wide=wide)
