@@ -1,4 +1,4 @@
-"""`ledger stats` as people read it, against golden files.
+"""`ledger stats` and `ledger list` as people and scripts read them, against golden files.
 
 Tables are rendered by the real commands (click's CliRunner, in-process) on terminals
 80 and 120 columns wide: CJK characters take two cells, and no header may break into a
@@ -12,6 +12,9 @@ and review the diff.
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import os
 from pathlib import Path
 
@@ -94,3 +97,24 @@ def test_stats_fit_a_wide_terminal_as_one_row_per_group(db: str) -> None:
     text = run(db, 200, *STATS["stats-lane"])
     assert [line.split("│")[1].strip() for line in text.splitlines() if line.startswith("│")] == \
         ["major", "ordinary", "*"]
+
+
+@pytest.mark.parametrize("width", [80, 120])
+def test_ledger_list_table(db: str, width: int) -> None:
+    text = run(db, width, "list", "--format", "table")
+    assert_fits(text, width)
+    golden(f"list-table-{width}", text)
+
+
+def test_ledger_list_for_scripts(db: str) -> None:
+    tsv = run(db, 80, "list")                 # not a terminal: tab-separated, as before
+    assert tsv == run(db, 80, "list", "--format", "tsv") == run(db, 80, "list", "--format", "text")
+    assert tsv.splitlines()[6] == "M2\tRECTIFYING\tmajor\t370214\t青岛乙冷链有限公司"
+    golden("list-tsv", tsv)
+    as_csv = run(db, 80, "list", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(as_csv)))
+    assert [r["id"] for r in rows] == [line.split("\t")[0] for line in tsv.splitlines()]
+    assert rows[6]["clauses"] == "GM2023-12-2" and rows[6]["enterprise_name"] == "青岛乙冷链有限公司"
+    golden("list-csv", as_csv)
+    as_json = json.loads(run(db, 80, "list", "--format", "json", "--level", "major"))
+    assert [h["id"] for h in as_json] == ["M1", "M2", "M3"]

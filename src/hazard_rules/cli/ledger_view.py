@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from typing import Any
 
@@ -54,3 +56,57 @@ def _acting(event: Any) -> str:
     """The organisation, with the area and department it acted for when given."""
     extra = " ".join(x for x in (event.org_code, event.department) if x)
     return f"{event.organisation} [{extra}]" if extra else event.organisation
+
+
+# ---------------------------------------------------------------------------- ledger list
+LIST_FORMATS = ("table", "tsv", "text", "csv", "json")
+LIST_COLUMNS = ("id", "state", "level", "jurisdiction", "enterprise_id", "enterprise_name", "industries",
+                "departments", "clauses", "found_at", "registered_at", "closed_at", "deadlines", "version")
+
+
+def print_hazards(found: list[Any], fmt: str) -> None:
+    """The hazards `ledger list` found, as a table, tab-separated lines, CSV or JSON."""
+    if fmt == "json":
+        click.echo(json.dumps([h.model_dump(mode="json") for h in found], ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(LIST_COLUMNS)
+        for h in found:
+            writer.writerow([_csv_cell(getattr(h, name)) for name in LIST_COLUMNS])
+        click.echo(out.getvalue(), nl=False)
+    elif fmt == "table":
+        _hazard_table(found)
+    else:  # tsv, and its old name text: what scripts read, unchanged
+        for h in found:
+            click.echo(f"{h.id}\t{h.state}\t{h.level}\t{h.jurisdiction or ''}\t{h.enterprise_name or ''}")
+
+
+def _csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dict):
+        return ";".join(f"{k}={v}" for k, v in sorted(value.items()))
+    if isinstance(value, (list, tuple)):
+        return ";".join(str(v) for v in value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def _hazard_table(found: list[Any]) -> None:
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    # Lean: a rule under the header, a space between columns (the terminal's width goes to the names).
+    table = Table(box=box.SIMPLE_HEAD, header_style="bold", show_edge=False, pad_edge=False, padding=0)
+    for name in ("hazard", "state", "level", "jurisdiction"):
+        table.add_column(name, no_wrap=True)
+    table.add_column("enterprise", overflow="fold")
+    table.add_column("clauses", overflow="fold")
+    for h in found:  # Text, not markup: names come from the findings
+        table.add_row(Text(h.id), Text(h.state), Text(h.level), Text(h.jurisdiction or ""),
+                      Text(h.enterprise_name or ""), Text(", ".join(h.clauses)))
+    Console(highlight=False).print(table)
