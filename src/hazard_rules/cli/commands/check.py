@@ -1,0 +1,135 @@
+"""`hazard-rules check FILES`: classify findings as major, undetermined or ordinary.
+
+Exits FAILED when the --fail-on condition was met and INVALID_RECORDS when some records
+were invalid; when both, INVALID_RECORDS wins: a skipped record may hide a major hazard.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO
+
+import click
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from ...classifying.load import load_rulesets
+from ...errors import UsageError
+from ...findings.model import Scope
+from ...pipeline import classify_files
+from .. import render
+from ..exit_codes import ExitCode
+from ..options import rules_option
+from ..output import err_console, output_to
+from ..params import DATE, SCOPE
+
+LARGE_INPUT_BYTES = 2 * 1024 * 1024
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@rules_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl", "csv"]), default="table",
+              show_default=True, help="Output format; json/jsonl/csv print nothing else on stdout.")
+@click.option("--fail-on", type=click.Choice(["major", "undetermined", "disagreement"]), default=None,
+              help="Exit 1 if any verdict is major (undetermined: major or undetermined; disagreement: "
+                   "the facts do not confirm the inspector's `claimed` label).")
+@click.option("--scope", type=SCOPE, default="finding", show_default=True,
+              help="finding: judge the deficiency each record gives facts of; enterprise: a whole-enterprise "
+                   "self-inspection, every applicable rule must be decided. A record's own `scope` wins.")
+@click.option("--strict", is_flag=True, help="Unknown fact names are errors, not warnings.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the verdicts to FILE (atomically) instead of stdout.")
+@click.option("--encoding", default=None, help="Input encoding (default: detect UTF-8, UTF-8-BOM or GB18030).")
+@click.option("--input-format", type=click.Choice(["jsonl", "json", "yaml", "csv", "xlsx"]), default=None,
+              help="Input format (default: from the file extension).")
+@click.option("--as-of", type=DATE, default=None, help="Judge every finding as of this date instead of its own date.")
+def check(files: tuple[Path, ...], rules_dir: Path | None, fmt: str, fail_on: str | None, scope: Scope, strict: bool,
+          output: Path | None, encoding: str | None, input_format: str | None, as_of: dt.date | None) -> None:
+    """Classify the findings in FILES as major, undetermined or ordinary."""
+    ruleset = load_rulesets(rules_dir)
+    for file in files:
+        if not file.is_file():
+            raise UsageError(f"file not found: {file}")
+    counts: Counter[str] = Counter()
+    claims: Counter[str] = Counter()
+    invalid = 0
+    large = sum(f.stat().st_size for f in files) > LARGE_INPUT_BYTES
+    with output_to(output) as out, _progress(large) as advance:
+        console = Console(file=out, highlight=False, soft_wrap=False,
+                          force_terminal=None if out is sys.stdout else False, width=None if out is sys.stdout else 160)
+        writer = _writer(fmt, out, console)
+        for outcome in classify_files(ruleset, [str(f) for f in files], encoding=encoding, fmt=input_format,
+                                      strict=strict, as_of=as_of, scope=scope):
+            if outcome.warning is not None:
+                err_console.print(f"warning: {outcome.warning}", markup=False)
+                continue
+            if outcome.error is not None:
+                invalid += 1
+                err_console.print(outcome.error.render(), markup=False)
+                continue
+            assert outcome.verdict is not None
+            for warning in outcome.verdict.warnings:
+                err_console.print(f"{outcome.file}:record {outcome.number}: warning: {warning}", markup=False)
+            counts[outcome.verdict.verdict] += 1
+            if outcome.verdict.claim is not None:
+                claims[outcome.verdict.claim.agreement] += 1
+            writer.write(outcome.verdict)
+            advance()
+        writer.close()
+        summary = (f"{sum(counts.values())} findings: {counts['major']} major, {counts['undetermined']} undetermined, "
+                   f"{counts['ordinary']} ordinary" + _claims_summary(claims)
+                   + (f"; {invalid} invalid records skipped" if invalid else ""))
+        if fmt == "table" and out is sys.stdout:
+            console.print(summary)
+        else:
+            err_console.print(summary, markup=False)
+    sys.exit(_exit_code(fail_on, counts, claims, invalid))
+
+
+def _exit_code(fail_on: str | None, counts: Counter[str], claims: Counter[str], invalid: int) -> ExitCode:
+    if invalid:
+        return ExitCode.INVALID_RECORDS
+    disagreements = claims["contradicts"] + claims["unsupported"]
+    if (fail_on == "major" and counts["major"]
+            or fail_on == "undetermined" and (counts["major"] or counts["undetermined"])
+            or fail_on == "disagreement" and disagreements):
+        return ExitCode.FAILED
+    return ExitCode.OK
+
+
+def _claims_summary(claims: Counter[str]) -> str:
+    """'; 2 of 5 inspector labels disagree (1 contradicted, 1 unsupported)'."""
+    total = sum(claims.values())
+    if not total:
+        return ""
+    disagree = claims["contradicts"] + claims["unsupported"]
+    return (f"; {disagree} of {total} inspector labels disagree "
+            f"({claims['contradicts']} contradicted, {claims['unsupported']} unsupported)")
+
+
+def _writer(fmt: str, out: IO[str],
+            console: Console) -> render.JsonWriter | render.JsonlWriter | render.CsvWriter | render.TableWriter:
+    if fmt == "json":
+        return render.JsonWriter(out)
+    if fmt == "jsonl":
+        return render.JsonlWriter(out)
+    if fmt == "csv":
+        return render.CsvWriter(out)
+    return render.TableWriter(console)
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[Callable[[], None]]:
+    if not (enabled and err_console.is_terminal):
+        yield lambda: None
+        return
+    with Progress(SpinnerColumn(), TextColumn("classified {task.completed} findings"), TimeElapsedColumn(),
+                  console=err_console, transient=True) as progress:
+        task = progress.add_task("classify", total=None)
+        yield lambda: progress.advance(task)

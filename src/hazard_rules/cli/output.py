@@ -1,0 +1,38 @@
+"""Where output goes: the error console, and files written atomically."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO
+
+from rich.console import Console
+
+from ..errors import UsageError
+
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+@contextmanager
+def output_to(path: Path | None) -> Iterator[IO[str]]:
+    """stdout, or a file written atomically: a failed run never leaves half a file."""
+    if path is None:
+        yield sys.stdout
+        sys.stdout.flush()
+        return
+    directory = path.resolve().parent
+    if not directory.is_dir():
+        raise UsageError(f"cannot write {path}: folder {directory} does not exist")
+    handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", errors="backslashreplace", newline="", dir=directory,
+                                         prefix=f".{path.name}.", suffix=".tmp", delete=False)
+    try:
+        with handle:
+            yield handle
+        os.replace(handle.name, path)
+    except BaseException:
+        os.unlink(handle.name)
+        raise
