@@ -413,3 +413,18 @@ def test_a_holiday_file_error_points_at_its_line_and_column(tmp_path: Path) -> N
         load_holiday_file(path)
     span = caught.value.span
     assert (span.line, span.column) == (8, 14)      # where 2027-02-22 is written in the workdays list
+
+
+def test_a_holiday_file_reports_the_mistake_of_every_year_at_once(tmp_path: Path) -> None:
+    from hazard_rules.errors import Diagnostics
+
+    second = ENTRY.replace("2027:", "2028:", 1).replace("2027-", "2028-")
+    text = (ENTRY.replace("  workdays:", "  workday:") + second.replace("  notice: 测试〔2026〕1号\n", "")
+            + "27: {}\n")
+    with pytest.raises(Diagnostics) as caught:
+        load_holiday_file(_write(tmp_path, text))
+    messages = [e.message for e in caught.value.errors]
+    assert len(messages) == 3, messages
+    assert any("unknown key 'workday'" in m for m in messages) and any("missing key 'notice'" in m for m in messages)
+    assert any("not a year" in m for m in messages)
+    assert all(isinstance(e, CalendarError) and e.span is not None for e in caught.value.errors)

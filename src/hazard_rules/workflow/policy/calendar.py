@@ -48,7 +48,7 @@ from typing import Any, Literal, NoReturn
 import chinese_calendar
 from lunardate import LunarDate
 
-from ...errors import HazardRulesError
+from ...errors import Diagnostics, HazardRulesError
 from ...loading.strict_yaml import read_yaml
 
 CHINA_TZ = dt.timezone(dt.timedelta(hours=8), "CST")  # no daylight saving since 1991
@@ -129,7 +129,8 @@ def _packaged_notices() -> Mapping[int, Notice]:
 
 
 def _parse_notices(text: str, file: str) -> dict[int, Notice]:
-    """Check every entry, pointing at the line and column of the first problem."""
+    """Check every entry; report the first problem of each (every year's, at once), each at its
+    line and column."""
     try:
         doc = read_yaml(text, file)
     except HazardRulesError as exc:
@@ -144,39 +145,52 @@ def _parse_notices(text: str, file: str) -> dict[int, Notice]:
     if not isinstance(data, dict):
         fail("the file must be a mapping from a year to that year's notice")
     notices: dict[int, Notice] = {}
+    errors: list[HazardRulesError] = []
     for key, entry in data.items():
-        if not (isinstance(key, str) and re.fullmatch(r"\d{4}", key) and 1900 <= int(key) <= _LAST_YEAR):
-            fail(f"{key!r} is not a year between 1900 and {_LAST_YEAR} (e.g. `2027:`)", (key,), key=True)
-        year = int(key)
-        if not isinstance(entry, dict):
-            fail(f"{year}: expected a mapping with the keys {', '.join(_ENTRY_KEYS)}", (key,))
-        for name in entry:
-            if name not in _ENTRY_KEYS:
-                fail(f"{year}: unknown key {name!r} (allowed: {', '.join(_ENTRY_KEYS)})", (key, name), key=True)
-        for name in _REQUIRED_KEYS:
-            if name not in entry:
-                fail(f"{year}: missing key {name!r}", (key,))
-        for name in ("notice", "title"):
-            if not isinstance(entry[name], str) or not entry[name].strip():
-                fail(f"{year}: `{name}` must be non-empty text", (key, name))
-        published = _date(entry["published"])
-        if published is None:
-            fail(f"{year}: `published` must be a date written YYYY-MM-DD, got {entry['published']!r}",
-                 (key, "published"))
-        holidays = _dates(entry["holidays"], year, (key, "holidays"), fail)
-        workdays = _dates(entry.get("workdays") or [], year, (key, "workdays"), fail)
-        both = sorted(holidays & workdays)
-        if both:
-            fail(f"{year}: {both[0].isoformat()} is listed both as a holiday and as a working day", (key, "workdays"))
-        weekday = sorted(d for d in workdays if d.weekday() < 5)
-        if weekday:
-            written = entry["workdays"]
-            at = written.index(weekday[0].isoformat()) if weekday[0].isoformat() in written else None
-            fail(f"{year}: working day {weekday[0].isoformat()} is not a Saturday or Sunday "
-                 "(list only the adjusted working weekends)", (key, "workdays", *(() if at is None else (at,))))
-        notices[year] = Notice(year, entry["notice"].strip(), entry["title"].strip(), published,
-                               frozenset(holidays), frozenset(workdays))
+        try:
+            notice = _notice(key, entry, fail)
+        except CalendarError as error:
+            errors.append(error)
+            continue
+        notices[notice.year] = notice
+    if errors:
+        raise errors[0] if len(errors) == 1 else Diagnostics(errors, file)
     return notices
+
+
+def _notice(key: Any, entry: Any, fail: Callable[..., NoReturn]) -> Notice:
+    """One year's entry, checked (fail raises at its first problem)."""
+    if not (isinstance(key, str) and re.fullmatch(r"\d{4}", key) and 1900 <= int(key) <= _LAST_YEAR):
+        fail(f"{key!r} is not a year between 1900 and {_LAST_YEAR} (e.g. `2027:`)", (key,), key=True)
+    year = int(key)
+    if not isinstance(entry, dict):
+        fail(f"{year}: expected a mapping with the keys {', '.join(_ENTRY_KEYS)}", (key,))
+    for name in entry:
+        if name not in _ENTRY_KEYS:
+            fail(f"{year}: unknown key {name!r} (allowed: {', '.join(_ENTRY_KEYS)})", (key, name), key=True)
+    for name in _REQUIRED_KEYS:
+        if name not in entry:
+            fail(f"{year}: missing key {name!r}", (key,))
+    for name in ("notice", "title"):
+        if not isinstance(entry[name], str) or not entry[name].strip():
+            fail(f"{year}: `{name}` must be non-empty text", (key, name))
+    published = _date(entry["published"])
+    if published is None:
+        fail(f"{year}: `published` must be a date written YYYY-MM-DD, got {entry['published']!r}",
+             (key, "published"))
+    holidays = _dates(entry["holidays"], year, (key, "holidays"), fail)
+    workdays = _dates(entry.get("workdays") or [], year, (key, "workdays"), fail)
+    both = sorted(holidays & workdays)
+    if both:
+        fail(f"{year}: {both[0].isoformat()} is listed both as a holiday and as a working day", (key, "workdays"))
+    weekday = sorted(d for d in workdays if d.weekday() < 5)
+    if weekday:
+        written = entry["workdays"]
+        at = written.index(weekday[0].isoformat()) if weekday[0].isoformat() in written else None
+        fail(f"{year}: working day {weekday[0].isoformat()} is not a Saturday or Sunday "
+             "(list only the adjusted working weekends)", (key, "workdays", *(() if at is None else (at,))))
+    return Notice(year, entry["notice"].strip(), entry["title"].strip(), published,
+                  frozenset(holidays), frozenset(workdays))
 
 
 def _date(value: object) -> dt.date | None:
