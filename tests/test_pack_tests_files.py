@@ -109,3 +109,15 @@ def test_the_cli_reads_tests_for_rules_test_and_lint(rules: Path) -> None:
     assert linted.returncode != 0 and "tests for rule 'D-7'" in linted.stderr + linted.stdout
     checked = run_cli("check", "--rules", str(rules), "examples/inspections.jsonl")
     assert "tests for rule" not in checked.stderr
+
+
+def test_the_clause_matcher_reads_test_names_without_loading_tests_and_survives_a_broken_file(rules: Path) -> None:
+    from hazard_rules.loading.loader import test_names
+
+    ruleset = load_rulesets(rules)
+    source = ruleset.packs[0].checked.source
+    assert test_names(source) == {"D-1": ["十人", "九人"]} == test_names(load_rulesets(rules, tests=True)
+                                                                         .packs[0].checked.source)
+    (rules / "demo" / "pack.tests.yaml").write_text("tests: {D-1: [", encoding="utf-8")
+    assert test_names(load_rulesets(rules).packs[0].checked.source) == {}
+    assert load_rulesets(rules).matcher.entries  # built all the same

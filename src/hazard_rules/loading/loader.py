@@ -180,6 +180,32 @@ def _read_tests(source: PackSource, parts: list[Path], root: Path | None, errors
             _attach(source, index, rule_id, rule_tests, Origin(doc, ("tests", rule_id)), errors)
 
 
+def test_names(source: PackSource) -> dict[str, list[str]]:
+    """The names of each rule's tests (inspector-style wording the clause matcher indexes).
+
+    From the rules when their tests were read; else read here, leniently: a tests file that
+    cannot be read is skipped (`rules lint` reports it; classifying never fails on a test)."""
+    if source.tests_read:
+        return {located.value.id: [t.name for t in located.value.tests if t.name]
+                for located in source.rules if located.value.tests}
+    names: dict[str, list[str]] = {}
+    for part in [source.folder / PACK_FILE, *(source.folder / name for name in source.manifest.include)]:
+        file = tests_file(part)
+        if not file.is_file():
+            continue
+        try:
+            doc = read_document(file)
+        except PackError:
+            continue
+        written = doc.data.get("tests") if isinstance(doc.data, dict) else None
+        for rule_id, tests in (written.items() if isinstance(written, dict) else ()):
+            for test in tests if isinstance(tests, list) else ():
+                if isinstance(test, dict) and isinstance(test.get("name"), str):
+                    names.setdefault(rule_id, []).append(test["name"])
+        store_document(doc)
+    return names
+
+
 def _attach(source: PackSource, index: dict[str, int], rule_id: str, rule_tests: list[RuleTest], origin: Origin,
             errors: list[PackError]) -> None:
     import difflib

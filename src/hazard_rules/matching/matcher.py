@@ -25,6 +25,7 @@ from rank_bm25 import BM25Okapi
 
 from ..checking import ir
 from ..checking.pack import CheckedPack, CheckedRule
+from ..loading.loader import test_names
 from .tokens import Tokenizer
 
 
@@ -61,10 +62,12 @@ class Hit(Generic[Pack]):
     coverage: float     # share of the description's term weight found in the clause
 
 
-def rule_document(pack: CompiledPack, index: int) -> str:
+def rule_document(pack: CompiledPack, index: int, tests: dict[str, list[str]] | None = None) -> str:
+    """tests: the pack's test names by rule id (loader.test_names), if already read."""
     rule = pack.rules[index]
+    names = (tests if tests is not None else test_names(pack.checked.source)).get(rule.rule.id, [])
     parts = [rule.rule.text, rule.section.section.title or ""]
-    parts += [test.name for test in rule.rule.tests if test.name]  # authors' inspector-style wording
+    parts += names  # the authors' test names: inspector-style wording
     for fact_id in sorted(ir.facts_read(rule.condition)):
         located = pack.checked.source.facts.get(fact_id)
         if located is None:
@@ -126,7 +129,8 @@ class ClauseMatcher(Generic[Pack]):
     def __init__(self, packs: Sequence[Pack], tokenizer: Tokenizer | None = None) -> None:
         self.tokenizer = tokenizer or Tokenizer()
         self.entries = [(pack, index) for pack in packs for index in range(len(pack.rules))]
-        corpus = [self.tokenizer(rule_document(pack, index)) for pack, index in self.entries]
+        names = {id(pack): test_names(pack.checked.source) for pack in packs}
+        corpus = [self.tokenizer(rule_document(pack, index, names[id(pack)])) for pack, index in self.entries]
         self.terms = [frozenset(doc) for doc in corpus]
         self.bm25 = BM25Okapi(corpus)
         self.unseen_idf = math.log((len(corpus) + 0.5) / 0.5)
