@@ -44,3 +44,19 @@ def test_no_match_no_items(shipped) -> None:
     verdict = shipped.classify({**UNDERGROUND, "facts": {"underground.exits.independent_count": 3,
                                                          "underground.exits.as_designed": True}})
     assert verdict.verdict != "major" and verdict.items == []
+
+
+def test_the_csv_output_lists_each_item_once(tmp_path) -> None:
+    import csv
+    import io
+    import json
+
+    from .conftest import run_cli
+
+    record = {**UNDERGROUND, "facts": {"underground.exits.independent_count": 2, "underground.exits.spacing": 29.5,
+                                       "underground.exits.as_designed": False}}
+    file = tmp_path / "f.jsonl"
+    file.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    result = run_cli("check", str(file), "--format", "csv")
+    row = next(csv.DictReader(io.StringIO(result.stdout)))
+    assert row["articles"] == "地下矿山（一）1;地下矿山（一）2" and row["items"] == "地下矿山（一）"

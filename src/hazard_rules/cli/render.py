@@ -15,7 +15,7 @@ from ..classifying.verdict import Verdict
 VERDICT_STYLE = {"major": "bold red", "undetermined": "yellow", "ordinary": "green"}
 VERDICT_LABEL = {"major": "重大隐患 major", "undetermined": "待定 undetermined", "ordinary": "一般隐患 ordinary"}
 
-CSV_COLUMNS = ["finding", "verdict", "scope", "rules", "articles", "texts", "missing", "concerned", "claim",
+CSV_COLUMNS = ["finding", "verdict", "scope", "rules", "articles", "items", "texts", "missing", "concerned", "claim",
                "claim_notes", "reasons", "as_of", "ruleset"]
 AGREEMENT_LABEL = {"confirms": "label confirmed", "contradicts": "label CONTRADICTED",
                    "unsupported": "label unsupported"}
@@ -65,6 +65,7 @@ class CsvWriter:
             verdict.finding, verdict.verdict, verdict.scope,
             ";".join(m.rule for m in verdict.matches),
             ";".join(f"{m.article}{m.clause or ''}" for m in verdict.matches),
+            ";".join(f"{i.article}{i.item or ''}" for i in verdict.items),  # each item once (sub-items grouped)
             ";".join(m.text for m in verdict.matches),
             ";".join(missing), ";".join(f"{c.rule}={c.value}" for c in verdict.concerned),
             claim.agreement if claim else "", ";".join(claim.notes) if claim else "",
