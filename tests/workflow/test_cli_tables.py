@@ -25,7 +25,7 @@ from rich.cells import cell_len
 from hazard_rules.cli.main import cli
 from hazard_rules.workflow.service.ledger import Ledger
 
-from .test_stats import build, day
+from .test_stats import build
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "cli"
 UPDATE = os.environ.get("UPDATE_GOLDENS") == "1"
@@ -34,7 +34,7 @@ UPDATE = os.environ.get("UPDATE_GOLDENS") == "1"
 @pytest.fixture(scope="module")
 def db(tmp_path_factory) -> str:
     url = f"sqlite:///{tmp_path_factory.mktemp('tables') / 'ledger.sqlite'}"
-    with Ledger.open(url, now=day("2024-01-01")) as book:
+    with Ledger.open(url) as book:
         build(book)
     return url
 

@@ -84,7 +84,7 @@ def hazard_count(db_url: str) -> int:
 
 def assert_consistent(db_url: str) -> int:
     """The database after a crash: verified, no half-written hazard. Returns the hazard count."""
-    with Ledger.open(db_url, now=T0) as book:
+    with Ledger.open(db_url) as book:
         assert book.verify() == []
         with book.engine.connect() as conn:
             mismatched = conn.execute(text(
@@ -191,7 +191,7 @@ def test_sigkill_inside_an_intake_transaction_leaves_no_half_written_hazard(db_u
     process, half_written, _ = run_until_paused(40, *intake_args(findings, db_url))
     kill(process)
     assert assert_consistent(db_url) == 39
-    with Ledger.open(db_url, now=T0) as book:
+    with Ledger.open(db_url) as book:
         assert book.find(half_written) is None
         with book.engine.connect() as conn:
             assert conn.execute(text("SELECT count(*) FROM events WHERE hazard_id = :id"),
@@ -205,7 +205,7 @@ def test_sigkill_inside_an_intake_transaction_leaves_no_half_written_hazard(db_u
 
 def _major_in_rectification(db_url: str) -> None:
     record = next(r for r in RECORDS if r["id"] == MAJOR)
-    with Ledger.open(db_url, now=T0) as book:
+    with Ledger.open(db_url) as book:
         book.register(Finding.model_validate(record), load_rulesets().classify(record), actor="王检查",
                       role="INSPECTOR", organisation=ENT, at=T0)
         for action, fields in [("classify_major", {"interim_controls": "停用速冻间"}),
@@ -218,7 +218,7 @@ def _major_in_rectification(db_url: str) -> None:
 
 def test_sigkill_inside_a_step_transaction_leaves_the_hazard_as_it_was(db_url: str) -> None:
     _major_in_rectification(db_url)
-    with Ledger.open(db_url, now=T0) as book:
+    with Ledger.open(db_url) as book:
         before, history = book.get(MAJOR), book.history(MAJOR)
     process, hazard_id, version = run_until_paused(
         1, "ledger", "step", MAJOR, "report_progress", "--as", "ENT_PRINCIPAL", "--by", "张", "--org", ENT,
@@ -226,12 +226,12 @@ def test_sigkill_inside_a_step_transaction_leaves_the_hazard_as_it_was(db_url: s
     assert (hazard_id, version) == (MAJOR, before.version + 1)
     kill(process)
     assert_consistent_after_steps(db_url)
-    with Ledger.open(db_url, now=T0) as book:
+    with Ledger.open(db_url) as book:
         assert book.get(MAJOR) == before and book.history(MAJOR) == history
 
 
 def assert_consistent_after_steps(db_url: str) -> None:
-    with Ledger.open(db_url, now=T0) as book:
+    with Ledger.open(db_url) as book:
         assert book.verify() == []
         for hazard in book.hazards():
             assert [e.n for e in book.history(hazard.id)] == list(range(1, hazard.version + 1))
@@ -261,7 +261,7 @@ def test_concurrent_cli_steps_from_processes_are_all_recorded_or_refused(db_url:
         assert process.returncode in (0, 4), (process.returncode, err)
         assert "Traceback" not in err
         outcomes[number] = process.returncode
-    with Ledger.open(db_url, now=T0) as book:
+    with Ledger.open(db_url) as book:
         history = book.history(MAJOR)
         assert book.verify() == []
     recorded = [e.fields["progress"] for e in history[5:]]
@@ -300,7 +300,7 @@ def test_conditional_steps_from_processes_exactly_one_wins(db_url: str) -> None:
         if process.returncode == 4:
             assert "E603" in err and "Traceback" not in err
     assert codes.count(0) == 1, codes
-    with Ledger.open(db_url, now=T0) as book:
+    with Ledger.open(db_url) as book:
         history = book.history(MAJOR)
         assert book.verify() == []
     assert len(history) == 6 and history[-1].action == steps[codes.index(0)][0]
@@ -311,7 +311,7 @@ def _step_worker(db_url: str, number: int, action: str, role: str, organisation:
                  barrier, results) -> None:
     """One process: open the ledger, wait for the others, take one step, report the outcome."""
     try:
-        with Ledger.open(db_url, now=T0) as book:
+        with Ledger.open(db_url) as book:
             book.find(MAJOR)                      # connect before the race starts
             barrier.wait(timeout=120)
             try:
@@ -358,7 +358,7 @@ def test_racing_processes_lose_no_step(db_url: str) -> None:
     assert not [o for o in outcomes.values() if o[0] == "error"], outcomes
     # a refusal only ever comes from a state another step changed first (never from who acts)
     assert all("cannot " in message for outcome, message in outcomes.values() if outcome == "refused"), outcomes
-    with Ledger.open(db_url, now=T0) as book:
+    with Ledger.open(db_url) as book:
         history = book.history(MAJOR)
         assert book.verify() == []
     ok = sorted(mix[n][0] for n, (outcome, _) in outcomes.items() if outcome == "ok")
@@ -370,7 +370,7 @@ def test_racing_processes_lose_no_step(db_url: str) -> None:
 def test_concurrent_intakes_register_each_finding_once(db_url: str, tmp_path: Path) -> None:
     total = 600
     findings = write_findings(tmp_path / "findings.jsonl", total)
-    with Ledger.open(db_url, now=T0):
+    with Ledger.open(db_url):
         pass          # the schema first: two first-time migrations race (test_two_first_opens_of_a_fresh_database)
     processes = [subprocess.Popen(cli(*intake_args(findings, db_url)), cwd=ROOT, env=ENV, stdout=subprocess.PIPE,
                                   stderr=subprocess.PIPE, text=True, encoding="utf-8") for _ in range(2)]

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 
-def open_ledger(db_url: str | None, now: dt.datetime | None = None) -> Any:
+def open_ledger(db_url: str | None) -> Any:
     from ..workflow.service.ledger import DEFAULT_URL, Ledger
 
-    return Ledger.open(db_url or DEFAULT_URL, now=now)
+    return Ledger.open(db_url or DEFAULT_URL)

@@ -39,7 +39,7 @@ def intake(files: tuple[Path, ...], db_url: str | None, rules_dir: Path | None, 
     at = clock(now)
     ruleset = load_rulesets(rules_dir)
     created = existing = invalid = refused = 0
-    with open_ledger(db_url, at) as book:
+    with open_ledger(db_url) as book:
         book.check_actor("register", role=role, org_code=org_code, department=department)  # once, not per record
         for outcome in classify_files(ruleset, [str(f) for f in files], scope=scope):
             if outcome.error is not None:

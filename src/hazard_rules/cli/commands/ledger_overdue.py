@@ -16,7 +16,7 @@ from ..options import clock, db_option, now_option
 def overdue(db_url: str | None, now: dt.datetime | None) -> None:
     """List open hazards with a deadline that has passed."""
     at = clock(now)
-    with open_ledger(db_url, at) as book:
+    with open_ledger(db_url) as book:
         found = book.overdue(at)
     for hazard, timers in found:
         dues = ", ".join(f"{t} {hazard.deadlines[t]}" for t in timers)

@@ -32,7 +32,7 @@ def submit(ctx: click.Context, enterprise_id: str, db_url: str | None, period: P
     from ...workflow.stats import statistics_due, submit_statistics
 
     at = clock(now)
-    with open_ledger(db_of(ctx, db_url), at) as book:
+    with open_ledger(db_of(ctx, db_url)) as book:
         submission, created = submit_statistics(book, enterprise_id, period, signed_by=signed_by, role=role, now=at)
         due = statistics_due(period, submission.body.get("jurisdiction"), book.settings)
     if fmt == "json":

@@ -38,7 +38,7 @@ def step(hazard_id: str, action: str, db_url: str | None, role: str, actor: str,
          now: dt.datetime | None) -> None:
     """Take one workflow step on a hazard (refused with the reason if illegal)."""
     at = clock(now)
-    with open_ledger(db_url, at) as book:
+    with open_ledger(db_url) as book:
         state = book.step(hazard_id, action, actor=actor, role=role, organisation=organisation, at=at,
                           fields=nest(field_pairs, fields_json), evidence=list(evidence),
                           expected_version=expect_version, org_code=org_code, department=department)

@@ -16,7 +16,7 @@ from ..options import clock, db_option, now_option
 def tick(db_url: str | None, now: dt.datetime | None) -> None:
     """Record the escalation steps whose time has come (催办 → 督办函 → 通报 → 约谈 → 处罚)."""
     at = clock(now)
-    with open_ledger(db_url, at) as book:
+    with open_ledger(db_url) as book:
         recorded = book.tick(at)
     for event in recorded:
         by = event.fields.get("authority")

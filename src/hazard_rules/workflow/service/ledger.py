@@ -87,11 +87,9 @@ class Ledger:
     # ------------------------------------------------------------------ opening
     @classmethod
     def open(cls, url: str = DEFAULT_URL, *, machine: Machine | None = None, settings: Any = None,
-             calendar: Any = None, departments: DepartmentTable | None = None,
-             now: dt.datetime | None = None) -> Ledger:
+             calendar: Any = None, departments: DepartmentTable | None = None) -> Ledger:
         """Open (creating or upgrading its schema) the ledger at `url`. The machine, settings,
-        calendar and department table default to the ones shipped with the package. `now` is
-        no longer read: it dated the rows of the migration record Alembic replaced."""
+        calendar and department table default to the ones shipped with the package."""
         engine = repository.connect(url)
         with engine.begin() as conn:
             migrations.upgrade(conn)
