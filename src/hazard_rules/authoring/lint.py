@@ -223,7 +223,8 @@ def _conditions(rule: CheckedRule) -> Iterator[tuple[ast.Node, Origin]]:
 
 
 def _compared_numbers(rule: CheckedRule) -> Iterator[tuple[Fraction, str, Span]]:
-    """(number, operator with the fact on the left, where) for each `x op N` the rule writes."""
+    """(number, operator with the fact on the left, where) for each `x op N` the rule writes,
+    with N as written (`0.03 MPa`: 0.03) and as checked, in the fact's unit (30 kPa: 30)."""
     for tree, origin in _conditions(rule):
         for node in ast.walk(tree):
             if not isinstance(node, ast.Compare) or node.op in ("==", "!="):
@@ -236,6 +237,17 @@ def _compared_numbers(rule: CheckedRule) -> Iterator[tuple[Fraction, str, Span]]
                 continue
             start, end = node.pos
             yield value, op, origin.doc.scalar_span(origin.path, start, max(1, end - start))
+    where = Origin(rule.origin.doc, rule.origin.path + ("when",)).span()
+    for cmp in ir.walk(rule.condition):
+        if not isinstance(cmp, ir.Cmp) or cmp.op in ("==", "!="):
+            continue
+        for const, op in ((cmp.right, cmp.op), (cmp.left, _FLIP[cmp.op])):
+            if isinstance(const, ir.Const) and _is_number(const.value):
+                yield Fraction(const.value).limit_denominator(10**6), op, where
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float | Fraction) and not isinstance(value, bool)
 
 
 def _numbers_used(rule: CheckedRule) -> tuple[set[Fraction], set[Fraction]]:
@@ -247,8 +259,7 @@ def _numbers_used(rule: CheckedRule) -> tuple[set[Fraction], set[Fraction]]:
                if isinstance(node, ast.Arith) and node.op == "*"
                for side in (node.left, node.right) if isinstance(side, ast.NumberLit)}
     for node in ir.walk(rule.condition):
-        if isinstance(node, ir.Const) and isinstance(node.value, int | float | Fraction) \
-                and not isinstance(node.value, bool):
+        if isinstance(node, ir.Const) and _is_number(node.value):
             numbers.add(Fraction(node.value).limit_denominator(10**6))
     return numbers, factors
 
