@@ -38,6 +38,7 @@ def _pack(family: str, start: str, end: str, facts: str, rules: str) -> str:
         {facts}
         sections:
           - {{id: s1, article: 第一条}}
+          - {{id: s2, article: 第二条}}
         rules:
         {rules}
         """).format(family=family, year=start[:4], start=start, end=end,
@@ -73,6 +74,11 @@ RULES = """\
   text: 人数不少于3人，或者不足3人的
   provenance: {status: verified}
   when: a.workers >= 3 人 or a.workers < 3 人
+- {id: L-7, section: s1, text: 干式且合格的, provenance: {status: verified}, when: a.kind == "dry" and a.ok}
+- {id: L-8, section: s1, text: 合格且干式的, provenance: {status: verified}, when: a.ok and not a.kind != "dry"}
+- {id: L-9, section: s1, text: 湿式的, provenance: {status: verified}, when: a.kind == "wet"}
+- {id: L-10, section: s1, text: 湿式且不合格的, provenance: {status: verified}, when: a.kind == "wet" and not a.ok}
+- {id: L-11, section: s2, text: 湿式且合格的, provenance: {status: verified}, when: a.kind == "wet" and a.ok}
 """
 
 TESTS = """\
@@ -82,6 +88,11 @@ tests:
   L-4: [{facts: {a.kind: dry}, expect: true}]
   L-5: [{facts: {a.pressure: 10}, expect: true}]
   L-6: [{facts: {a.workers: 3}, expect: true}]
+  L-7: [{facts: {a.kind: dry, a.ok: true}, expect: true}]
+  L-8: [{facts: {a.kind: dry, a.ok: true}, expect: true}]
+  L-9: [{facts: {a.kind: wet}, expect: true}]
+  L-10: [{facts: {a.kind: wet, a.ok: false}, expect: true}]
+  L-11: [{facts: {a.kind: wet, a.ok: true}, expect: true}]
 """
 
 OLD_RULE = "- {id: O-1, section: s1, text: 不合格的, provenance: {status: verified}, when: not a.ok}\n"
@@ -131,23 +142,29 @@ def test_each_kind_of_finding_and_none_where_there_is_none(lint_rules: Path) -> 
                  "demo-2020)"],
         "L007": ["standard demo: demo-2020 (until 2024-06-30) and demo-2024 (from 2024-01-01) are both in force "
                  "on 2024-01-01"],
+        "L009": ["rule L-8 matches exactly the findings rule L-7 matches"],
+        "L010": ["rule L-10 is subsumed by rule L-9 of the same article: every finding it matches, L-9 matches too"],
     }
-    # Not reported: L-5 (30kPa written as 0.03 MPa, compared in the fact's unit), L-6 (always
-    # true, but over a number: undecidable), 3 in L-2 (used), the facts the rules read.
+    # Not reported: L-11 (subsumed by L-9 too, but of another article), L-7 vs L-9 (disjoint),
+    # L-5 (30kPa written as 0.03 MPa, compared in the fact's unit), L-6 (always true, but over
+    # a number: undecidable), 3 in L-2 (used), the facts the rules read, L-3/L-4 as
+    # equivalent to or subsumed by anything (constant rules are L003/L004 only).
 
 
 def test_findings_point_at_what_they_are_about(lint_rules: Path) -> None:
     where = {f.code: str(f.span) for f in _found(lint_rules)}
     new, old = (str(Path("rules") / name / "pack.yaml") for name in ("demo-2024", "demo-2020"))
     assert where == {
-        "L002": f"{new}:20:83",   # the comparison `a.workers >= 9 人`
-        "L001": f"{new}:23:11",   # the text
-        "L003": f"{new}:26:81",   # the condition
-        "L004": f"{new}:31:11",
+        "L002": f"{new}:21:83",   # the comparison `a.workers >= 9 人`
+        "L001": f"{new}:24:11",   # the text
+        "L003": f"{new}:27:81",   # the condition
+        "L004": f"{new}:32:11",
         "L005": f"{new}:15:3",    # the fact's key
-        "L006": f"{new}:21:9",    # the rule's id
+        "L006": f"{new}:22:9",    # the rule's id
         "L007": f"{new}:6:19",    # the newer edition's effective_from
         "L008": f"{old}:6:19",
+        "L009": f"{new}:40:80",   # the later rule's condition
+        "L010": f"{new}:42:82",  # the narrower rule's condition
     }
 
 
@@ -262,7 +279,7 @@ def test_warnings_alone_pass_unless_strict(tmp_path: Path) -> None:
     pack.write_text(text, encoding="utf-8")
     plain = run_cli("rules", "lint", "--rules", str(rules))
     assert plain.returncode == 0, plain.stdout
-    assert plain.stdout.rstrip().endswith("0 lint error(s), 4 warning(s)")
+    assert " 0 lint error(s), " in plain.stdout and "warning[L005]" in plain.stdout
     strict = run_cli("rules", "lint", "--rules", str(rules), "--strict")
     assert strict.returncode == 1
 

@@ -16,14 +16,17 @@ say where it probably disagrees with the standard it encodes.
 - L006 (`untested_rules`): a rule without tests, when the tests were read.
 - L007/L008 (`edition_periods`): editions of one standard family whose periods overlap or
   leave a gap.
+- L009/L010 (`same_or_subsumed`): two rules of a pack true for exactly the same findings;
+  a rule whose findings another rule of the same article all matches (over finite domains).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal
@@ -32,7 +35,8 @@ from ..checking import ir
 from ..checking.pack import CheckedPack, CheckedRule
 from ..classifying.compiled import CompiledPack
 from ..classifying.ruleset import Ruleset
-from ..compiling.exact import MAX_ASSIGNMENTS, decide_exactly, domain_size
+from ..compiling.exact import MAX_ASSIGNMENTS, decide_exactly, domain, domain_size
+from ..compiling.kleene import compile_kleene
 from ..errors import Span, render_diagnostic
 from ..loading.loader import Origin
 from ..parsing import ast
@@ -59,6 +63,8 @@ LINTS: dict[str, Lint] = {lint.code: lint for lint in (
     Lint("L006", "warning", "a rule without tests"),
     Lint("L007", "error", "two editions of one standard are in force on the same day"),
     Lint("L008", "warning", "no edition of a standard is in force between two editions"),
+    Lint("L009", "warning", "two rules of one pack match exactly the same findings"),
+    Lint("L010", "warning", "a rule matches only findings another rule of the same article matches"),
 )}
 
 
@@ -90,6 +96,7 @@ def lint(ruleset: Ruleset) -> list[Finding]:
         for rule in pack.rules:
             found.extend(text_numbers(pack.checked, rule))
             found.extend(constant_rules(pack.checked, rule))
+        found.extend(same_or_subsumed(pack.checked))
         if ruleset.tests_read:
             found.extend(untested_rules(pack.checked))
     found.extend(unused_facts(ruleset.packs))
@@ -383,3 +390,90 @@ def edition_periods(packs: Iterable[CompiledPack]) -> Iterator[Finding]:
                               f"{last.isoformat()} (between {old.id} and {new.id})", where,
                               "close the gap: an edition's effective_to is the day before the next one's "
                               "effective_from")
+
+
+# ----------------------------------------------------------------- L009, L010: equivalent and subsumed rules
+
+@dataclass(frozen=True, slots=True)
+class _Table:
+    """A rule's truth table over the finite facts it reads."""
+
+    rule: CheckedRule
+    names: tuple[str, ...]
+    values: dict[tuple[object, ...], bool]
+
+    def at(self, assignment: dict[str, object]) -> bool:
+        return self.values[tuple(assignment[name] for name in self.names)]
+
+
+def same_or_subsumed(pack: CheckedPack) -> Iterator[Finding]:
+    """L009: two rules of the pack whose sections apply alike and that are true for exactly
+    the same values of the facts they read; L010: a rule every finding of which another rule
+    of the same article matches too (it adds no major hazard of its own). Decided over the
+    finite domains of the facts the two rules read together (at most MAX_ASSIGNMENTS
+    combinations); rules that are constant (L003/L004) or undecidable are left out, and so
+    are pairs that read no fact in common."""
+    tables = [t for t in (_table(pack, rule) for rule in pack.rules) if t is not None]
+    for index, a in enumerate(tables):
+        for b in tables[index + 1:]:
+            if not set(a.names) & set(b.names):
+                continue
+            names = sorted(set(a.names) | set(b.names))
+            if _size(pack, names) > MAX_ASSIGNMENTS:
+                continue
+            pairs = [(a.at(row), b.at(row)) for row in _rows(pack, names)]
+            a_rule, b_rule = a.rule, b.rule
+            alike = (a_rule.section.applies_to == b_rule.section.applies_to
+                     and a_rule.section.scope == b_rule.section.scope)
+            if alike and all(x == y for x, y in pairs):
+                yield Finding("L009", f"rule {b_rule.rule.id} matches exactly the findings rule {a_rule.rule.id} "
+                              "matches", Origin(b_rule.origin.doc, b_rule.origin.path + ("when",)).span(),
+                              f"if both clauses really say the same, keep one rule; otherwise one of them is "
+                              f"miswritten (compare with `rules show {a_rule.rule.id}`)")
+                continue
+            if a_rule.section.section.article != b_rule.section.section.article or not alike:
+                continue
+            for small, large, implied in ((a_rule, b_rule, all(y for x, y in pairs if x)),
+                                          (b_rule, a_rule, all(x for x, y in pairs if y))):
+                if implied:
+                    yield Finding("L010", f"rule {small.rule.id} is subsumed by rule {large.rule.id} of the same "
+                                  f"article: every finding it matches, {large.rule.id} matches too",
+                                  Origin(small.origin.doc, small.origin.path + ("when",)).span(),
+                                  f"check {small.rule.id}'s condition against its text; a narrower case of "
+                                  f"{large.rule.id} adds no major hazard of its own")
+                    break
+
+
+def _table(pack: CheckedPack, rule: CheckedRule) -> _Table | None:
+    expr = rule.when if rule.unless is None else ir.And((rule.when, ir.Not(rule.unless)))
+    if any(isinstance(n, (ir.Field, ir.Today)) for n in ir.walk(expr)):
+        return None
+    names = tuple(sorted(ir.facts_read(expr)))
+    if _size(pack, names) > MAX_ASSIGNMENTS:
+        return None
+    fn = compile_kleene(expr)
+    values: dict[tuple[object, ...], bool] = {}
+    today = dt.date.today()
+    for row in _rows(pack, names):
+        value = fn(row, today, {})
+        if value is None:
+            return None
+        values[tuple(row[name] for name in names)] = bool(value)
+    if len(set(values.values())) < 2:
+        return None  # constant: L003/L004
+    return _Table(rule, names, values)
+
+
+def _size(pack: CheckedPack, names: Iterable[str]) -> int:
+    size = 1
+    for name in names:
+        count = domain_size(pack.facts[name]) if name in pack.facts else None
+        if count is None:
+            return MAX_ASSIGNMENTS + 1
+        size *= count
+    return size
+
+
+def _rows(pack: CheckedPack, names: Sequence[str]) -> Iterator[dict[str, object]]:
+    for values in itertools.product(*(domain(pack.facts[name]) for name in names)):
+        yield dict(zip(names, values))
