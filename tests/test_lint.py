@@ -180,6 +180,21 @@ def test_an_inclusive_comparison_that_agrees_is_not_reported(tmp_path: Path) -> 
     assert "L002" not in Counter(f.code for f in _found(rules))
 
 
+@pytest.mark.parametrize(("when", "found"), [
+    ("a.workers * 5 >= a.limit * 6", ["L002"]),    # 超过 excludes 120 %
+    ("a.workers * 5 > a.limit * 6", []),
+    ("a.workers * 10 > a.limit * 12", []),
+    ("a.workers <= a.limit * 1.2", []),            # the complement: the requirement
+    ("a.workers > a.limit", ["L001"]),             # 20 % nowhere
+])
+def test_a_percentage_of_another_fact(tmp_path: Path, when: str, found: list[str]) -> None:
+    facts = "a.workers: {label: 人数, type: int}\na.limit: {label: 限员, type: int}\n"
+    rule = (f"- {{id: P-1, section: s1, text: 单班作业人数超过限员规定的20%的, provenance: {{status: verified}}, "
+            f"when: {when}}}\n")
+    rules = write_rules(tmp_path / "rules", _pack("demo", "2024-01-01", "null", facts, rule), "demo-2024")
+    assert [f.code for f in _found(rules) if f.code in ("L001", "L002")] == found
+
+
 def test_editions_that_meet_exactly_are_not_reported(tmp_path: Path) -> None:
     codes = Counter(f.code for f in _found(_write(tmp_path / "rules", gap=False, overlap=False)))
     assert "L007" not in codes and "L008" not in codes
@@ -207,6 +222,7 @@ def test_a_shared_fact_is_used_if_any_importing_pack_reads_it(tmp_path: Path) ->
     ("超过9人", [(9, ">", False)]), ("9人以上", [(9, ">", True)]), ("不超过9人", [(9, "<", True)]),
     ("不足3个", [(3, "<", False)]), ("20m以内", [(20, "<", True)]), ("达到或者超过0.74MPa", [(0.74, ">", True)]),
     ("超过核定能力10%以上", [(10, ">", True)]), ("幅度超过10%以上", []),  # the two words disagree: left out
+    ("超过核定(设计)生产能力的110%", [(110, ">", False)]), ("超过规定的人数9人", []),
     ("大于1:5的地基", []), ("GB50089规定", []), ("第9条", []), ("9人", []),
 ])
 def test_numbers_the_text_compares_with(text: str, expected: list[tuple[float, str, bool]]) -> None:

@@ -129,6 +129,11 @@ _NUMBER = re.compile(
     "(?P<before>" + "|".join(map(re.escape, sorted(_BEFORE, key=len, reverse=True))) + r")?\s*"
     r"(?P<number>(?<![\d.A-Za-z:：])\d+(?:\.\d+)?(?![\d.]|\s*[:：]\s*\d))\s*(?P<unit>" + _UNIT + r")\s*"
     "(?P<after>" + "|".join(map(re.escape, sorted(_AFTER, key=len, reverse=True))) + ")?")
+# A percentage of something the text names between the word and the number (超过核定生产能力的110%).
+_PERCENT = re.compile(
+    "(?P<before>" + "|".join(map(re.escape, sorted(_BEFORE, key=len, reverse=True))) + r")"
+    r"[^\d，。；：,;]{1,20}?(?P<number>(?<![\d.])\d+(?:\.\d+)?)\s*(?P<unit>%)\s*"
+    "(?P<after>" + "|".join(map(re.escape, sorted(_AFTER, key=len, reverse=True))) + ")?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,18 +147,21 @@ class TextNumber:
 
 def text_comparisons(text: str) -> list[TextNumber]:
     """The numbers the text compares with: a number with a comparison word right before
-    it (超过9人) or right after it (9人以上). A number with words on both sides that
-    disagree (超过10%以上) is left out: what it means is not clear enough to lint."""
+    it (超过9人) or right after it (9人以上), and a percentage a few words after one
+    (超过核定生产能力的110%). A number with words on both sides that disagree (超过10%以上)
+    is left out: what it means is not clear enough to lint."""
     text = unicodedata.normalize("NFKC", text)
-    found: list[TextNumber] = []
-    for match in _NUMBER.finditer(text):
-        before, after = match["before"], match["after"]
-        words = [w for w in (before and _BEFORE[before], after and _AFTER[after]) if w]
-        if not words or (len(words) == 2 and words[0] != words[1]):
-            continue
-        direction, inclusive = words[0]
-        found.append(TextNumber(Fraction(match["number"]), match[0].strip(), direction, inclusive, match["unit"]))
-    return found
+    found: dict[int, TextNumber] = {}
+    for pattern in (_NUMBER, _PERCENT):
+        for match in pattern.finditer(text):
+            before, after = match["before"], match["after"]
+            words = [w for w in (before and _BEFORE[before], after and _AFTER[after]) if w]
+            if match.start("number") in found or not words or (len(words) == 2 and words[0] != words[1]):
+                continue
+            direction, inclusive = words[0]
+            found[match.start("number")] = TextNumber(Fraction(match["number"]), match[0].strip(), direction,
+                                                      inclusive, match["unit"])
+    return [found[start] for start in sorted(found)]
 
 
 def text_numbers(pack: CheckedPack, rule: CheckedRule) -> Iterator[Finding]:
@@ -166,7 +174,8 @@ def text_numbers(pack: CheckedPack, rule: CheckedRule) -> Iterator[Finding]:
     for number in text_comparisons(rule.rule.text):
         mentions.setdefault(number.value, []).append(number)
     for value, numbers in mentions.items():
-        same = [(op, span) for v, op, span in compared if v == value]
+        percent = {value / 100, 1 + value / 100} if any(n.unit == "%" for n in numbers) else set()
+        same = [(op, span) for v, op, span, factor in compared if (v == value and not factor) or v in percent]
         if any(_agrees(number, op) for number in numbers for op, _ in same):
             continue
         number = numbers[0]
@@ -229,28 +238,43 @@ def _conditions(rule: CheckedRule) -> Iterator[tuple[ast.Node, Origin]]:
             yield parse_remembered(text, origin.doc.memo), origin
 
 
-def _compared_numbers(rule: CheckedRule) -> Iterator[tuple[Fraction, str, Span]]:
-    """(number, operator with the fact on the left, where) for each `x op N` the rule writes,
-    with N as written (`0.03 MPa`: 0.03) and as checked, in the fact's unit (30 kPa: 30)."""
+def _compared_numbers(rule: CheckedRule) -> Iterator[tuple[Fraction, str, Span, bool]]:
+    """(number, operator with the fact on the left, where, is a factor) for each `x op N` the
+    rule writes, with N as written (`0.03 MPa`: 0.03) and as checked, in the fact's unit
+    (30 kPa: 30); and for each `x * a op y * b` (either side without its factor), the
+    factor b / a (`shift_workers * 5 >= limit * 6`: 6/5, the text's 20%以上)."""
     for tree, origin in _conditions(rule):
         for node in ast.walk(tree):
             if not isinstance(node, ast.Compare) or node.op in ("==", "!="):
                 continue
-            if isinstance(node.right, ast.NumberLit):
-                value, op = node.right.value, node.op
-            elif isinstance(node.left, ast.NumberLit):
-                value, op = node.left.value, _FLIP[node.op]
-            else:
-                continue
             start, end = node.pos
-            yield value, op, origin.doc.scalar_span(origin.path, start, max(1, end - start))
+            span = origin.doc.scalar_span(origin.path, start, max(1, end - start))
+            if isinstance(node.right, ast.NumberLit):
+                yield node.right.value, node.op, span, False
+            elif isinstance(node.left, ast.NumberLit):
+                yield node.left.value, _FLIP[node.op], span, False
+            else:
+                left, right = _factor(node.left), _factor(node.right)
+                if left and right and (left, right) != (1, 1):
+                    yield right / left, node.op, span, True
     where = Origin(rule.origin.doc, rule.origin.path + ("when",)).span()
     for cmp in ir.walk(rule.condition):
         if not isinstance(cmp, ir.Cmp) or cmp.op in ("==", "!="):
             continue
         for const, op in ((cmp.right, cmp.op), (cmp.left, _FLIP[cmp.op])):
             if isinstance(const, ir.Const) and _is_number(const.value):
-                yield Fraction(const.value).limit_denominator(10**6), op, where
+                yield Fraction(const.value).limit_denominator(10**6), op, where, False
+
+
+def _factor(node: ast.Node) -> Fraction | None:
+    """a for `x * a` or `a * x`, 1 for a plain name, else None."""
+    if isinstance(node, ast.Name):
+        return Fraction(1)
+    if isinstance(node, ast.Arith) and node.op == "*":
+        for number, other in ((node.right, node.left), (node.left, node.right)):
+            if isinstance(number, ast.NumberLit) and isinstance(other, ast.Name) and number.value:
+                return number.value
+    return None
 
 
 def _is_number(value: object) -> bool:
