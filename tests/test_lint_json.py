@@ -35,5 +35,6 @@ def test_json_diagnostics_without_a_position_or_a_problem(tmp_path: Path) -> Non
     assert missing.returncode == 2
     (error,) = json.loads(missing.stdout)["diagnostics"]
     assert (error["file"], error["line"], error["column"], error["code"]) == (None, None, None, "E501")
-    clean = run_cli("rules", "lint", "--format", "json")
-    assert clean.returncode == 0 and json.loads(clean.stdout) == {"diagnostics": []}
+    clean = run_cli("rules", "lint", "--format", "json")  # loads: only lint warnings (tests/test_lint.py)
+    assert clean.returncode == 0
+    assert {d["severity"] for d in json.loads(clean.stdout)["diagnostics"]} <= {"warning"}

@@ -131,24 +131,29 @@ class HazardRulesError(Exception):
                 "hint": self.hint, "severity": self.severity}
 
     def render(self) -> str:
-        head = f"{self.severity}[{self.code}]: {self.message}"
-        if self.span is not None:
-            head = f"{self.span}: {head}"
-        lines = [head]
-        span = self.span
-        if span is not None and span.source_line is not None and span.record is None:
-            number = str(span.line)
-            pad = " " * len(number)
-            text = span.source_line.rstrip("\n")
-            lines.append(f" {number} | {text}")
-            lines.append(f" {pad} | {' ' * _display_width(text[: span.column - 1])}"
-                         f"{'^' * max(1, _display_width(text[span.column - 1 : span.column - 1 + span.width]))}")
-        if self.hint:
-            lines.append(f"  hint: {self.hint}")
-        return "\n".join(lines)
+        return render_diagnostic(self.severity, self.code, self.message, self.span, self.hint)
 
     def __str__(self) -> str:
         return self.render()
+
+
+def render_diagnostic(severity: str, code: str, message: str, span: Span | None, hint: str | None) -> str:
+    """`file:line:col: severity[CODE]: message`, the source line with a caret under the span,
+    and the hint: how every error, and every lint finding, is shown."""
+    head = f"{severity}[{code}]: {message}"
+    if span is not None:
+        head = f"{span}: {head}"
+    lines = [head]
+    if span is not None and span.source_line is not None and span.record is None:
+        number = str(span.line)
+        pad = " " * len(number)
+        text = span.source_line.rstrip("\n")
+        lines.append(f" {number} | {text}")
+        lines.append(f" {pad} | {' ' * _display_width(text[: span.column - 1])}"
+                     f"{'^' * max(1, _display_width(text[span.column - 1 : span.column - 1 + span.width]))}")
+    if hint:
+        lines.append(f"  hint: {hint}")
+    return "\n".join(lines)
 
 
 def _display_width(text: str) -> int:

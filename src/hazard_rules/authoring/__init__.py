@@ -1,1 +1,1 @@
-"""Tools for rule authors: running a pack's own tests and measuring their coverage."""
+"""Tools for rule authors: running a pack's own tests, measuring their coverage, linting the rules."""

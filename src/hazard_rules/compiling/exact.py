@@ -86,7 +86,7 @@ def _enumerate(fn: Fn, names: tuple[str, ...], facts: dict[str, Any], today: dt.
         size *= count
         if size > bound:
             return None
-    domains = [_domain(types[name]) for name in names]
+    domains = [domain(types[name]) for name in names]
     f = dict(facts)
     common: bool | None = None
     for values in itertools.product(*domains):
@@ -112,7 +112,8 @@ def domain_size(fact_type: Type) -> int | None:
     return None  # num, str, date, list, item, or an enum/set without declared values
 
 
-def _domain(fact_type: Type) -> tuple[Any, ...]:
+def domain(fact_type: Type) -> tuple[Any, ...]:
+    """Every value a fact of this finite type can take (domain_size of them), in declaration order."""
     if fact_type.kind == "bool":
         return (False, True)
     if fact_type.kind == "enum":
