@@ -147,3 +147,42 @@ def test_impossible_only_when_proven(tmp_path: Path) -> None:
     # a list of items is not varied, so a rule over one is never called impossible by the search
     tanks = _ask(ruleset, "D-4", {"a.tanks": [{"level": 0, "cutoff": True}]})
     assert tanks.status == "not_found" and "a.tanks" in tanks.not_varied
+
+
+# ---------------------------------------------------------------- every shipped rule
+
+@pytest.fixture(scope="module")
+def shipped_with_tests():
+    return load_rulesets(tests=True)
+
+
+def test_every_way_found_on_the_shipped_packs_makes_its_rule_true(shipped_with_tests) -> None:
+    """For the facts of every pack test that expects false: the search never fails, and each way
+    it reports, applied to those facts, makes the rule true (Kleene, or exactly over finite facts)."""
+    from hazard_rules.compiling.exact import decide_exactly
+
+    ruleset = shipped_with_tests
+    statuses: dict[str, int] = {}
+    for pack in ruleset.packs:
+        for index, rule in enumerate(pack.rules):
+            for test in rule.rule.tests:
+                if test.expect is not False:
+                    continue
+                facts, _ = ruleset.coerce_facts(test.facts)
+                day = test.date or pack.standard.effective_from
+                answer = why_not(ruleset, pack, rule, facts, day, test.industries or list(rule.section.applies_to))
+                statuses[answer.status] = statuses.get(answer.status, 0) + 1
+                assert answer.status != "impossible" or answer.reasons, rule.rule.id
+                for way in answer.ways:
+                    changed = {**facts, **{c.fact: c.after for c in way.changes}}
+                    if pack.kleene(index)(changed, day, {}) is not True:
+                        exact = decide_exactly(rule.condition, changed, day, ruleset.facts)
+                        assert exact is not None and exact.value, (rule.rule.id, test.name, way)
+    assert statuses.get("found", 0) > 1000 and statuses.get("impossible", 0) > 100, statuses
+
+
+def test_a_supplementary_section_before_it_took_effect_is_impossible(shipped_with_tests) -> None:
+    pack, rule = shipped_with_tests.rule("MM2024S-U-1")
+    answer = why_not(shipped_with_tests, pack, rule, {}, dt.date(2023, 6, 1), list(rule.section.applies_to))
+    assert answer.status == "impossible" and "was added by" in answer.reasons[0]
+    assert "in force from 2024-04-23" in answer.reasons[0]

@@ -102,10 +102,11 @@ def why_not(ruleset: Ruleset, pack: CompiledPack, rule: CheckedRule, facts: dict
         return WhyNot("already_true", True, max_changes=max_changes)
     blocked = explain(rule.condition, search.fixed, day)
     if blocked.value is not None and not blocked.value:
+        why = ("the facts recorded about what kind of enterprise or equipment it is make it false whatever else "
+               "is recorded" if blocked.support else
+               f"on the finding's date {day.isoformat()} its condition is false whatever is recorded")
         return WhyNot("impossible", value, fixed=search.fixed, blocked_by=dict(blocked.support),
-                      max_changes=max_changes,
-                      reasons=["the facts recorded about what kind of enterprise or equipment it is make it false "
-                               "whatever else is recorded"])
+                      max_changes=max_changes, reasons=[why])
     found = search.run(value, max_changes)
     found.ways = [Way(tuple(replace(c, asked=c.fact in asked) for c in way.changes)) for way in found.ways]
     return found
@@ -122,6 +123,11 @@ def _preconditions(ruleset: Ruleset, pack: CompiledPack, rule: CheckedRule, indu
         reasons.append(f"the finding's date {day.isoformat()} is outside {standard.name}（{standard.number}）, "
                        f"in force {period}" + (f"; on that date {instead.standard.name}（{instead.standard.number}）"
                                                f" ({instead.id}) applies" if instead is not None else ""))
+    added_by = rule.section.section.added_by
+    if added_by is not None and added_by.effective_from is not None and day < added_by.effective_from:
+        reasons.append(f"{rule.section.section.article} was added by {added_by.name}"
+                       f"（{added_by.number or ''}）, in force from {added_by.effective_from.isoformat()}: "
+                       f"after the finding's date {day.isoformat()}")
     chosen, notes = ruleset.editions_for(industries, day)
     codes = tuple(code for p, judged in chosen if p.standard.family == standard.family for code in judged)
     section = rule.section
