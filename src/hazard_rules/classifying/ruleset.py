@@ -318,6 +318,13 @@ class Ruleset:
                 traced.append((pack, rule, explain(rule.condition, facts, day)))
         return traced
 
+    def editions_for(self, industries: tuple[str, ...],
+                     day: dt.date) -> tuple[list[tuple[CompiledPack, tuple[str, ...]]], list[str]]:
+        """The editions that judge a finding of these industries on `day`, each with the codes
+        it judges, and the reasons some code or date brought none (as in a verdict)."""
+        reasons: list[str] = []
+        return self._packs_for(industries, day, reasons), reasons
+
     def _packs_for(self, industries: tuple[str, ...], day: dt.date,
                    reasons: list[str]) -> list[tuple[CompiledPack, tuple[str, ...]]]:
         """The edition of each standard that applies, with the finding's codes it judges."""

@@ -1,4 +1,5 @@
-"""`hazard-rules explain FILE --id ID`: how one finding was judged, rule by rule."""
+"""`hazard-rules explain FILE --id ID [--why-not RULE]`: how one finding was judged, rule by rule,
+or what would make one rule fire on it."""
 
 from __future__ import annotations
 
@@ -24,12 +25,20 @@ from ..params import DATE, SCOPE
 @click.option("--as-of", type=DATE, default=None, help="Judge as of this date instead of the finding's own date.")
 @click.option("--scope", type=SCOPE, default="finding", show_default=True,
               help="finding: the rules the finding concerns; enterprise: every applicable rule.")
+@click.option("--why-not", "why_not_rule", metavar="RULE_ID", default=None,
+              help="Instead: the fewest fact changes that would make RULE_ID fire on this finding.")
+@click.option("--max-changes", type=click.IntRange(1, 6), default=3, show_default=True,
+              help="With --why-not: the most facts changed or added at once.")
 def explain(file: Path, finding_id: str, rules_dir: Path | None, fmt: str, encoding: str | None,
-            as_of: dt.date | None, scope: Scope) -> None:
-    """Show how one finding was judged: each rule considered, its value and the facts behind it."""
+            as_of: dt.date | None, scope: Scope, why_not_rule: str | None, max_changes: int) -> None:
+    """Show how one finding was judged: each rule considered, its value and the facts behind it;
+    with --why-not RULE_ID, what would have to be different for that rule to fire."""
     from ..explain_view import explain_finding
+    from ..why_not_view import why_not_finding
 
     ruleset = load_rulesets(rules_dir)
     if not file.is_file():
         raise UsageError(f"file not found: {file}")
+    if why_not_rule is not None:
+        sys.exit(why_not_finding(ruleset, file, finding_id, why_not_rule, fmt, encoding, as_of, max_changes))
     sys.exit(explain_finding(ruleset, file, finding_id, fmt, encoding, as_of, scope))
