@@ -209,11 +209,34 @@ def test_shipped_coal_editions() -> None:
     assert all(r["pack"] == "coal-2026" for r in report["added"])
     assert all(r["pack"] == "coal-2020" for r in report["removed"])
     for change in report["changed"]:
-        assert change["old"]["article"] == change["new"]["article"]
-        assert change["old"]["clause"] == change["new"]["clause"]
-        assert change["parts"] and "article" not in change["parts"]
+        same_place = (change["old"]["article"], change["old"]["clause"]) == (change["new"]["article"],
+                                                                         change["new"]["clause"])
+        assert change["paired"].startswith("article+clause" if same_place else "resembling text")
+        assert change["parts"]
+    pairs = {c["old"]["id"]: c["new"]["id"] for c in report["changed"]}
+    # 2026 inserted articles: 第十条（一）（采矿许可证层位/标高）is now 第九条（一）
+    assert pairs["CM2020-10-1"] == "CM2026-9-1"
     assert 0 < summary["verdicts_changed"] <= summary["findings_judged"]
     for change in report["verdicts"][:50]:
         assert change["old"]["as_of"] < "2026-07-01" <= change["new"]["as_of"]  # each edition in its period
         assert all(m["rule"].startswith("CM2020") for m in change["old"]["matches"])
         assert all(m["rule"].startswith("CM2026") for m in change["new"]["matches"])
+
+
+def test_two_packs_renumbered(tmp_path: Path) -> None:
+    """Two different packs (one a revision that renumbered the article): rules are paired by
+    article and clause, else by resembling text, and a match of either counts as the same."""
+    demo(tmp_path / "old", OLD, OLD_TESTS)
+    write_rules(tmp_path / "new", NEW.replace("第一条", "第二条"), name="demo-next")
+    result = run_cli("rules", "diff", "old/demo", "new/demo-next", "--format", "json", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    report = json.loads(result.stdout)
+    assert report["matched_by"] == "article+clause"
+    changed = {c["old"]["id"]: c for c in report["changed"]}
+    assert changed["D-1"]["parts"] == ["article", "when"]
+    assert changed["D-1"]["paired"] == "resembling text (100% alike)"
+    assert changed["D-2"]["parts"] == ["article"]          # moved, its condition only laid out anew
+    assert [r["id"] for r in report["removed"]] == ["D-3"]
+    assert [r["id"] for r in report["added"]] == ["D-4"]
+    # D-2 matches on both sides (as 第一条（二） and as 第二条（二）): no verdict change for it
+    assert not [v for v in report["verdicts"] if v["facts"] == {"a.kind": "dry", "a.ok": False}]

@@ -1,7 +1,9 @@
 """`rules diff`: what changed between two versions of a pack, or two editions of a standard.
 
 Rules are paired by id within one pack (two versions of the same pack), or by article and
-clause between two different packs (two editions of one standard, whose ids differ).
+clause between two different packs (two editions of one standard, whose ids differ) — as
+long as the texts still resemble; a revision that renumbers articles (煤矿 2020 → 2026
+inserted two) pairs rules whose texts resemble closely across articles (pair_by_citation).
 Conditions are compared as checked trees (checking/ir.py): positions are not part of a
 node's equality and named conditions are inlined as nodes, so an edit that only changes
 layout, spacing or parentheses is no change, while an edit to a named condition changes
@@ -19,7 +21,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import difflib
 import json
+import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -33,7 +38,7 @@ from ..classifying.ruleset import CompiledPack, Ruleset
 from ..classifying.verdict import Verdict
 from ..errors import RecordError, UsageError
 
-MatchedBy = Literal["rule id", "article+clause"]
+MatchedBy = Literal["rule id", "article+clause"]  # article+clause: and text resemblance (pair_by_citation)
 #: the parts of a rule compared, in the order they are reported
 PARTS = ("article", "clause", "text", "scope", "when", "unless")
 #: generated findings are capped per rule pair, so a huge test list cannot blow up a diff
@@ -61,6 +66,7 @@ class RuleChange:
     old: RuleSide
     new: RuleSide
     parts: tuple[str, ...]   # which of PARTS differ
+    paired: str = "rule id"  # how the two were paired (pair_by_citation)
 
 
 @dataclass(frozen=True)
@@ -102,6 +108,8 @@ class RulesDiff:
     facts: list[FactChange] = field(default_factory=list)
     findings_judged: int = 0
     verdicts: list[VerdictChange] = field(default_factory=list)
+    # a new rule's id → the old rule it is paired with (a match of either counts as the same)
+    aliases: dict[str, str] = field(default_factory=dict, repr=False)
     # what the verdict comparison pairs: (old pack, new pack, old rule, new rule) per rule touched
     touched: list[tuple[CompiledPack | None, CompiledPack | None, CheckedRule | None, CheckedRule | None]] = field(
         default_factory=list, repr=False)
@@ -144,41 +152,79 @@ def diff_editions(ruleset: Ruleset, old_id: str, new_id: str) -> RulesDiff:
 def _diff_pack(diff: RulesDiff, old: CompiledPack | None, new: CompiledPack | None) -> None:
     old_rules = old.rules if old else []
     new_rules = new.rules if new else []
-    by_id = diff.matched_by == "rule id"
-    old_keys = _keys(old_rules, by_id)
-    new_index = {key: rule for key, rule in zip(_keys(new_rules, by_id), new_rules, strict=True)}
-    seen: set[Any] = set()
+    if diff.matched_by == "rule id":
+        index = {rule.rule.id: rule for rule in new_rules}
+        pairs = [(a, index[a.rule.id], "rule id") for a in old_rules if a.rule.id in index]
+    else:
+        pairs = pair_by_citation(old_rules, new_rules)
+    diff.aliases.update({b.rule.id: a.rule.id for a, b, _ in pairs})
+    paired_old = {id(a) for a, _, _ in pairs}
+    paired_new = {id(b) for _, b, _ in pairs}
     if old is not None:
-        for key, rule in zip(old_keys, old_rules, strict=True):
-            partner = new_index.get(key)
-            if new is None or partner is None:
+        for rule in old_rules:
+            if id(rule) not in paired_old:
                 diff.removed.append(_side(old, rule))
                 diff.touched.append((old, new, rule, None))
-                continue
-            seen.add(key)
-            change = _compare(old, new, rule, partner)
+    if old is not None and new is not None:
+        for a, b, how in sorted(pairs, key=lambda pair: old_rules.index(pair[0])):
+            change = _compare(old, new, a, b, how)
             if change is not None:
                 diff.changed.append(change)
-                diff.touched.append((old, new, rule, partner))
+                diff.touched.append((old, new, a, b))
     if new is not None:
-        for key, rule in new_index.items():
-            if key not in seen:
+        for rule in new_rules:
+            if id(rule) not in paired_new:
                 diff.added.append(_side(new, rule))
                 diff.touched.append((old, new, None, rule))
     _diff_facts(diff, old.checked.facts if old else {}, new.checked.facts if new else {})
 
 
-def _keys(rules: list[CheckedRule], by_id: bool) -> list[Any]:
-    """Each rule's key; a repeated article+clause is told apart by its rank among its namesakes."""
-    if by_id:
-        return [r.rule.id for r in rules]
-    counts: dict[tuple[str, str | None], int] = {}
-    keys = []
-    for rule in rules:
-        cited = (rule.section.section.article, rule.rule.clause)
-        counts[cited] = counts.get(cited, 0) + 1
-        keys.append((*cited, counts[cited]))
-    return keys
+#: pairing two editions: how much the same article and clause counts, and the least score that pairs
+SAME_CLAUSE_BONUS = 0.3
+LEAST_SCORE = 0.6
+_ITEM_MARK = re.compile(r"^\s*(\([一二三四五六七八九十]+\)|\d+[.、]|\(\d+\))")
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def pair_by_citation(old: list[CheckedRule], new: list[CheckedRule]) -> list[tuple[CheckedRule, CheckedRule, str]]:
+    """Pair the rules of two editions: the same article and clause with a text that still
+    resembles, or, where a revision renumbered articles or items, a text that resembles
+    closely (difflib's ratio on the texts without item marks and punctuation). Greedy, best
+    score first; each rule is paired at most once. The third element says how."""
+    old_texts, new_texts = [_plain(r.rule.text) for r in old], [_plain(r.rule.text) for r in new]
+    scored: list[tuple[float, int, int, float]] = []
+    for i, a in enumerate(old):
+        matcher = difflib.SequenceMatcher(None, autojunk=False)
+        matcher.set_seq2(old_texts[i])
+        for j, b in enumerate(new):
+            same = _cited(a) == _cited(b)
+            bonus = SAME_CLAUSE_BONUS if same else 0.0
+            matcher.set_seq1(new_texts[j])
+            if matcher.real_quick_ratio() + bonus < LEAST_SCORE or matcher.quick_ratio() + bonus < LEAST_SCORE:
+                continue
+            ratio = matcher.ratio()
+            if ratio + bonus >= LEAST_SCORE:
+                scored.append((ratio + bonus, i, j, ratio))
+    pairs: list[tuple[CheckedRule, CheckedRule, str]] = []
+    taken_old: set[int] = set()
+    taken_new: set[int] = set()
+    for _, i, j, ratio in sorted(scored, key=lambda s: (-s[0], s[1], s[2])):
+        if i in taken_old or j in taken_new:
+            continue
+        taken_old.add(i)
+        taken_new.add(j)
+        how = "article+clause" if _cited(old[i]) == _cited(new[j]) else "resembling text"
+        pairs.append((old[i], new[j], f"{how} ({ratio:.0%} alike)"))
+    return pairs
+
+
+def _cited(rule: CheckedRule) -> tuple[str, str | None]:
+    return rule.section.section.article, rule.rule.clause
+
+
+def _plain(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text)
+    return _NOT_WORD.sub("", _ITEM_MARK.sub("", text)).removesuffix("的")
 
 
 def _side(pack: CompiledPack, rule: CheckedRule) -> RuleSide:
@@ -189,7 +235,8 @@ def _side(pack: CompiledPack, rule: CheckedRule) -> RuleSide:
                     print_ir(rule.unless) if rule.unless is not None else None)
 
 
-def _compare(old_pack: CompiledPack, new_pack: CompiledPack, old: CheckedRule, new: CheckedRule) -> RuleChange | None:
+def _compare(old_pack: CompiledPack, new_pack: CompiledPack, old: CheckedRule, new: CheckedRule,
+             how: str) -> RuleChange | None:
     a, b = _side(old_pack, old), _side(new_pack, new)
     parts = [name for name in ("article", "clause", "text") if getattr(a, name) != getattr(b, name)]
     if not same_tree(old.section.scope, new.section.scope):
@@ -198,7 +245,7 @@ def _compare(old_pack: CompiledPack, new_pack: CompiledPack, old: CheckedRule, n
         parts.append("when")
     if not same_tree(old.unless, new.unless):
         parts.append("unless")
-    return RuleChange(a, b, tuple(parts)) if parts else None
+    return RuleChange(a, b, tuple(parts), how) if parts else None
 
 
 def same_tree(a: ir.Expr | None, b: ir.Expr | None) -> bool:
@@ -341,8 +388,7 @@ def judge_probes(diff: RulesDiff, old: Ruleset, new: Ruleset, found: Iterable[Pr
             except RecordError as exc:  # a fact one side does not declare is dropped, a bad value is not
                 verdicts.append(exc)
         diff.findings_judged += 1
-        change = compare(probe.record["id"], probe.origin, probe.record["facts"], *verdicts,
-                         keyed_by=diff.matched_by)
+        change = compare(probe.record["id"], probe.origin, probe.record["facts"], *verdicts, aliases=diff.aliases)
         if change is not None:
             diff.verdicts.append(change)
 
@@ -356,11 +402,12 @@ def _day_within(packs: Iterable[CompiledPack], day: dt.date) -> dt.date:
 
 
 def compare(finding: str, origin: str, facts: dict[str, Any], old: Verdict | RecordError,
-            new: Verdict | RecordError, *, keyed_by: MatchedBy) -> VerdictChange | None:
-    """A VerdictChange when the verdict or the matched rules differ (None otherwise)."""
+            new: Verdict | RecordError, *, aliases: dict[str, str]) -> VerdictChange | None:
+    """A VerdictChange when the verdict or the matched rules differ (None otherwise); a new
+    rule matching counts as its paired old rule (aliases: new id → old id)."""
     a, b = _explained(old), _explained(new)
-    key = "rule" if keyed_by == "rule id" else "cited"
-    if a.verdict == b.verdict and {m[key] for m in a.matches} == {m[key] for m in b.matches}:
+    if a.verdict == b.verdict and {m["rule"] for m in a.matches} == {aliases.get(m["rule"], m["rule"])
+                                                                     for m in b.matches}:
         return None
     return VerdictChange(finding, origin, facts, a, b)
 

@@ -18,7 +18,8 @@ def print_diff(diff: RulesDiff, console: Console | None = None, limit: int | Non
     out = console.print
     pairs = ", ".join(f"{a or '—'} → {b or '—'}" for a, b in diff.packs)
     out(Text(f"rules diff {diff.old_label} → {diff.new_label}", style="bold"))
-    out(Text(f"packs: {pairs}; rules matched by {diff.matched_by}"))
+    how = "rule id" if diff.matched_by == "rule id" else "article+clause, or text where renumbered"
+    out(Text(f"packs: {pairs}; rules paired by {how}"))
     numbers = summary(diff)
     out(Text(f"rules: {numbers['rules_added']} added, {numbers['rules_removed']} removed, "
              f"{numbers['rules_changed']} changed; facts: {numbers['facts_added']} added, "
@@ -36,7 +37,10 @@ def print_diff(diff: RulesDiff, console: Console | None = None, limit: int | Non
         out(Text("\nchanged", style="bold yellow"))
         for change in diff.changed:
             ids = change.old.id if change.old.id == change.new.id else f"{change.old.id} → {change.new.id}"
-            out(Text(f"~ {ids}  {change.new.cited}  ({', '.join(change.parts)})"))
+            cited = change.new.cited if change.old.cited == change.new.cited else (
+                f"{change.old.cited} → {change.new.cited}")
+            paired = "" if change.paired == "rule id" else f"; paired by {change.paired}"
+            out(Text(f"~ {ids}  {cited}  ({', '.join(change.parts)}{paired})"))
             table = Table(show_header=True, box=None, padding=(0, 1), expand=False)
             table.add_column("", style="dim", no_wrap=True)
             table.add_column("old", overflow="fold", ratio=1)

@@ -96,7 +96,7 @@ def _judge_file(diff: RulesDiff, before: Ruleset, after: Ruleset, path: str) -> 
         diff.findings_judged += 1
         change = compare(a.finding_id or (finding.id if finding else f"record {a.number}"),
                          f"{path}:record {a.number}", dict(finding.facts) if finding else {},
-                         old_verdict, new_verdict, keyed_by=diff.matched_by)
+                         old_verdict, new_verdict, aliases=diff.aliases)
         if change is not None:
             diff.verdicts.append(change)
 
