@@ -94,6 +94,9 @@ class VerdictChange:
     facts: dict[str, Any]
     old: Side
     new: Side
+    # the facts the finding gives that the other side's rules never read (a revised vocabulary)
+    unread_by_old: list[str] = field(default_factory=list)
+    unread_by_new: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -108,6 +111,9 @@ class RulesDiff:
     facts: list[FactChange] = field(default_factory=list)
     findings_judged: int = 0
     verdicts: list[VerdictChange] = field(default_factory=list)
+    # the facts each side's compared packs read
+    read_old: set[str] = field(default_factory=set, repr=False)
+    read_new: set[str] = field(default_factory=set, repr=False)
     # a new rule's id → the old rule it is paired with (a match of either counts as the same)
     aliases: dict[str, str] = field(default_factory=dict, repr=False)
     # what the verdict comparison pairs: (old pack, new pack, old rule, new rule) per rule touched
@@ -158,6 +164,8 @@ def _diff_pack(diff: RulesDiff, old: CompiledPack | None, new: CompiledPack | No
     else:
         pairs = pair_by_citation(old_rules, new_rules)
     diff.aliases.update({b.rule.id: a.rule.id for a, b, _ in pairs})
+    diff.read_old.update(fact for rule in old_rules for fact in ir.facts_read(rule.condition))
+    diff.read_new.update(fact for rule in new_rules for fact in ir.facts_read(rule.condition))
     paired_old = {id(a) for a, _, _ in pairs}
     paired_new = {id(b) for _, b, _ in pairs}
     if old is not None:
@@ -387,10 +395,7 @@ def judge_probes(diff: RulesDiff, old: Ruleset, new: Ruleset, found: Iterable[Pr
                 verdicts.append(ruleset.classify(probe.record, as_of=_day_within(packs.values(), day)))
             except RecordError as exc:  # a fact one side does not declare is dropped, a bad value is not
                 verdicts.append(exc)
-        diff.findings_judged += 1
-        change = compare(probe.record["id"], probe.origin, probe.record["facts"], *verdicts, aliases=diff.aliases)
-        if change is not None:
-            diff.verdicts.append(change)
+        record_judged(diff, probe.record["id"], probe.origin, probe.record["facts"], *verdicts)
 
 
 def _day_within(packs: Iterable[CompiledPack], day: dt.date) -> dt.date:
@@ -401,15 +406,19 @@ def _day_within(packs: Iterable[CompiledPack], day: dt.date) -> dt.date:
     return min(p.standard.effective_from for p in packs)
 
 
-def compare(finding: str, origin: str, facts: dict[str, Any], old: Verdict | RecordError,
-            new: Verdict | RecordError, *, aliases: dict[str, str]) -> VerdictChange | None:
-    """A VerdictChange when the verdict or the matched rules differ (None otherwise); a new
-    rule matching counts as its paired old rule (aliases: new id → old id)."""
+def record_judged(diff: RulesDiff, finding: str, origin: str, facts: dict[str, Any], old: Verdict | RecordError,
+                  new: Verdict | RecordError) -> None:
+    """Count a finding judged under both sides; keep it when the verdict or the matched rules
+    differ (a new rule matching counts as the old rule it is paired with)."""
+    diff.findings_judged += 1
     a, b = _explained(old), _explained(new)
-    if a.verdict == b.verdict and {m["rule"] for m in a.matches} == {aliases.get(m["rule"], m["rule"])
+    if a.verdict == b.verdict and {m["rule"] for m in a.matches} == {diff.aliases.get(m["rule"], m["rule"])
                                                                      for m in b.matches}:
-        return None
-    return VerdictChange(finding, origin, facts, a, b)
+        return
+    given = sorted(facts)
+    diff.verdicts.append(VerdictChange(finding, origin, facts, a, b,
+                                       [f for f in given if f not in diff.read_old and f in diff.read_new],
+                                       [f for f in given if f not in diff.read_new and f in diff.read_old]))
 
 
 def _explained(verdict: Verdict | RecordError) -> Side:
@@ -444,7 +453,8 @@ def summary(diff: RulesDiff) -> dict[str, int]:
             "facts_removed": sum(f.new is None for f in diff.facts),
             "facts_changed": sum(f.old is not None and f.new is not None for f in diff.facts),
             "findings_judged": diff.findings_judged,
-            "verdicts_changed": len(diff.verdicts)}
+            "verdicts_changed": len(diff.verdicts),
+            "verdicts_changed_by_vocabulary": sum(bool(v.unread_by_old or v.unread_by_new) for v in diff.verdicts)}
 
 
 def _default(value: Any) -> Any:

@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from rich.console import Console
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -24,7 +25,9 @@ def print_diff(diff: RulesDiff, console: Console | None = None, limit: int | Non
     out(Text(f"rules: {numbers['rules_added']} added, {numbers['rules_removed']} removed, "
              f"{numbers['rules_changed']} changed; facts: {numbers['facts_added']} added, "
              f"{numbers['facts_removed']} removed, {numbers['facts_changed']} changed; "
-             f"findings: {numbers['verdicts_changed']} of {numbers['findings_judged']} change verdict"))
+             f"findings: {numbers['verdicts_changed']} of {numbers['findings_judged']} change verdict"
+             + (f" ({numbers['verdicts_changed_by_vocabulary']} give facts only one side reads)"
+                if numbers["verdicts_changed_by_vocabulary"] else "")))
     if diff.removed:
         out(Text("\nremoved", style="bold red"))
         for rule in diff.removed:
@@ -56,9 +59,14 @@ def print_diff(diff: RulesDiff, console: Console | None = None, limit: int | Non
             out(Text(f"{sign} {fact.id}: {described}"))
     if diff.verdicts:
         out(Text("\nfindings whose verdict changes", style="bold"))
-        for verdict in diff.verdicts[:limit]:
+        # same facts judged differently first; then findings one side's rules cannot read
+        shown = sorted(diff.verdicts, key=lambda v: bool(v.unread_by_old or v.unread_by_new))
+        for verdict in shown[:limit]:
             out(Text(f"• {verdict.finding}  {verdict.origin}"))
-            out(Text(f"  facts: {_compact(verdict.facts)}", style="dim"))
+            _line(console, 2, f"facts: {_compact(verdict.facts)}", style="dim")
+            for side, unread in (("old", verdict.unread_by_old), ("new", verdict.unread_by_new)):
+                if unread:
+                    _line(console, 2, f"not read by the {side} rules: {', '.join(unread)}")
             _side(console, "old", verdict.old)
             _side(console, "new", verdict.new)
         if limit is not None and len(diff.verdicts) > limit:
@@ -67,20 +75,24 @@ def print_diff(diff: RulesDiff, console: Console | None = None, limit: int | Non
 
 def _rule(console: Console, sign: str, rule: RuleSide) -> None:
     console.print(Text(f"{sign} {rule.id}  {rule.cited}  {rule.text}"))
-    console.print(Text(f"    when:   {rule.when}"))
+    _line(console, 4, f"when:   {rule.when}")
     if rule.unless:
-        console.print(Text(f"    unless: {rule.unless}"))
+        _line(console, 4, f"unless: {rule.unless}")
 
 
 def _side(console: Console, name: str, side: Side) -> None:
     console.print(Text(f"  {name}: {side.verdict} (as of {side.as_of.isoformat()})"))
     for match in side.matches:
-        console.print(Text(f"       matches {match['rule']} {match['cited']} because {_compact(match['because'])}"))
+        _line(console, 7, f"matches {match['rule']} {match['cited']} because {_compact(match['because'])}")
     for open_rule in side.undetermined:
-        console.print(Text(f"       open {open_rule['rule']} {open_rule['cited']}, missing "
-                           f"{', '.join(open_rule['missing'])}"))
+        _line(console, 7, f"open {open_rule['rule']} {open_rule['cited']}, missing {', '.join(open_rule['missing'])}")
     for reason in side.reasons:
-        console.print(Text(f"       {reason}"))
+        _line(console, 7, reason)
+
+
+def _line(console: Console, indent: int, text: str, style: str = "") -> None:
+    """A line whose continuation lines keep its indent when it wraps."""
+    console.print(Padding(Text(text, style=style), (0, 0, 0, indent), expand=False))
 
 
 def _compact(values: dict[str, Any]) -> str:

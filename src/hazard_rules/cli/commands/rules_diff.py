@@ -20,7 +20,7 @@ from pathlib import Path, PurePosixPath
 
 import click
 
-from ...authoring.diff import RulesDiff, compare, diff_editions, diff_rulesets, judge_probes, probes, to_json
+from ...authoring.diff import RulesDiff, diff_editions, diff_rulesets, judge_probes, probes, record_judged, to_json
 from ...classifying.load import load_rulesets
 from ...classifying.ruleset import Ruleset
 from ...errors import UsageError
@@ -93,12 +93,8 @@ def _judge_file(diff: RulesDiff, before: Ruleset, after: Ruleset, path: str) -> 
         new_verdict = b.verdict if b.verdict is not None else b.error
         assert old_verdict is not None and new_verdict is not None
         finding = a.finding or b.finding
-        diff.findings_judged += 1
-        change = compare(a.finding_id or (finding.id if finding else f"record {a.number}"),
-                         f"{path}:record {a.number}", dict(finding.facts) if finding else {},
-                         old_verdict, new_verdict, aliases=diff.aliases)
-        if change is not None:
-            diff.verdicts.append(change)
+        record_judged(diff, a.finding_id or (finding.id if finding else f"record {a.number}"),
+                      f"{path}:record {a.number}", dict(finding.facts) if finding else {}, old_verdict, new_verdict)
 
 
 def _first_day(ruleset: Ruleset, pack_id: str | None) -> dt.date:
