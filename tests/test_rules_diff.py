@@ -192,7 +192,8 @@ def test_git_revisions(tmp_path: Path) -> None:
 
 def test_usage_errors(two_versions: Path) -> None:
     for args in (["old"], ["--pack", "coal-2020"], ["old", "new", "--pack", "a", "--to", "b"],
-                 ["old", "nowhere"], ["--pack", "coal-2020", "--to", "coal-2099"]):
+                 ["old", "nowhere"], ["--pack", "coal-2020", "--to", "coal-2099"],
+                 ["old", "new", "--findings", "missing.jsonl"]):
         result = run_cli("rules", "diff", *args, cwd=two_versions)
         assert result.returncode == 2, (args, result.stdout, result.stderr)
         assert "error" in result.stderr and "Traceback" not in result.stderr
@@ -240,3 +241,21 @@ def test_two_packs_renumbered(tmp_path: Path) -> None:
     assert [r["id"] for r in report["added"]] == ["D-4"]
     # D-2 matches on both sides (as 第一条（二） and as 第二条（二）): no verdict change for it
     assert not [v for v in report["verdicts"] if v["facts"] == {"a.kind": "dry", "a.ok": False}]
+
+
+def test_named_condition_edit_changes_the_rules_using_it(tmp_path: Path) -> None:
+    """Conditions are compared as checked trees with named conditions inlined: editing a named
+    condition changes the rules that use it; re-laying it out changes nothing."""
+    from hazard_rules import load_rulesets
+    from hazard_rules.authoring.diff import diff_rulesets
+
+    pack = OLD + 'conditions:\n  dry: a.kind == "dry"\n'
+    pack = pack.replace('when: a.kind == "dry" and not a.ok', "when: dry and not a.ok")
+    old = load_rulesets(write_rules(tmp_path / "a", pack))
+    laid_out = load_rulesets(write_rules(tmp_path / "b", pack.replace('dry: a.kind == "dry"', 'dry: (a.kind=="dry")')))
+    edited = load_rulesets(write_rules(tmp_path / "c", pack.replace('dry: a.kind == "dry"', 'dry: a.kind != "wet"')))
+    assert not diff_rulesets(old, laid_out, "a", "b").differs
+    [change] = diff_rulesets(old, edited, "a", "c").changed
+    assert change.old.id == "D-2" and change.parts == ("when",)
+    assert (change.old.when, change.new.when) == ('dry and not a.ok; dry = a.kind == "dry"',
+                                                  'dry and not a.ok; dry = a.kind != "wet"')

@@ -247,13 +247,22 @@ def _compare(old_pack: CompiledPack, new_pack: CompiledPack, old: CheckedRule, n
              how: str) -> RuleChange | None:
     a, b = _side(old_pack, old), _side(new_pack, new)
     parts = [name for name in ("article", "clause", "text") if getattr(a, name) != getattr(b, name)]
-    if not same_tree(old.section.scope, new.section.scope):
-        parts.append("scope")
-    if not same_tree(old.when, new.when):
-        parts.append("when")
-    if not same_tree(old.unless, new.unless):
-        parts.append("unless")
+    for name, x, y in (("scope", old.section.scope, new.section.scope), ("when", old.when, new.when),
+                       ("unless", old.unless, new.unless)):
+        if same_tree(x, y):
+            continue
+        parts.append(name)
+        if getattr(a, name) == getattr(b, name):  # the same text: a named condition it uses changed
+            assert x is not None and y is not None
+            a = dataclasses.replace(a, **{name: _with_definitions(x)})
+            b = dataclasses.replace(b, **{name: _with_definitions(y)})
     return RuleChange(a, b, tuple(parts), how) if parts else None
+
+
+def _with_definitions(expr: ir.Expr) -> str:
+    """The condition followed by the named conditions it uses, each defined once."""
+    named = {node.name: print_ir(node.body) for node in ir.walk(expr) if isinstance(node, ir.Cond)}
+    return print_ir(expr) + "".join(f"; {name} = {body}" for name, body in named.items())
 
 
 def same_tree(a: ir.Expr | None, b: ir.Expr | None) -> bool:
