@@ -199,8 +199,13 @@ def test_usage_errors(two_versions: Path) -> None:
         assert "error" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_shipped_coal_editions() -> None:
-    result = run_cli("rules", "diff", "--pack", "coal-2020", "--to", "coal-2026", "--format", "json")
+def test_shipped_coal_editions(tmp_path: Path) -> None:
+    findings = tmp_path / "coal.jsonl"
+    record = {"id": "C1", "date": "2027-03-01", "industries": ["coal"],
+              "facts": {"production.capacity": 1200000, "production.planned_output": 1500000}}
+    findings.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    result = run_cli("rules", "diff", "--pack", "coal-2020", "--to", "coal-2026", "--format", "json",
+                     "--findings", str(findings))
     assert result.returncode == 1, result.stderr
     report = json.loads(result.stdout)
     assert report["matched_by"] == "article+clause"
@@ -214,6 +219,10 @@ def test_shipped_coal_editions() -> None:
                                                                          change["new"]["clause"])
         assert change["paired"].startswith("article+clause" if same_place else "resembling text")
         assert change["parts"]
+    # a given finding of 2027: the 2020 edition judges it on its last day, 2026 on the finding's date
+    [given] = [v for v in report["verdicts"] if v["finding"] == "C1"]
+    assert (given["old"]["as_of"], given["new"]["as_of"]) == ("2026-06-30", "2027-03-01")
+    assert given["old"]["verdict"] == "major" and given["unread_by_new"] == ["production.planned_output"]
     pairs = {c["old"]["id"]: c["new"]["id"] for c in report["changed"]}
     # 2026 inserted articles: 第十条（一）（采矿许可证层位/标高）is now 第九条（一）
     assert pairs["CM2020-10-1"] == "CM2026-9-1"

@@ -37,6 +37,7 @@ from ..checking.types import Type
 from ..classifying.ruleset import CompiledPack, Ruleset
 from ..classifying.verdict import Verdict
 from ..errors import RecordError, UsageError
+from ..findings.model import Finding
 
 MatchedBy = Literal["rule id", "article+clause"]  # article+clause: and text resemblance (pair_by_citation)
 #: the parts of a rule compared, in the order they are reported
@@ -394,25 +395,33 @@ def _number(value: Fraction, integer: bool) -> int | float:
 
 def judge_probes(diff: RulesDiff, old: Ruleset, new: Ruleset, found: Iterable[Probe]) -> None:
     """Judge each generated finding under both sides, adding those whose verdict or matched rules change."""
-    old_packs = {pid: pack for pid, _ in diff.packs for pack in old.packs if pack.id == pid}
-    new_packs = {pid: pack for _, pid in diff.packs for pack in new.packs if pack.id == pid}
     for probe in found:
-        day = dt.date.fromisoformat(probe.record["date"])
-        verdicts: list[Verdict | RecordError] = []
-        for ruleset, packs in ((old, old_packs), (new, new_packs)):
-            try:
-                verdicts.append(ruleset.classify(probe.record, as_of=_day_within(packs.values(), day)))
-            except RecordError as exc:  # a fact one side does not declare is dropped, a bad value is not
-                verdicts.append(exc)
-        record_judged(diff, probe.record["id"], probe.origin, probe.record["facts"], *verdicts)
+        record_judged(diff, probe.record["id"], probe.origin, probe.record["facts"],
+                      judge(diff, old, "old", probe.record), judge(diff, new, "new", probe.record))
 
 
-def _day_within(packs: Iterable[CompiledPack], day: dt.date) -> dt.date:
-    """The finding's date when an edition compared covers it, else the first edition's first day."""
-    packs = list(packs)
+def judge(diff: RulesDiff, ruleset: Ruleset, side: Literal["old", "new"],
+          finding: Finding | dict[str, Any]) -> Verdict | RecordError:
+    """One side's verdict on a finding, as of a date that side's compared packs cover: the
+    finding's own date when they do, else the nearest end of their period."""
+    ids = {pair[0] if side == "old" else pair[1] for pair in diff.packs}
+    packs = [pack for pack in ruleset.packs if pack.id in ids]
+    day = finding.date if isinstance(finding, Finding) else dt.date.fromisoformat(str(finding["date"]))
+    try:
+        return ruleset.classify(finding, as_of=_day_within(packs, day))
+    except RecordError as exc:  # e.g. a value one side's vocabulary does not allow
+        return exc
+
+
+def _day_within(packs: list[CompiledPack], day: dt.date) -> dt.date:
+    """day when one of the packs is in force then; else the first day of the earliest, for a
+    day before them all, or the last day of the latest (its first day, while in force)."""
     if not packs or any(p.in_force(day) for p in packs):
         return day
-    return min(p.standard.effective_from for p in packs)
+    first = min(p.standard.effective_from for p in packs)
+    if day < first:
+        return first
+    return max(p.standard.effective_to or p.standard.effective_from for p in packs)
 
 
 def record_judged(diff: RulesDiff, finding: str, origin: str, facts: dict[str, Any], old: Verdict | RecordError,

@@ -7,7 +7,6 @@ Exits OK when nothing differs and FAILED when something does (like `diff`); USAG
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import json
 import subprocess
@@ -20,7 +19,16 @@ from pathlib import Path, PurePosixPath
 
 import click
 
-from ...authoring.diff import RulesDiff, diff_editions, diff_rulesets, judge_probes, probes, record_judged, to_json
+from ...authoring.diff import (
+    RulesDiff,
+    diff_editions,
+    diff_rulesets,
+    judge,
+    judge_probes,
+    probes,
+    record_judged,
+    to_json,
+)
 from ...classifying.load import load_rulesets
 from ...classifying.ruleset import Ruleset
 from ...errors import UsageError
@@ -80,25 +88,15 @@ def rules_diff(old: str | None, new: str | None, old_pack: str | None, new_pack:
 
 
 def _judge_file(diff: RulesDiff, before: Ruleset, after: Ruleset, path: str) -> None:
-    """Judge each record of the file under both sides (two editions: each as of its first day)."""
-    editions = before is after
-    old_day = _first_day(before, diff.packs[0][0]) if editions else None
-    new_day = _first_day(after, diff.packs[0][1]) if editions else None
-    pairs = zip(classify_files(before, [path], as_of=old_day), classify_files(after, [path], as_of=new_day),
-                strict=True)
-    for a, b in pairs:
+    """Judge each record of the file under both sides, each as of a date its compared packs cover."""
+    for a, b in zip(classify_files(before, [path]), classify_files(after, [path]), strict=True):
         if a.warning is not None or a.error is not None and b.error is not None:
-            continue
-        old_verdict = a.verdict if a.verdict is not None else a.error
-        new_verdict = b.verdict if b.verdict is not None else b.error
-        assert old_verdict is not None and new_verdict is not None
+            continue  # a record neither side can read: `check` reports it
         finding = a.finding or b.finding
-        record_judged(diff, a.finding_id or (finding.id if finding else f"record {a.number}"),
-                      f"{path}:record {a.number}", dict(finding.facts) if finding else {}, old_verdict, new_verdict)
-
-
-def _first_day(ruleset: Ruleset, pack_id: str | None) -> dt.date:
-    return next(p.standard.effective_from for p in ruleset.packs if p.id == pack_id)
+        assert finding is not None
+        record_judged(diff, finding.id, f"{path}:record {a.number}", dict(finding.facts),
+                      judge(diff, before, "old", finding) if a.error is None else a.error,
+                      judge(diff, after, "new", finding) if b.error is None else b.error)
 
 
 @contextmanager
