@@ -15,6 +15,8 @@ class ExitCode(IntEnum):
     #: the condition the command checks for was met: `check --fail-on`, a failing pack test
     #: or a surviving mutant in `rules test`, a broken chain in `ledger verify`
     FAILED = 1
+    #: `rules diff`: the two sides differ (like `diff`)
+    DIFFERENT = 1
     #: bad usage or a rule-pack error; also a refused step (at intake: some findings refused)
     USAGE = 2
     REFUSED = 2
