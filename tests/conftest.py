@@ -20,6 +20,17 @@ EXAMPLES = ROOT / "examples"
 RULESETS = ROOT / "rulesets"
 
 
+def assert_golden(path: Path, text: str) -> None:
+    """text equals the golden file at path; UPDATE_GOLDENS=1 writes it instead. A missing golden
+    file fails (never skipped)."""
+    if os.environ.get("UPDATE_GOLDENS") == "1":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        return
+    assert path.is_file(), f"{path} is missing; run with UPDATE_GOLDENS=1 to create it"
+    assert text == path.read_text(encoding="utf-8")
+
+
 def run_cli(*args: str, cwd: Path | None = None, input: str | None = None) -> subprocess.CompletedProcess[str]:
     """Run `python -m hazard_rules ARGS` as a user would, capturing text output."""
     env = dict(os.environ, PYTHONIOENCODING="utf-8", COLUMNS="200", NO_COLOR="1", TERM="dumb")

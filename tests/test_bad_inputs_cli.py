@@ -24,10 +24,9 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT, RULESETS, run_cli
+from .conftest import ROOT, RULESETS, assert_golden, run_cli
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "bad-inputs"
-UPDATE = os.environ.get("UPDATE_GOLDENS") == "1"
 
 GOOD = [{"id": "G-1", "date": "2024-05-01", "industries": ["demo"], "facts": {"a.workers": 12}},
         {"id": "G-2", "date": "2024-05-01", "industries": ["demo"], "facts": {"a.workers": 15}}]
@@ -36,14 +35,7 @@ SUMMARY = re.compile(r"^\d+ findings: .*$\n?", re.MULTILINE)
 
 
 def _golden(name: str, stderr: str, tmp_path: Path) -> None:
-    shown = SUMMARY.sub("", stderr.replace(str(tmp_path), "<tmp>").replace("\r\n", "\n"))
-    path = GOLDEN / f"{name}.txt"
-    if UPDATE:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(shown, encoding="utf-8")
-        return
-    assert path.is_file(), f"{path} is missing; run with UPDATE_GOLDENS=1 to create it"
-    assert shown == path.read_text(encoding="utf-8")
+    assert_golden(GOLDEN / f"{name}.txt", SUMMARY.sub("", stderr.replace(str(tmp_path), "<tmp>").replace("\r\n", "\n")))
 
 
 def _check_skips_one_record(result: subprocess.CompletedProcess[str], file: Path, record: int) -> None:

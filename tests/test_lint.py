@@ -7,7 +7,6 @@ the diff)."""
 from __future__ import annotations
 
 import json
-import os
 import textwrap
 from collections import Counter
 from pathlib import Path
@@ -17,10 +16,9 @@ import pytest
 from hazard_rules import load_rulesets
 from hazard_rules.authoring.lint import LINTS, Finding, lint, text_comparisons
 
-from .conftest import run_cli, write_rules
+from .conftest import assert_golden, run_cli, write_rules
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "lint"
-UPDATE = os.environ.get("UPDATE_GOLDENS") == "1"
 
 
 def _pack(family: str, start: str, end: str, facts: str, rules: str) -> str:
@@ -242,14 +240,7 @@ def test_every_lint_code_is_documented() -> None:
 # ----------------------------------------------------------------- end to end
 
 def _golden(name: str, output: str, tmp_path: Path) -> None:
-    shown = output.replace(str(tmp_path), "<tmp>").replace("\r\n", "\n")
-    path = GOLDEN / name
-    if UPDATE:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(shown, encoding="utf-8")
-        return
-    assert path.is_file(), f"{path} is missing; run with UPDATE_GOLDENS=1 to create it"
-    assert shown == path.read_text(encoding="utf-8")
+    assert_golden(GOLDEN / name, output.replace(str(tmp_path), "<tmp>").replace("\r\n", "\n"))
 
 
 def test_lint_text_json_and_sarif(tmp_path: Path) -> None:

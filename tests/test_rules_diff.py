@@ -12,10 +12,9 @@ from pathlib import Path
 import pytest
 from rich.cells import cell_len
 
-from .conftest import ROOT, run_cli, write_rules
+from .conftest import ROOT, assert_golden, run_cli, write_rules
 
 GOLDEN = ROOT / "tests" / "golden" / "diff"
-UPDATE = os.environ.get("UPDATE_GOLDENS") == "1"
 
 HEADER = """\
 standard:
@@ -92,13 +91,7 @@ def demo(root: Path, pack: str, tests: str) -> Path:
 
 
 def golden(name: str, text: str) -> None:
-    path = GOLDEN / f"{name}.txt"
-    if UPDATE:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        return
-    assert path.is_file(), f"{path} is missing; run with UPDATE_GOLDENS=1 to create it"
-    assert text == path.read_text(encoding="utf-8")
+    assert_golden(GOLDEN / f"{name}.txt", text)
 
 
 @pytest.fixture

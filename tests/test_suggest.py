@@ -8,7 +8,6 @@ prints the same figures with more detail.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -16,13 +15,12 @@ import yaml
 
 from hazard_rules import load_rulesets
 
-from .conftest import ROOT, run_cli
+from .conftest import ROOT, assert_golden, run_cli
 
 CASE_DIR = ROOT / "tests" / "data" / "suggest"     # one file per pack: <pack id>.yaml
 CASES = {path.stem: yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]
          for path in sorted(CASE_DIR.glob("*.yaml"))}
 GOLDEN = ROOT / "tests" / "golden"
-UPDATE = os.environ.get("UPDATE_GOLDENS") == "1"
 
 
 @pytest.fixture(scope="module")
@@ -81,11 +79,7 @@ def test_compliance_statements_do_not_make_a_description_resemble_a_clause(shipp
 
 
 def _golden(name: str, text: str) -> None:
-    path = GOLDEN / name
-    if UPDATE:
-        path.write_text(text, encoding="utf-8")
-    assert path.is_file(), f"{path} is missing; run with UPDATE_GOLDENS=1 to create it"
-    assert text == path.read_text(encoding="utf-8")
+    assert_golden(GOLDEN / name, text)
 
 
 def test_suggest_cli_text_and_json() -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -17,22 +16,15 @@ import pytest
 from hazard_rules import load_rulesets
 from hazard_rules.authoring.why_not import why_not
 
-from .conftest import ROOT, run_cli, write_rules
+from .conftest import ROOT, assert_golden, run_cli, write_rules
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "why-not"
-UPDATE = os.environ.get("UPDATE_GOLDENS") == "1"
 FINDINGS = "tests/data/why_not/findings.jsonl"
 DAY = dt.date(2024, 5, 1)
 
 
 def _golden(name: str, text: str) -> None:
-    path = GOLDEN / name
-    if UPDATE:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        return
-    assert path.is_file(), f"{path} is missing; run with UPDATE_GOLDENS=1 to create it"
-    assert text == path.read_text(encoding="utf-8")
+    assert_golden(GOLDEN / name, text)
 
 
 CASES = [

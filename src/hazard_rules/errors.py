@@ -125,16 +125,20 @@ class HazardRulesError(Exception):
 
     def as_dict(self) -> dict[str, Any]:
         """The error for tools: position (1-based; null without one), code, message, hint, severity."""
-        span = self.span
-        return {"file": span.file if span else None, "line": span.line if span else None,
-                "column": span.column if span else None, "code": self.code, "message": self.message,
-                "hint": self.hint, "severity": self.severity}
+        return diagnostic_dict(self.severity, self.code, self.message, self.span, self.hint)
 
     def render(self) -> str:
         return render_diagnostic(self.severity, self.code, self.message, self.span, self.hint)
 
     def __str__(self) -> str:
         return self.render()
+
+
+def diagnostic_dict(severity: str, code: str, message: str, span: Span | None, hint: str | None) -> dict[str, Any]:
+    """A diagnostic for tools (`--format json`): how every error, and every lint finding, is given."""
+    return {"file": span.file if span else None, "line": span.line if span else None,
+            "column": span.column if span else None, "code": code, "message": message, "hint": hint,
+            "severity": severity}
 
 
 def render_diagnostic(severity: str, code: str, message: str, span: Span | None, hint: str | None) -> str:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -25,10 +24,10 @@ from rich.cells import cell_len
 from hazard_rules.cli.main import cli
 from hazard_rules.workflow.service.ledger import Ledger
 
+from ..conftest import assert_golden
 from .test_stats import build
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "cli"
-UPDATE = os.environ.get("UPDATE_GOLDENS") == "1"
 
 
 @pytest.fixture(scope="module")
@@ -47,13 +46,7 @@ def run(db: str, width: int, *args: str) -> str:
 
 
 def golden(name: str, text: str) -> None:
-    path = GOLDEN / f"{name}.txt"
-    if UPDATE:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        return
-    assert path.is_file(), f"{path} is missing; run with UPDATE_GOLDENS=1 to create it"
-    assert text == path.read_text(encoding="utf-8")
+    assert_golden(GOLDEN / f"{name}.txt", text)
 
 
 def assert_fits(text: str, width: int) -> None:

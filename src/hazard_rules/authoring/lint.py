@@ -37,7 +37,7 @@ from ..classifying.compiled import CompiledPack
 from ..classifying.ruleset import Ruleset
 from ..compiling.exact import MAX_ASSIGNMENTS, decide_exactly, domain, domain_size
 from ..compiling.kleene import compile_kleene
-from ..errors import Span, render_diagnostic
+from ..errors import Span, diagnostic_dict, render_diagnostic
 from ..loading.loader import Origin
 from ..parsing import ast
 from ..parsing.memo import parse_remembered
@@ -83,10 +83,7 @@ class Finding:
         return LINTS[self.code].severity
 
     def as_dict(self) -> dict[str, object]:
-        span = self.span
-        return {"file": span.file if span else None, "line": span.line if span else None,
-                "column": span.column if span else None, "code": self.code, "message": self.message,
-                "hint": self.hint, "severity": self.severity}
+        return diagnostic_dict(self.severity, self.code, self.message, self.span, self.hint)
 
     def render(self) -> str:
         return render_diagnostic(self.severity, self.code, self.message, self.span, self.hint)
