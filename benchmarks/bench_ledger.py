@@ -306,7 +306,7 @@ def per_second(count: int, seconds: float) -> float:
 def run_backend(name: str, url: str, args: argparse.Namespace, items: list[Item], batch: list[Item],
                 result: Result) -> None:
     n = len(items)
-    with Ledger.open(url, now=T0) as ledger:
+    with Ledger.open(url) as ledger:
         with ledger.engine.connect() as conn:
             if name == "postgresql":
                 result.server = conn.exec_driver_sql("SHOW server_version").scalar_one().split()[0]
@@ -572,7 +572,7 @@ def profile_backend(url: str, items: list[Item], result: Result) -> None:
         print(f"\n  [{result.backend}] {phase}\n" + "\n".join("    " + line for line in text.splitlines()), flush=True)
         return value
 
-    with Ledger.open(url, now=T0) as ledger:
+    with Ledger.open(url) as ledger:
         run("intake, new findings", len(items), "registrations",
             lambda: [register(ledger, item) for item in items])
         run("intake again (idempotent)", len(items), "registrations",

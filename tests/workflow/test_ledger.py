@@ -43,7 +43,7 @@ def finding(finding_id: str) -> tuple[Finding, object]:
 
 @pytest.fixture
 def book(db_url):
-    with Ledger.open(db_url, now=T0) as ledger:
+    with Ledger.open(db_url) as ledger:
         yield ledger
 
 
@@ -493,7 +493,7 @@ def test_the_department_table_is_injectable(tmp_path) -> None:
     from hazard_rules.workflow.policy.routing import DepartmentTable
 
     table = DepartmentTable(version=1, fallback="安监", departments={"安监": "a local safety office"}, routes={})
-    with Ledger.open(f"sqlite:///{tmp_path / 'ledger.sqlite'}", now=T0, departments=table) as book:
+    with Ledger.open(f"sqlite:///{tmp_path / 'ledger.sqlite'}", departments=table) as book:
         assert register(book, MAJOR).hazard.departments == ["安监"]
         assert book.check_actor("substantiate", role="DEPT", org_code="3707", department="安监") == "3707"
         with pytest.raises(StepRefused, match="unknown department '应急管理'"):

@@ -54,7 +54,7 @@ def _columns(book: Ledger, hazard_id: str):
 
 
 def test_next_due_is_the_china_day_of_the_earliest_deadline(db_url) -> None:
-    with Ledger.open(db_url, now=T0) as book:
+    with Ledger.open(db_url) as book:
         register(book, MAJOR)
         assert _columns(book, MAJOR).next_due is None
         book.step(MAJOR, "classify_major", actor="李科长", role="DEPT", organisation=DEPT, at=at(0),
@@ -71,7 +71,7 @@ def test_next_due_is_the_china_day_of_the_earliest_deadline(db_url) -> None:
 
 # ---------------------------------------------------------------- bug 4
 def test_an_ordinary_verdict_makes_an_ordinary_hazard(db_url) -> None:
-    with Ledger.open(db_url, now=T0) as book:
+    with Ledger.open(db_url) as book:
         assert register(book, ORDINARY).hazard.level == "ordinary"
         assert [h.id for h in book.hazards(level="ordinary")] == [ORDINARY]
 
@@ -108,7 +108,7 @@ def test_hazards_recorded_as_general_are_migrated_and_their_log_still_verifies(d
                           ":false, :false, 2, :head, :data)"),
                      {"false": False, "head": events[1].hash, "data": projection.model_dump_json()})
     engine.dispose()
-    with Ledger.open(db_url, now=T0) as book:
+    with Ledger.open(db_url) as book:
         hazard = book.get("F-OLD")
         assert hazard.level == "ordinary"
         assert _columns(book, "F-OLD").level == "ordinary"

@@ -142,7 +142,7 @@ def build(book: Ledger) -> None:
 
 @pytest.fixture
 def book(db_url):
-    with Ledger.open(db_url, now=day("2024-01-01")) as ledger:
+    with Ledger.open(db_url) as ledger:
         build(ledger)
         yield ledger
 

@@ -156,7 +156,7 @@ class Databases:
 
 
 def open_ledger(url: str) -> Ledger:
-    return Ledger.open(url, machine=MACHINE, settings=SETTINGS, calendar=CALENDAR, now=T0)
+    return Ledger.open(url, machine=MACHINE, settings=SETTINGS, calendar=CALENDAR)
 
 
 # ---------------------------------------------------------------------------- the model
