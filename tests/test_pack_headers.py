@@ -42,3 +42,14 @@ def test_editions_of_a_family_follow_one_another(family: str) -> None:
         assert earlier.effective_to is not None, (family, earlier.number)
         assert earlier.effective_to + dt.timedelta(days=1) == later.effective_from, (family, earlier.number)
         assert later.supersedes is not None and later.supersedes.number == earlier.number, family
+
+
+@pytest.mark.parametrize("pack", RULESET.packs, ids=lambda p: p.id)
+def test_the_generated_code_of_every_pack_compiles(pack) -> None:
+    """A load no longer compiles the generated code (it is compiled when a finding needs it):
+    every section of every shipped pack, and all of them together, compile here instead."""
+    industries = tuple(pack.checked.source.manifest.scope.industries)
+    plan, source = pack.compile_for(industries)
+    assert callable(plan) and source.count("r.append(") >= len(pack.applicable(industries))
+    for section in pack.sections:
+        pack.compile_for(section.applies_to or industries)
