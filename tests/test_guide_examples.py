@@ -15,6 +15,9 @@ cannot rot (issue 12, item 8). What the guide marks, and how each is checked:
   aside) in that rule's `when` or `unless`; ```dsl condition=NAME``` in a shipped pack's named
   condition; a bare ```dsl``` (a construct no shipped rule uses yet) must parse.
 - the table after `<!-- kleene-table -->`: each row is computed with the engine's Kleene logic.
+
+When a command's output changes on purpose, `UPDATE_GOLDENS=1 pytest tests/test_guide_examples.py`
+writes the new outputs into both pages; review the diff.
 """
 
 from __future__ import annotations
@@ -104,8 +107,12 @@ def test_there_is_a_guide_in_each_language() -> None:
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(GUIDE)))
 def test_every_example_of_the_page_runs(page: Path, tmp_path: Path) -> None:
+    """UPDATE_GOLDENS=1 writes each command's actual output into the page instead (as for
+    golden files: review the diff before committing it)."""
     work = tmp_path / "work"
     shutil.copytree(RULESETS / "_shared", work / "rules" / "_shared")
+    text = page.read_text(encoding="utf-8")
+    updated: list[tuple[Block, str]] = []
     ran = 0
     for block in blocks(page):
         if "file" in block.attrs:
@@ -116,13 +123,28 @@ def test_every_example_of_the_page_runs(page: Path, tmp_path: Path) -> None:
             if block.lang == "yaml" and folder is not None and "broken" not in block.attrs:
                 load_rulesets(folder, tests=True)  # raises, with file:line:col, if the snippet is wrong
         elif block.lang == "console":
+            lines = []
             for argv, expected, code in _commands(block):
                 result = _run(argv, work)
                 shown = " ".join(argv)
-                assert (_normalise(result.stdout), result.returncode) == (expected, code), \
-                    f"{block.where(page)}: `hazard-rules {shown}` printed\n{result.stdout}"
+                lines += [f"$ hazard-rules {shown}", *_normalise(result.stdout).splitlines()]
+                lines += [f"[exit {result.returncode}]"] if result.returncode else []
+                if os.environ.get("UPDATE_GOLDENS") != "1":
+                    assert (_normalise(result.stdout), result.returncode) == (expected, code), \
+                        f"{block.where(page)}: `hazard-rules {shown}` printed\n{result.stdout}"
                 ran += 1
+            updated.append((block, "\n".join(lines) + "\n"))
     assert ran, f"{page}: no command example"
+    if os.environ.get("UPDATE_GOLDENS") == "1":
+        for block, body in reversed(updated):
+            start = _offset(text, block.line)
+            text = text[:start] + text[start:].replace(block.body, body, 1)
+        page.write_text(text, encoding="utf-8")
+
+
+def _offset(text: str, line: int) -> int:
+    """Where line (1-based) starts in text."""
+    return sum(len(x) for x in text.splitlines(keepends=True)[:line - 1])
 
 
 @pytest.fixture(scope="module")
