@@ -190,3 +190,20 @@ def test_the_three_valued_table_is_what_the_engine_computes(page: Path) -> None:
         cells = [_TRUTH[c.strip().strip("`")] for c in row.strip().strip("|").split("|")]
         facts = {k: v for k, v in (("a", cells[0]), ("b", cells[1])) if v is not None}
         assert [op(facts, None, {}) for op in ops] == cells[2:], row
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(GUIDE)))
+def test_the_table_of_codes_lists_every_error_and_lint(page: Path) -> None:
+    """Every code of errors.CODES and authoring.lint.LINTS, with its exit code or severity;
+    the English page also with its registered summary."""
+    from hazard_rules.authoring.lint import LINTS
+    from hazard_rules.errors import CODES
+
+    text = page.read_text(encoding="utf-8")
+    rows = text[text.index("<!-- codes-table -->"):].split("\n\n")[0].splitlines()[3:]
+    cells = [[c.strip() for c in row.strip().strip("|").split("|")] for row in rows]
+    expected = [(c.code, str(c.exit_code), c.summary) for c in CODES.values()]
+    expected += [(lint.code, lint.severity, lint.summary) for lint in LINTS.values()]
+    assert [(code, second) for code, second, _ in cells] == [(code, second) for code, second, _ in expected]
+    if page.parent.name == "en":
+        assert [tuple(row) for row in cells] == expected
