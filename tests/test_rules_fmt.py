@@ -59,8 +59,11 @@ def test_a_file_the_strict_reader_refuses_is_not_formatted(tmp_path: Path) -> No
     "a: [1,\n    2]\n",                                   # a wrapped flow list becomes a block list
     "a:\n    - {b: [1,\n          2]}\n",                 # …but not inside a flow mapping
     "# head\na: >-\n  folded\n  text\nb: 'quoted'  # note\n",
+    "# only a comment\n",                                 # kept as is, not made `null`
+    "",
 ])
 def test_formatting_keeps_the_data_and_is_idempotent(text: str) -> None:
     once = format_text(text, "t.yaml")
     assert read_yaml(once, "t.yaml").data == read_yaml(text, "t.yaml").data
     assert format_text(once, "t.yaml") == once
+    assert once.count("#") == text.count("#")

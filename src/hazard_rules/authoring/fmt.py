@@ -40,6 +40,8 @@ def format_text(text: str, file: str) -> str:
     """text in the canonical layout. Raises the strict reader's error for a file it refuses,
     and UsageError if the result would not read as the same data."""
     before = read_yaml(text, file, positions=False).data
+    if before is None:
+        return text  # empty or only comments: nothing to lay out (ruamel would write `null`)
     yaml = _round_trip()
     data = yaml.load(text)
     _unfold(data, parent_is_flow=False)
