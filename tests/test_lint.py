@@ -127,8 +127,13 @@ def _by_code(findings: list[Finding]) -> dict[str, list[str]]:
     return out
 
 
+# Articles and their items (L011, L012) have their own fixture pack: the packs above are
+# not about them (their sections declare no items), and test_article_items checks them.
+ITEM_LINTS = ("L011", "L012")
+
+
 def test_each_kind_of_finding_and_none_where_there_is_none(lint_rules: Path) -> None:
-    found = _by_code(_found(lint_rules))
+    found = _by_code([f for f in _found(lint_rules) if f.code not in ITEM_LINTS])
     assert found == {
         "L002": ["rule L-1: the text says 超过9人, the condition says `>= 9`"],
         "L001": ["rule L-2: number 30 in the text (低于30kPa) is not used by the condition"],
@@ -150,7 +155,7 @@ def test_each_kind_of_finding_and_none_where_there_is_none(lint_rules: Path) -> 
 
 
 def test_findings_point_at_what_they_are_about(lint_rules: Path) -> None:
-    where = {f.code: str(f.span) for f in _found(lint_rules)}
+    where = {f.code: str(f.span) for f in _found(lint_rules) if f.code not in ITEM_LINTS}
     new, old = (str(Path("rules") / name / "pack.yaml") for name in ("demo-2024", "demo-2020"))
     assert where == {
         "L002": f"{new}:21:83",   # the comparison `a.workers >= 9 人`
@@ -303,3 +308,43 @@ def test_the_shipped_packs_have_no_lint_errors() -> None:
     assert result.returncode == 0, result.stdout
     findings = json.loads(result.stdout)["diagnostics"]
     assert not [f for f in findings if f["severity"] == "error"]
+
+
+# ----------------------------------------------------------------- L011, L012: articles and their items
+
+ITEMS = Path(__file__).resolve().parent / "fixtures" / "lint" / "items"
+
+
+def test_article_items(tmp_path: Path) -> None:
+    """tests/fixtures/lint/items: of five articles, one of two rules without `items` (L011) and
+    one with no rule and nothing missing (L012); one declaring its items, one of a single rule
+    without clause and one whose only item is `missing` are fine. Text and JSON, golden."""
+    text = run_cli("rules", "lint", "--rules", "rules", cwd=ITEMS)
+    assert text.returncode == 0, text.stderr  # warnings only
+    assert_golden(GOLDEN / "items.txt", text.stdout)
+    as_json = run_cli("rules", "lint", "--rules", "rules", "--format", "json", cwd=ITEMS)
+    assert_golden(GOLDEN / "items.json", as_json.stdout)
+    found = [(d["code"], d["line"], d["column"]) for d in json.loads(as_json.stdout)["diagnostics"]]
+    assert found == [("L011", 15, 10), ("L012", 16, 10)]
+    assert run_cli("rules", "lint", "--rules", "rules", "--strict", cwd=ITEMS).returncode == 1
+
+
+def test_declaring_the_items_silences_l011_and_a_missing_item_l012(tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    (rules / "demo").mkdir(parents=True)
+    pack = (ITEMS / "rules" / "demo" / "pack.yaml").read_text(encoding="utf-8")
+    pack = pack.replace("{id: s1, article: 第一条}", "{id: s1, article: 第一条, items: [（一）, （二）]}")
+    pack = pack.replace("{id: D-1-2, section: s1,", "{id: D-1-2, section: s1, clause: （二）,")
+    pack = pack.replace("{id: s2, article: 第二条}", "{id: s2, article: 第二条, missing: {（一）: 原文未找到}}")
+    (rules / "demo" / "pack.yaml").write_text(pack, encoding="utf-8")
+    tests = (ITEMS / "rules" / "demo" / "pack.tests.yaml").read_text(encoding="utf-8")
+    (rules / "demo" / "pack.tests.yaml").write_text(tests, encoding="utf-8")
+    assert not _found(rules)
+
+
+def test_the_lint_summary_says_how_many_rules_l003_could_not_decide() -> None:
+    from hazard_rules.authoring.lint import undecided_rules
+
+    ruleset = load_rulesets(ITEMS / "rules", tests=True)
+    # D-1-1 and D-4 read a number; the others read only a bool and an enum.
+    assert undecided_rules(ruleset) == ["D-1-1", "D-4"]

@@ -18,6 +18,12 @@ say where it probably disagrees with the standard it encodes.
   leave a gap.
 - L009/L010 (`same_or_subsumed`): two rules of a pack true for exactly the same findings;
   a rule whose findings another rule of the same article all matches (over finite domains).
+- L011/L012 (`undeclared_items`): an article of several rules that does not declare its
+  `items` (so no load check, E314, can tell that one was lost); an article with no rule and
+  no `missing` item (nothing of it is encoded, and nothing says why).
+
+Which rules L003/L004 could not decide (they read a number, date, text or list, or too
+many finite facts) is `undecided_rules`: `rules lint` counts them in its closing line.
 """
 
 from __future__ import annotations
@@ -68,6 +74,8 @@ LINTS: dict[str, Lint] = {lint.code: lint for lint in (
     Lint("L008", "warning", "no edition of a standard is in force between two editions"),
     Lint("L009", "warning", "two rules of one pack match exactly the same findings"),
     Lint("L010", "warning", "a rule matches only findings another rule of the same article matches"),
+    Lint("L011", "warning", "an article with several rules does not declare its items"),
+    Lint("L012", "warning", "an article with no rule and no missing item"),
 )}
 
 
@@ -97,6 +105,7 @@ def lint(ruleset: Ruleset) -> list[Finding]:
             found.extend(text_numbers(pack.checked, rule))
             found.extend(constant_rules(pack.checked, rule))
         found.extend(same_or_subsumed(pack.checked))
+        found.extend(undeclared_items(pack.checked))
         if ruleset.tests_read:
             found.extend(untested_rules(pack.checked))
     found.extend(unused_facts(ruleset.packs))
@@ -319,32 +328,55 @@ def _named_in_facts(pack: CheckedPack, rule: CheckedRule, value: Fraction) -> bo
 
 def constant_rules(pack: CheckedPack, rule: CheckedRule) -> Iterator[Finding]:
     """L003/L004: `when and not unless`, over every value of the finite facts it reads.
-    Undecidable (nothing reported) when it reads a fact that cannot be enumerated or there
-    are more than MAX_ASSIGNMENTS assignments."""
-    expr = rule.when if rule.unless is None else ir.And((rule.when, ir.Not(rule.unless)))
-    names = ir.facts_read(expr)
-    if any(isinstance(n, (ir.Field, ir.Today)) for n in ir.walk(expr)):
+    Undecidable (nothing reported; see `undecided_rules`) when it reads a fact that cannot be
+    enumerated or there are more than MAX_ASSIGNMENTS assignments."""
+    constant = _constant_value(pack, rule)
+    if not isinstance(constant, bool):
         return
-    size = 1
-    for name in names:
-        count = domain_size(pack.facts[name]) if name in pack.facts else None
-        if count is None:
-            return
-        size *= count
-    if size > MAX_ASSIGNMENTS:
-        return
-    exact = decide_exactly(expr, {}, _ANY_DAY, pack.facts)
-    if exact is None:
-        return
+    names = ", ".join(sorted(ir.facts_read(_matches(rule))))
     where = Origin(rule.origin.doc, rule.origin.path + ("when",)).span()
-    if exact.value:
+    if constant:
         yield Finding("L004", f"rule {rule.rule.id} is true for every value of the facts it reads "
-                      f"({', '.join(sorted(names))})", where,
+                      f"({names})", where,
                       "every finding in the rule's section would be a major hazard; check `when`/`unless`")
     else:
         yield Finding("L003", f"rule {rule.rule.id} is false for every value of the facts it reads "
-                      f"({', '.join(sorted(names))})", where,
+                      f"({names})", where,
                       "no finding can ever match this rule; check `when`/`unless` (a contradiction?)")
+
+
+def undecided_rules(ruleset: Ruleset) -> list[str]:
+    """The ids of the rules for which L003/L004 cannot decide whether they are constant: they
+    read a number, date, text, list or the inspection date, or too many finite facts."""
+    return [rule.rule.id for pack in ruleset.packs for rule in pack.rules
+            if _constant_value(pack.checked, rule) == "undecided"]
+
+
+def _matches(rule: CheckedRule) -> ir.Expr:
+    """`when and not unless`: what makes the rule true."""
+    return rule.when if rule.unless is None else ir.And((rule.when, ir.Not(rule.unless)))
+
+
+def _decidable(pack: CheckedPack, rule: CheckedRule) -> bool:
+    expr = _matches(rule)
+    if any(isinstance(n, (ir.Field, ir.Today)) for n in ir.walk(expr)):
+        return False
+    size = 1
+    for name in ir.facts_read(expr):
+        count = domain_size(pack.facts[name]) if name in pack.facts else None
+        if count is None:
+            return False
+        size *= count
+    return size <= MAX_ASSIGNMENTS
+
+
+def _constant_value(pack: CheckedPack, rule: CheckedRule) -> bool | Literal["varies", "undecided"]:
+    """True or False when the rule takes that value for every finding, "varies" when it does
+    not, "undecided" when this cannot be decided over finite domains."""
+    if not _decidable(pack, rule):
+        return "undecided"
+    exact = decide_exactly(_matches(rule), {}, _ANY_DAY, pack.facts)
+    return "varies" if exact is None else bool(exact.value)
 
 
 # ----------------------------------------------------------------- L005, L006: unused facts, untested rules
@@ -501,3 +533,30 @@ def _size(pack: CheckedPack, names: Iterable[str]) -> int:
 def _rows(pack: CheckedPack, names: Sequence[str]) -> Iterator[dict[str, object]]:
     for values in itertools.product(*(domain(pack.facts[name]) for name in names)):
         yield dict(zip(names, values))
+
+
+# ----------------------------------------------------------------- L011, L012: articles and their items
+
+def undeclared_items(pack: CheckedPack) -> Iterator[Finding]:
+    """L011: a section of several rules without `items` (with `items`, a lost or mistyped
+    item is a load error, E314; without, nothing notices); L012: a section that no rule
+    belongs to and that lists no `missing` item. A section of one rule without a clause is
+    an article without numbered items, and fine."""
+    rules: dict[str, list[CheckedRule]] = {}
+    for rule in pack.rules:
+        rules.setdefault(rule.rule.section, []).append(rule)
+    for section_id, located in pack.source.sections.items():
+        section, own = located.value, rules.get(section_id, [])
+        where = Origin(located.origin.doc, located.origin.path + ("id",)).span()
+        if section.items is None and len(own) > 1:
+            clauses = [f"{r.rule.id} {r.rule.clause}" if r.rule.clause else f"{r.rule.id} without clause"
+                       for r in own]
+            shown = ", ".join(clauses[:3]) + (", …" if len(clauses) > 3 else "")
+            yield Finding("L011", f"section {section_id} ({section.article}) has {len(own)} rules "
+                          f"({shown}) but does not declare its items", where,
+                          "add `items: [（一）, （二）, …]` listing every numbered item of the article (and "
+                          "`missing:` for any whose text was not found): a lost item is then a load error")
+        elif not own and not section.missing:
+            yield Finding("L012", f"section {section_id} ({section.article}) has no rule and no missing item",
+                          where, "write its rules, or list its items under `missing:` with what was searched, "
+                          "or remove the section")

@@ -32,6 +32,7 @@ from .commands.ledger_verify import verify
 from .commands.rules import rules
 from .commands.rules_coverage import rules_coverage
 from .commands.rules_diff import rules_diff
+from .commands.rules_fmt import rules_fmt
 from .commands.rules_lint import rules_lint
 from .commands.rules_list import rules_list
 from .commands.rules_new import rules_new
@@ -57,7 +58,8 @@ def _assemble(group: click.Group, *commands: click.Command) -> click.Group:
 
 _assemble(stats, stock, enterprise, missing, submit)
 _assemble(ledger, intake, step, show, list_, history, verify, graph, tick, overdue, stats, export)
-_assemble(rules, rules_list, rules_show, rules_test, rules_coverage, rules_schema, rules_lint, rules_new, rules_diff)
+_assemble(rules, rules_list, rules_show, rules_test, rules_coverage, rules_schema, rules_lint, rules_new, rules_diff,
+          rules_fmt)
 _assemble(cli, check, explain, suggest, rules, ledger)
 
 

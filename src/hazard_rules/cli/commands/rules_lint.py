@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from ...authoring.lint import LINTS, Finding, lint
+from ...authoring.lint import LINTS, Finding, lint, undecided_rules
 from ...classifying.load import load_rulesets
 from ...errors import CODES, HazardRulesError, diagnostics_of
 from ..exit_codes import ExitCode
@@ -28,7 +28,8 @@ _LEVEL = {"error": "error", "warning": "warning"}
 @click.option("--strict", is_flag=True, help="Exit non-zero on lint warnings too (errors always do).")
 def rules_lint(rules_dir: Path | None, fmt: str, strict: bool) -> None:
     """Load and check every pack, then lint it: text numbers vs conditions, rules that are
-    never or always true, unused facts, untested rules, edition periods. Exit 1 on a lint
+    never or always true, unused facts, untested rules, edition periods, articles without
+    declared items. Exit 1 on a lint
     error (or, with --strict, a warning); 2 when the packs do not load."""
     try:
         ruleset = load_rulesets(rules_dir, tests=True)
@@ -45,12 +46,12 @@ def rules_lint(rules_dir: Path | None, fmt: str, strict: bool) -> None:
     elif fmt == "sarif":
         click.echo(_sarif([(f.code, f.severity, f.message, f.hint, f.as_dict()) for f in findings]))
     else:
-        _text(findings, len(ruleset.packs), sum(len(p.rules) for p in ruleset.packs))
+        _text(findings, len(ruleset.packs), sum(len(p.rules) for p in ruleset.packs), len(undecided_rules(ruleset)))
     failing = any(f.severity == "error" or strict for f in findings)
     sys.exit(ExitCode.FAILED if failing else ExitCode.OK)
 
 
-def _text(findings: list[Finding], packs: int, rules: int) -> None:
+def _text(findings: list[Finding], packs: int, rules: int, undecided: int) -> None:
     for finding in findings:
         click.echo(finding.render() + "\n")
     errors = sum(f.severity == "error" for f in findings)
@@ -59,6 +60,10 @@ def _text(findings: list[Finding], packs: int, rules: int) -> None:
         click.echo(f"{packs} pack(s), {rules} rules: no problems found")
     else:
         click.echo(f"{packs} pack(s), {rules} rules: {errors} lint error(s), {warnings} warning(s)")
+    if undecided:
+        # L003/L004 enumerate finite facts only; say how many rules they could not judge.
+        click.echo(f"never/always true (L003/L004) undecidable for {undecided} rule(s): they read a number, "
+                   "date, text or list, or too many facts (docs/errors.md, L003)")
 
 
 def _json(diagnostics: list[dict[str, Any]]) -> str:
