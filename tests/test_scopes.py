@@ -172,6 +172,20 @@ def test_context_only_situations_are_refused(tmp_path) -> None:
     assert "E313" in caught.value.render() and "a.ok" in caught.value.render()
 
 
+def test_a_misspelt_fact_beside_a_context_fact_is_one_error(tmp_path) -> None:
+    """The misspelt fact is E301; the rest of its situation is not then called context-only."""
+    from hazard_rules import PackErrors
+
+    from .conftest import DEMO_PACK, write_rules
+
+    text = DEMO_PACK.replace("a.ok: {label: 是否合格, type: bool}",
+                             "a.ok: {label: 是否合格, type: bool, context: true}")
+    text = text.replace("when: a.workers > 9 人}", "when: a.wrokers > 9 人 and a.ok}")
+    with pytest.raises(PackErrors) as caught:
+        load_rulesets(write_rules(tmp_path / "rules", text))
+    assert [error.code for error in caught.value.errors] == ["E301"]
+
+
 def test_facts_of_an_article_the_codes_do_not_bring_in_are_not_ordinary(shipped) -> None:
     """A wrong industry code must not hide a major hazard the facts describe."""
     verdict = shipped.classify({"id": "W", "date": "2024-03-01", "industries": ["gongmao.dust"],

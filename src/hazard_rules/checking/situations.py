@@ -97,6 +97,8 @@ def check_situations(pack: CheckedPack, errors: list[PackError]) -> None:
                 pack.source.facts[name].origin.span(key=True), "remove `context: true` (docs/scopes.md)"))
     for rule in pack.rules:
         for situation in rule_situations(rule.condition, context):
+            if any(isinstance(node, ir.Invalid) for node in ir.walk(situation.condition)):
+                continue  # its broken part is reported already; what it reads is not known
             if not situation.subject and ir.facts_read(situation.condition):
                 origin = rule.origin
                 errors.append(ContextOnlySituationError(
