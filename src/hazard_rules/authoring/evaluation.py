@@ -119,7 +119,7 @@ def _tree(expr: ir.Expr, facts: dict[str, Any], day: dt.date, part: str | None =
             text = f"at_least({expr.k})" if isinstance(expr, ir.AtLeast) else kind
             children = [_tree(x, facts, day) for x in operands]
             return TreeNode(part or kind, text, value, children=children)
-        case ir.Not(operand):
+        case ir.Not(ir.And() | ir.Or() | ir.AtLeast() | ir.Not() | ir.Cond() as operand):
             return TreeNode(part or "not", "not", value, children=[_tree(operand, facts, day)])
         case ir.Cond(name, body):
             return TreeNode(part or "named", name, value, children=[_tree(body, facts, day)])

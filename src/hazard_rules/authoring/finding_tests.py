@@ -83,7 +83,8 @@ def unknown_rules(ruleset: Ruleset, pack: CompiledPack) -> Iterator[SchemaError]
     known_set = set(known)
     for located in pack.checked.source.finding_tests:
         expect = located.value.expect
-        named: list[tuple[str, tuple[Any, ...], bool]] = [(r, ("matches", i), False) for i, r in enumerate(expect.matches)]
+        named: list[tuple[str, tuple[Any, ...], bool]] = [(r, ("matches", i), False)
+                                                          for i, r in enumerate(expect.matches)]
         named += [(r, ("open", r), True) for r in expect.open or {}]
         named += [(r, ("concerned", i), False) for i, r in enumerate(expect.concerned or [])]
         for rule_id, path, key in named:
@@ -151,7 +152,8 @@ def _explain(ruleset: Ruleset, test: FindingTest, verdict: Verdict, facts: dict[
     wanted = set(test.expect.matches)
     differing = fired ^ wanted
     if expected_open is not None:
-        differing |= {r for r in expected_open.keys() | actual_open.keys() if expected_open.get(r) != actual_open.get(r)}
+        differing |= {r for r in expected_open.keys() | actual_open.keys()
+                      if expected_open.get(r) != actual_open.get(r)}
     explained = []
     for rule_id in sorted(differing)[:MAX_TREES]:
         _, rule = ruleset.rule(rule_id)

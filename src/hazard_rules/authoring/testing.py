@@ -23,8 +23,9 @@ from ..classifying.ruleset import CompiledPack, Ruleset
 from ..compiling.codegen import compile_rules
 from ..findings.coerce import FactValueError
 from ..loading.models import RuleTest
+from . import finding_tests
 from .evaluation import RuleEvaluator, TreeNode, day_of_test, evaluation_tree, require_tests
-from .finding_tests import FindingTestResult, outcome, run_finding_tests
+from .finding_tests import FindingTestResult, run_finding_tests
 
 EXPECTATIONS = ("true", "false", "unknown", "not_concerned")
 
@@ -56,7 +57,7 @@ class TestResult:
     @property
     def status(self) -> str:
         """passed | failed | todo | todo_passes (finding_tests.outcome)."""
-        return outcome(not self.passed, self.todo)
+        return finding_tests.outcome(not self.passed, self.todo)
 
 
 @dataclass
@@ -181,7 +182,8 @@ class TestReport:
 
     @property
     def failed(self) -> int:
-        return sum(r.status == "failed" for r in [*self.rule_tests, *self.finding_tests])
+        return sum(r.status == "failed" for r in self.rule_tests) + \
+            sum(r.status == "failed" for r in self.finding_tests)
 
     @property
     def rule_coverage(self) -> float:

@@ -15,10 +15,11 @@ def write_junit(report: TestReport, path: Path) -> None:
     cases: list[tuple[str, str, str, str, str]] = []   # classname, name, status, message, where
     for r in report.rule_tests:
         message = r.error or f"expected {r.expected}, got {r.actual}"
-        cases.append((f"{r.pack}.{r.rule}", r.name, r.status, r.todo if r.status == "todo" else message, r.origin))
+        cases.append((f"{r.pack}.{r.rule}", r.name, r.status, (r.todo or "") if r.status == "todo" else message,
+                      r.origin))
     for f in report.finding_tests:
         message = f.error or "; ".join(f.problems)
-        cases.append((f"{f.pack}.findings", f.name, f.status, f.test.todo if f.status == "todo" else message,
+        cases.append((f"{f.pack}.findings", f.name, f.status, (f.test.todo or "") if f.status == "todo" else message,
                       f.origin))
     suite = ET.Element("testsuite", name="hazard-rules", tests=str(len(cases)),
                        failures=str(sum(c[2] == "failed" for c in cases)),

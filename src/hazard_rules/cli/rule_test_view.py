@@ -3,7 +3,7 @@
 The report is a list of sections (`Section`), each with its text lines and its key and value
 in the JSON document, so a command can add a section (condition coverage, say) without
 touching the others. A failing test shows the rule, its clause, expected vs actual and the
-evaluation tree: the value each sub-condition took (是 / 否 / 未知) and the facts it read.
+evaluation tree (authoring/failure_text.py writes a failure the same way for pytest).
 """
 
 from __future__ import annotations
@@ -14,14 +14,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..authoring.evaluation import TreeNode
+from ..authoring.failure_text import finding_test_lines, rule_test_lines
 from ..authoring.finding_tests import FindingTestResult
 from ..authoring.testing import Confusion, RuleCoverage, TestReport, TestResult
 from ..classifying.ruleset import Ruleset
 from ..findings.coerce import to_json_value
 
-VALUE_LABEL = {True: "是", False: "否", None: "未知"}
 VALUE_NAME = {True: "true", False: "false", None: "unknown"}
-PART_LABEL = {"scope": "适用范围 scope: ", "when": "情形 when: ", "unless": "除外 unless: "}
 STATUS_WORD = {"passed": "ok  ", "failed": "FAIL", "todo": "TODO", "todo_passes": "FIXED"}
 FULL_MATRIX = 40      # at most this many rules: the whole matrix is shown without --verbose
 
@@ -43,18 +42,6 @@ def render_json(sections: list[Section]) -> str:
 
 # ------------------------------------------------------------------ the evaluation tree
 
-def tree_lines(node: TreeNode, indent: str = "") -> list[str]:
-    """One line per sub-condition: its value, the sub-condition, the facts it read or lacked."""
-    label = PART_LABEL.get(node.part, "")
-    line = f"{indent}{VALUE_LABEL[node.value]:<3}{label}{node.text}"
-    read = [f"{k} = {json.dumps(to_json_value(v), ensure_ascii=False)}" for k, v in node.reads.items()]
-    notes = (["读取 " + ", ".join(read)] if read else []) + (["缺少 " + ", ".join(node.missing)] if node.missing else [])
-    lines = [line + ("    ← " + "; ".join(notes) if notes else "")]
-    for child in node.children:
-        lines.extend(tree_lines(child, indent + "  "))
-    return lines
-
-
 def tree_json(node: TreeNode) -> dict[str, Any]:
     return {"part": node.part, "text": node.text, "value": VALUE_NAME[node.value],
             "reads": {k: to_json_value(v) for k, v in node.reads.items()}, "missing": node.missing,
@@ -66,11 +53,6 @@ def _clause(ruleset: Ruleset, rule_id: str) -> dict[str, str]:
     return {"article": rule.section.section.article, "clause": rule.rule.clause or "", "text": rule.rule.text}
 
 
-def _clause_line(ruleset: Ruleset, rule_id: str) -> str:
-    c = _clause(ruleset, rule_id)
-    return f"{rule_id} {c['article']}{c['clause']} {c['text']}"
-
-
 # ------------------------------------------------------------------ sections
 
 def rule_tests_section(ruleset: Ruleset, results: list[TestResult], verbose: bool) -> Section:
@@ -80,22 +62,13 @@ def rule_tests_section(ruleset: Ruleset, results: list[TestResult], verbose: boo
             if r.status == "passed" and not verbose:
                 continue
             lines.append(f"{STATUS_WORD[r.status]} {r.rule}: {r.name} ({r.origin})")
-            if r.status == "passed":
-                continue
-            if r.todo is not None:
-                lines.append(f"     todo: {r.todo}" + ("; it passes now: remove the todo" if r.status == "todo_passes"
-                                                       else ""))
-            if r.status == "todo_passes":
-                continue
-            lines.append(f"     {_clause_line(ruleset, r.rule)}")
-            lines.append(f"     expected {r.expected}, got {r.actual}" + (f" — {r.error}" if r.error else ""))
-            if r.tree is not None:
-                lines.extend(tree_lines(r.tree, "       "))
+            lines.extend(rule_test_lines(ruleset, r))
         return lines
 
     def data() -> list[dict[str, Any]]:
         return [{"pack": r.pack, "rule": r.rule, "name": r.name, "origin": r.origin, "scope": r.scope,
                  "expected": r.expected, "actual": r.actual, "status": r.status, "error": r.error, "todo": r.todo,
+                 "clause": _clause(ruleset, r.rule) if r.tree is not None else None,
                  "tree": tree_json(r.tree) if r.tree is not None else None} for r in results]
 
     return Section("rule_tests", text, data)
@@ -108,20 +81,7 @@ def finding_tests_section(ruleset: Ruleset, results: list[FindingTestResult], ve
             if r.status == "passed" and not verbose:
                 continue
             lines.append(f"{STATUS_WORD[r.status]} finding {r.name} ({r.origin})")
-            if r.status == "passed":
-                continue
-            if r.test.todo is not None:
-                lines.append(f"     todo: {r.test.todo}" + ("; it passes now: remove the todo"
-                                                            if r.status == "todo_passes" else ""))
-            if r.status == "todo_passes":
-                continue
-            if r.error is not None:
-                lines.extend("     " + line for line in r.error.splitlines())
-            lines.extend(f"     {problem}" for problem in r.problems)
-            for rule in r.explained:
-                lines.append(f"     {_clause_line(ruleset, rule.rule)}")
-                lines.append(f"       expected: {rule.expected}, got: {rule.actual}")
-                lines.extend(tree_lines(rule.tree, "       "))
+            lines.extend(finding_test_lines(ruleset, r))
         return lines
 
     def data() -> list[dict[str, Any]]:
@@ -148,10 +108,9 @@ def gaps_section(coverage: list[RuleCoverage]) -> Section:
 
 
 def summary_section(ruleset: Ruleset, report: TestReport, packs: set[str], min_coverage: float | None) -> Section:
-    everything = [*report.rule_tests, *report.finding_tests]
-
     def count(status: str) -> int:
-        return sum(r.status == status for r in everything)
+        return sum(r.status == status for r in report.rule_tests) + \
+            sum(r.status == status for r in report.finding_tests)
 
     gaps = sum(bool(c.gaps) for c in report.coverage)
     verified = sum(r.rule.provenance.status == "verified" for p in ruleset.packs if p.id in packs for r in p.rules)
@@ -164,12 +123,11 @@ def summary_section(ruleset: Ruleset, report: TestReport, packs: set[str], min_c
                 "verified": verified, "unverified": len(report.coverage) - verified}
 
     def text() -> list[str]:
-        lines = [f"{len(report.rule_tests)} rule tests, {len(report.finding_tests)} finding tests: "
-                 f"{count('passed')} passed, {count('failed')} failed"
-                 + (f", {count('todo')} todo" if count("todo") else "")
-                 + (f", {count('todo_passes')} todo now passing" if count("todo_passes") else "")
-                 + f"; {len(report.coverage)} rules, {gaps} with coverage gaps; "
-                 f"rule text: {verified} verified, {len(report.coverage) - verified} unverified"]
+        extra = "".join(f", {count(status)} {word}" for status, word in (("todo", "todo"),
+                        ("todo_passes", "todo now passing")) if count(status))
+        lines = [f"{report.executed} tests, {count('failed')} failed{extra} ({len(report.rule_tests)} rule tests, "
+                 f"{len(report.finding_tests)} finding tests); {len(report.coverage)} rules, {gaps} with coverage "
+                 f"gaps; rule text: {verified} verified, {len(report.coverage) - verified} unverified"]
         if not report.executed:
             lines.append("no test ran: write tests in <file>.tests.yaml or findings.tests.yaml (docs/rule-tests.md)")
         if min_coverage is not None:

@@ -15,7 +15,19 @@ from pydantic import BaseModel
 
 from ..errors import Diagnostics, DuplicateIdError, EmptyPackFileError, IncludeError, PackError, SchemaError, Span
 from . import cache, strict_yaml
-from .models import FactDecl, FindingTest, FindingTestsPart, PackManifest, PackPart, Provision, Rule, RuleTest, Section, TestsPart, Vocabulary
+from .models import (
+    FactDecl,
+    FindingTest,
+    FindingTestsPart,
+    PackManifest,
+    PackPart,
+    Provision,
+    Rule,
+    RuleTest,
+    Section,
+    TestsPart,
+    Vocabulary,
+)
 from .strict_yaml import Path as YPath
 from .strict_yaml import YamlDocument, read_yaml
 

@@ -34,8 +34,16 @@ def rules_test(packs: tuple[str, ...], rules_dir: Path | None, fmt: str, junit: 
     each pack's finding tests; report coverage gaps and a per-rule confusion matrix."""
     from ...authoring.testing import run_tests
     from ..junit import write_junit
-    from ..rule_test_view import (Section, finding_tests_section, gaps_section, matrix_section, render_json,
-                                  render_text, rule_tests_section, summary_section)
+    from ..rule_test_view import (
+        Section,
+        finding_tests_section,
+        gaps_section,
+        matrix_section,
+        render_json,
+        render_text,
+        rule_tests_section,
+        summary_section,
+    )
 
     if mutate and fmt == "json":
         raise UsageError("--mutate reports in text only", hint="run it without --format json")
