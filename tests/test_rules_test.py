@@ -89,3 +89,34 @@ def test_the_shipped_packs_pass_with_full_coverage() -> None:
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr
     summary = json.loads(result.stdout)["summary"]
     assert summary["failed"] == 0 and summary["finding_tests"] >= 500 and summary["coverage_percent"] == 100
+
+
+def test_finding_tests_are_read_only_with_tests_and_validated_where_written(tmp_path: Path) -> None:
+    from hazard_rules import load_rulesets
+    from hazard_rules.errors import PackErrors
+
+    rules = tmp_path / "rules"
+    shutil.copytree(CASES / "passing", rules)
+    findings = rules / "dust" / "findings.tests.yaml"
+    findings.write_text(findings.read_text(encoding="utf-8").replace("    expect: {verdict: ordinary",
+                                                                     "    expct: {verdict: ordinary"), encoding="utf-8")
+    verdict = load_rulesets(rules).classify({"id": "x", "date": "2024-05-01", "industries": ["fixture"],
+                                             "facts": {"dust.system": "dry", "dust.venting": False}})
+    assert verdict.verdict == "major"   # classifying never reads the tests
+    with pytest.raises(PackErrors) as caught:
+        load_rulesets(rules, tests=True)
+    assert "dust/findings.tests.yaml:18:5" in str(caught.value.render()), caught.value.render()
+    assert "expct" in caught.value.render()
+
+
+def test_the_scope_of_a_finding_test_is_written_on_the_test_not_in_the_record(tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree(CASES / "passing", rules)
+    findings = rules / "dust" / "findings.tests.yaml"
+    findings.write_text(findings.read_text(encoding="utf-8").replace("      id: FX-0002\n",
+                                                                     "      id: FX-0002\n      scope: enterprise\n"),
+                        encoding="utf-8")
+    result = run_cli("rules", "test", "--rules", str(rules))
+    assert result.returncode == 2
+    assert "dust/findings.tests.yaml:14:7: error[E104]: a finding test's record gives its own scope" in result.stderr
+    assert "write `scope: enterprise` on the test" in result.stderr

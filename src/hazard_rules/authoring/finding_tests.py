@@ -71,17 +71,22 @@ def run_finding_tests(ruleset: Ruleset, packs: set[str] | None = None) -> list[F
     """Every finding test of the chosen packs; refuses (Diagnostics) a test naming an unknown rule."""
     require_tests(ruleset)
     chosen = [p for p in ruleset.packs if packs is None or p.id in packs]
-    errors = [e for pack in chosen for e in unknown_rules(ruleset, pack)]
+    errors = [e for pack in chosen for e in written_wrong(ruleset, pack)]
     if errors:
         raise Diagnostics(errors, "finding tests")
     return [_run(ruleset, pack, located) for pack in chosen for located in pack.checked.source.finding_tests]
 
 
-def unknown_rules(ruleset: Ruleset, pack: CompiledPack) -> Iterator[SchemaError]:
-    """A SchemaError at each rule id a finding test names that no loaded pack defines."""
+def written_wrong(ruleset: Ruleset, pack: CompiledPack) -> Iterator[SchemaError]:
+    """A SchemaError at each rule id a finding test names that no loaded pack defines, and at
+    each record that gives its own `scope` (the test's `scope` says it, once)."""
     known = [r.rule.id for p in ruleset.packs for r in p.rules]
     known_set = set(known)
     for located in pack.checked.source.finding_tests:
+        if "scope" in located.value.record:
+            span = Origin(located.origin.doc, located.origin.path + ("record", "scope")).span(key=True)
+            yield SchemaError("a finding test's record gives its own scope", span,
+                              f"write `scope: {located.value.record['scope']}` on the test, beside `record:`")
         expect = located.value.expect
         named: list[tuple[str, tuple[Any, ...], bool]] = [(r, ("matches", i), False)
                                                           for i, r in enumerate(expect.matches)]
