@@ -15,6 +15,10 @@ import pytest
 # tests write thousands of packs. CLI subprocesses inherit it.
 os.environ["HAZARD_RULES_CACHE"] = tempfile.mkdtemp(prefix="hazard-rules-cache-")
 
+# Fixture packs hold `.tests.yaml` files (some failing on purpose): the pack-test plugin must
+# not collect them as tests of this suite; the tests that use them run them themselves.
+collect_ignore = ["fixtures"]
+
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
 RULESETS = ROOT / "rulesets"

@@ -237,7 +237,7 @@ def test_rules_test_reports_a_failing_pack_test(tmp_path: Path) -> None:
     junit = tmp_path / "junit.xml"
     result = run_cli("rules", "test", "--rules", str(rules), "--junit", str(junit))
     assert result.returncode == 1
-    assert "FAIL D-1: test 1 — expected true, got false" in result.stdout
+    assert "FAIL D-1: test 1 (" in result.stdout and "expected true, got false" in result.stdout
     assert "<failure" in junit.read_text(encoding="utf-8")
 
 

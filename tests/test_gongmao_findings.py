@@ -1,4 +1,4 @@
-"""The 工贸 findings (examples/gongmao-2023/findings.yaml) cover every article and kind of case;
+"""The 工贸 findings (rulesets/gongmao-2023/findings.tests.yaml) cover every article and kind of case;
 tests/test_pack_examples.py checks each verdict."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from typing import Any
 
 from .pack_findings import read_entries
 
-DATA = Path(__file__).resolve().parents[1] / "examples" / "gongmao-2023" / "findings.yaml"
+DATA = Path(__file__).resolve().parents[1] / "rulesets" / "gongmao-2023" / "findings.tests.yaml"
 ENTRIES: list[dict[str, Any]] = read_entries(DATA)
 ARTICLES = ["第三条", "第四条", "第五条", "第六条", "第七条", "第八条", "第九条", "第十条",
             "第十一条", "第十二条", "第十三条"]
@@ -32,7 +32,7 @@ def test_the_file_covers_every_article_and_kind_of_case() -> None:
     assert kinds["ordinary"] >= 12 and kinds["missing"] >= 10
     assert sum("claimed" in e["record"] for e in ENTRIES) >= 8
     assert {e["expect"].get("claim") for e in ENTRIES} >= {"confirms", "contradicts", "unsupported"}
-    assert 2 <= sum(e["record"].get("scope") == "enterprise" for e in ENTRIES) <= 3
+    assert 2 <= sum(e.get("scope") == "enterprise" for e in ENTRIES) <= 3
     assert any(not e["record"].get("facts") for e in ENTRIES if e["category"] == "ordinary")
     for entry in ENTRIES:
         record = entry["record"]

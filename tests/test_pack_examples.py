@@ -1,5 +1,6 @@
-"""Every standard's inspector-recorded findings (examples/<pack>/findings.yaml) get the
-verdict the law gives; each file holds the kinds of case a pack must be tried on."""
+"""Every standard's inspector-recorded findings (rulesets/<pack>/findings.tests.yaml) get the
+verdict the law gives, as `hazard-rules rules test` judges them; each file holds the kinds of
+case a pack must be tried on."""
 
 from __future__ import annotations
 
@@ -10,12 +11,12 @@ from typing import Any
 import pytest
 
 from hazard_rules import load_rulesets
+from hazard_rules.authoring.failure_text import finding_test_lines
+from hazard_rules.authoring.finding_tests import FindingTestResult, run_finding_tests
 
-from .pack_findings import CATEGORIES, problems, read_entries
+from .pack_findings import CATEGORIES, FILES, read_entries
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
-FILES = sorted(EXAMPLES.glob("*/findings.yaml"))
-ENTRIES = [(path, entry) for path in FILES for entry in read_entries(path)]
+ENTRIES = [(path, index, entry) for path in FILES for index, entry in enumerate(read_entries(path))]
 
 
 @pytest.fixture(scope="module")
@@ -23,15 +24,27 @@ def ruleset():
     return load_rulesets()
 
 
-def _param(path: Path, entry: dict[str, Any]):
-    marks = [pytest.mark.xfail(reason=entry["xfail"], strict=True)] if entry.get("xfail") else []
-    return pytest.param(entry, id=f"{path.parent.name}:{entry['record']['id']}", marks=marks)
+@pytest.fixture(scope="module")
+def judged() -> tuple[Any, dict[tuple[str, int], FindingTestResult]]:
+    """Every finding test of the shipped packs, run once by the product's runner."""
+    ruleset = load_rulesets(tests=True)
+    results: dict[tuple[str, int], FindingTestResult] = {}
+    for result in run_finding_tests(ruleset):
+        results[result.pack, sum(pack == result.pack for pack, _ in results)] = result
+    return ruleset, results
 
 
-@pytest.mark.parametrize("entry", [_param(p, e) for p, e in ENTRIES])
-def test_finding(ruleset, entry: dict[str, Any]) -> None:
-    found = problems(ruleset, entry)
-    assert not found, "\n".join(found)
+def _param(path: Path, index: int, entry: dict[str, Any]):
+    return pytest.param(path.parent.name, index, id=f"{path.parent.name}:{entry['record']['id']}")
+
+
+@pytest.mark.parametrize(("pack", "index"), [_param(p, i, e) for p, i, e in ENTRIES])
+def test_finding(judged, pack: str, index: int) -> None:
+    ruleset, results = judged
+    result = results[pack, index]
+    if result.status == "todo":
+        pytest.xfail(f"todo: {result.test.todo}")
+    assert result.status == "passed", "\n".join(finding_test_lines(ruleset, result))
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.parent.name)
@@ -39,7 +52,7 @@ def test_each_standard_is_tried_on_every_kind_of_case(ruleset, path: Path) -> No
     entries = read_entries(path)
     folder = path.parent.name
     packs = {p.id: p for p in ruleset.packs}
-    assert folder in packs, f"examples/{folder}/ names no shipped pack"
+    assert folder in packs, f"rulesets/{folder}/ names no shipped pack"
     assert len(entries) >= 15, len(entries)
     ids = [e["record"]["id"] for e in entries]
     assert len(ids) == len(set(ids)), "finding ids must be unique"
@@ -57,4 +70,4 @@ def test_each_standard_is_tried_on_every_kind_of_case(ruleset, path: Path) -> No
 
 
 def test_there_are_examples() -> None:
-    assert FILES, "no examples/<pack>/findings.yaml"
+    assert FILES, "no rulesets/<pack>/findings.tests.yaml"

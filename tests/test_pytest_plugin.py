@@ -54,3 +54,22 @@ def test_the_shipped_packs_pass_under_pytest(tmp_path: Path) -> None:
     result = _pytest(str(RULESETS / "gongmao-2023"), str(RULESETS / "metal-mine-2022"), "-q", cwd=tmp_path)
     assert result.returncode == 0, result.stdout[-2000:]
     assert " passed" in result.stdout and "failed" not in result.stdout
+
+
+def test_finding_tests_are_items_named_after_their_record_and_fail_with_the_tree(tmp_path: Path) -> None:
+    cases = Path(__file__).resolve().parent / "fixtures" / "rule_tests"
+    listed = _pytest(str(cases / "passing"), "--collect-only", "-q", cwd=tmp_path)
+    assert "dust/findings.tests.yaml::FX-0001" in listed.stdout, listed.stdout
+    assert "dust/pack.tests.yaml::FX-3-2[九人无隔爆]" in listed.stdout
+    failed = _pytest(str(cases / "failing-finding"), "-q", cwd=tmp_path)
+    assert failed.returncode == 1 and "1 failed, 6 passed" in failed.stdout, failed.stdout
+    assert "verdict: expected major, got ordinary" in failed.stdout
+    assert "否  dust.workers > 9 人    ← 读取 dust.workers = 9" in failed.stdout
+
+
+def test_a_todo_test_is_an_xfail_and_an_xpass_once_it_passes(tmp_path: Path) -> None:
+    cases = Path(__file__).resolve().parent / "fixtures" / "rule_tests"
+    result = _pytest(str(cases / "todo"), "-q", "-rxX", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout
+    assert "XFAIL" in result.stdout and "findings.tests.yaml::FX-0010 - todo: 积尘尚无对应事实" in result.stdout
+    assert "XPASS" in result.stdout and "pack.tests.yaml::FX-3-1[湿式] - todo: 湿式是否适用待确认" in result.stdout

@@ -6,6 +6,10 @@ finding (docs/scopes.md): only the situations whose subject facts it gives count
 `not_concerned` is expected when it gives none. Coverage asks, for every rule, for a true, a false and an
 unknown test, and for every numeric threshold `fact OP constant`, a test exactly at
 the constant and one on the other side of it.
+
+`run_tests` runs both kinds of pack test: these per-rule tests and the packs' finding
+tests (finding_tests.py), and closes with a per-rule confusion matrix over every test that
+states whether a rule should fire (docs/rule-tests.md).
 """
 
 from __future__ import annotations
@@ -19,7 +23,9 @@ from ..classifying.ruleset import CompiledPack, Ruleset
 from ..compiling.codegen import compile_rules
 from ..findings.coerce import FactValueError
 from ..loading.models import RuleTest
-from .evaluation import RuleEvaluator, day_of_test, require_tests
+from . import finding_tests
+from .evaluation import RuleEvaluator, TreeNode, day_of_test, evaluation_tree, require_tests
+from .finding_tests import FindingTestResult, run_finding_tests
 
 EXPECTATIONS = ("true", "false", "unknown", "not_concerned")
 
@@ -39,10 +45,19 @@ class TestResult:
     error: str | None = None
     origin: str = ""
     scope: str = "enterprise"   # finding: the value counts only the situations the facts concern
+    todo: str | None = None     # a known gap: reported, not a failure
+    tree: TreeNode | None = None  # for a failing test: the value each sub-condition took
+
+    __test__ = False  # not a pytest test class
 
     @property
     def passed(self) -> bool:
         return self.error is None and self.expected == self.actual
+
+    @property
+    def status(self) -> str:
+        """passed | failed | todo | todo_passes (finding_tests.outcome)."""
+        return finding_tests.outcome(not self.passed, self.todo)
 
 
 @dataclass
@@ -79,7 +94,8 @@ def _run_rule(ruleset: Ruleset, pack: CompiledPack, rule: CheckedRule) -> list[T
             asked: set[str] = set()
             facts, _ = ruleset.coerce_facts(test.facts, strict=True, asked=asked)
         except FactValueError as exc:
-            results.append(TestResult(pack.id, rule.rule.id, name, expected, None, str(exc), origin))
+            results.append(TestResult(pack.id, rule.rule.id, name, expected, None, str(exc), origin, test.scope,
+                                      test.todo))
             continue
         day = day_of_test(pack, rule, test)
         careful = evaluate.kleene(facts, day)
@@ -89,7 +105,10 @@ def _run_rule(ruleset: Ruleset, pack: CompiledPack, rule: CheckedRule) -> list[T
         if careful != quick:  # the two compilers must never disagree
             error = f"internal disagreement: generated code says {quick}, three-valued closure says {careful}"
         actual = evaluate(facts, day, test.scope, frozenset(asked))
-        results.append(TestResult(pack.id, rule.rule.id, name, expected, actual, error, origin, test.scope))
+        result = TestResult(pack.id, rule.rule.id, name, expected, actual, error, origin, test.scope, test.todo)
+        if not result.passed:
+            result.tree = evaluation_tree(rule, facts, day)
+        results.append(result)
     return results
 
 
@@ -120,3 +139,90 @@ def thresholds(expr: ir.Expr) -> list[tuple[str, float]]:
                         and not isinstance(b.value, bool):
                     found.append((a.id, b.value))
     return found
+
+
+@dataclass
+class Confusion:
+    """How one rule did on the tests that state whether it should fire."""
+
+    pack: str
+    rule: str
+    true_positive: int = 0     # should fire, fired
+    false_positive: int = 0    # should not fire, fired
+    false_negative: int = 0    # should fire, did not
+    true_negative: int = 0     # should not fire, did not
+
+    @property
+    def total(self) -> int:
+        return self.true_positive + self.false_positive + self.false_negative + self.true_negative
+
+    def count(self, should: bool, fired: bool) -> None:
+        if should:
+            self.true_positive += fired
+            self.false_negative += not fired
+        else:
+            self.false_positive += fired
+            self.true_negative += not fired
+
+
+@dataclass
+class TestReport:
+    """Everything `rules test` reports; each part is one section of its output."""
+
+    __test__ = False
+
+    rule_tests: list[TestResult]
+    finding_tests: list[FindingTestResult]
+    coverage: list[RuleCoverage]
+    matrix: list[Confusion]
+
+    @property
+    def executed(self) -> int:
+        return len(self.rule_tests) + len(self.finding_tests)
+
+    @property
+    def failed(self) -> int:
+        return sum(r.status == "failed" for r in self.rule_tests) + \
+            sum(r.status == "failed" for r in self.finding_tests)
+
+    @property
+    def rule_coverage(self) -> float:
+        """Percent of rules without a coverage gap (100 when there are none)."""
+        if not self.coverage:
+            return 100.0
+        return 100.0 * sum(not c.gaps for c in self.coverage) / len(self.coverage)
+
+
+def run_tests(ruleset: Ruleset, packs: set[str] | None = None) -> TestReport:
+    """The rule tests and finding tests of the chosen packs (all when None)."""
+    rule_results, coverage = run_pack_tests(ruleset, packs)
+    finding_results = run_finding_tests(ruleset, packs)
+    return TestReport(rule_results, finding_results, coverage, confusion_matrix(ruleset, rule_results, finding_results))
+
+
+def confusion_matrix(ruleset: Ruleset, rule_results: list[TestResult],
+                     finding_results: list[FindingTestResult]) -> list[Confusion]:
+    """Per rule, over the tests that state whether it should fire: a rule test expecting true
+    or false, and every finding test (its `matches` are exact: each rule of its pack not named
+    should not fire). Tests that erred or are marked todo are left out."""
+    rows: dict[str, Confusion] = {}
+
+    def row(pack: str, rule: str) -> Confusion:
+        return rows.setdefault(rule, Confusion(pack, rule))
+
+    for result in rule_results:
+        if result.error is None and result.todo is None and result.expected in ("true", "false"):
+            row(result.pack, result.rule).count(result.expected == "true", result.actual == "true")
+    packs = {p.id: p for p in ruleset.packs}
+    for found in finding_results:
+        if found.error is not None or found.test.todo is not None:
+            continue
+        fired = set(found.fired)
+        should = set(found.test.expect.matches)
+        stated = {r.rule.id: packs[found.pack].id for r in packs[found.pack].rules}
+        for rule_id in should | fired:
+            stated.setdefault(rule_id, ruleset.rule(rule_id)[0].id)
+        for rule_id, pack_id in stated.items():
+            row(pack_id, rule_id).count(rule_id in should, rule_id in fired)
+    order = {r.rule.id: n for n, r in enumerate(r for p in ruleset.packs for r in p.rules)}
+    return sorted(rows.values(), key=lambda c: order.get(c.rule, len(order)))

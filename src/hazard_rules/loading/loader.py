@@ -15,7 +15,19 @@ from pydantic import BaseModel
 
 from ..errors import Diagnostics, DuplicateIdError, EmptyPackFileError, IncludeError, PackError, SchemaError, Span
 from . import cache, strict_yaml
-from .models import FactDecl, PackManifest, PackPart, Provision, Rule, RuleTest, Section, TestsPart, Vocabulary
+from .models import (
+    FactDecl,
+    FindingTest,
+    FindingTestsPart,
+    PackManifest,
+    PackPart,
+    Provision,
+    Rule,
+    RuleTest,
+    Section,
+    TestsPart,
+    Vocabulary,
+)
 from .strict_yaml import Path as YPath
 from .strict_yaml import YamlDocument, read_yaml
 
@@ -24,6 +36,7 @@ T = TypeVar("T")
 PACK_FILE = "pack.yaml"
 VOCABULARY_FILE = "vocabulary.yaml"
 TESTS_SUFFIX = ".tests.yaml"  # art11.yaml's rules are tested in art11.tests.yaml
+FINDING_TESTS_FILE = "findings.tests.yaml"  # a pack's finding-level tests (docs/rule-tests.md)
 
 
 def tests_file(part: Path) -> Path:
@@ -66,6 +79,8 @@ class PackSource:
     # Read only when asked for (`load_pack_source(tests=True)`): where each rule's tests are.
     tests_read: bool = False
     test_origins: dict[str, Origin] = field(default_factory=dict)
+    # The pack's findings.tests.yaml, each test with where it is written (also read only with tests).
+    finding_tests: list[Located[FindingTest]] = field(default_factory=list)
 
 
 def read_document(file: Path, root: Path | None = None) -> YamlDocument:
@@ -157,7 +172,7 @@ def _read_tests(source: PackSource, parts: list[Path], root: Path | None, errors
 
     source.tests_read = True
     index = {located.value.id: n for n, located in enumerate(source.rules)}
-    expected = {tests_file(part) for part in parts}
+    expected = {tests_file(part) for part in parts} | {source.folder / FINDING_TESTS_FILE}
     for stray in sorted(source.folder.rglob("*" + TESTS_SUFFIX)):
         if stray not in expected:
             errors.append(IncludeError(
@@ -178,6 +193,25 @@ def _read_tests(source: PackSource, parts: list[Path], root: Path | None, errors
             continue
         for rule_id, rule_tests in written.tests.items():
             _attach(source, index, rule_id, rule_tests, Origin(doc, ("tests", rule_id)), errors)
+    _read_finding_tests(source, root, errors)
+
+
+def _read_finding_tests(source: PackSource, root: Path | None, errors: list[PackError]) -> None:
+    """The pack's findings.tests.yaml, if it has one. Rule ids are checked when the tests run,
+    against every loaded pack (a finding at an edition's boundary may fire another edition's rule)."""
+    from .validate import validate_document
+
+    file = source.folder / FINDING_TESTS_FILE
+    if not file.is_file():
+        return
+    doc = _read_or_collect(file, root, errors, "remove the empty file, or write the tests", kind="tests file")
+    if doc is None:
+        return
+    source.documents.append(doc)
+    written, problems = validate_document(doc, FindingTestsPart)
+    errors.extend(problems)
+    if written is not None:
+        source.finding_tests = [Located(test, Origin(doc, ("findings", n))) for n, test in enumerate(written.findings)]
 
 
 def test_names(source: PackSource) -> dict[str, list[str]]:

@@ -123,6 +123,8 @@ class RuleTest(_Model):
     # subject facts it gives count); expect `not_concerned` when it gives none of them.
     scope: Literal["finding", "enterprise"] = "enterprise"
     expect: StrictBool | Literal["unknown", "not_concerned"]
+    # A known gap (the reason): reported, not a failure; a todo that passes is reported too.
+    todo: Text | None = None
 
 
 class EquivalentMutant(_Model):
@@ -192,6 +194,46 @@ class TestsPart(_Model):
     `rules coverage` and mutation testing, not by a load that classifies findings."""
 
     tests: dict[Text, list[RuleTest]] = {}
+
+
+class FindingExpectation(_Model):
+    """What the verdict on a finding test's record must say (the Verdict contract's names)."""
+
+    verdict: Literal["major", "undetermined", "ordinary"]
+    # The rules that fire (the verdict's `matches`), exactly: [] when none may fire.
+    matches: list[Text]
+    # Optional, each compared exactly when given: the undetermined rules with the sorted facts
+    # that would decide them, the rules the finding concerns, the inspector's label checked.
+    open: dict[Text, list[Text]] | None = None
+    concerned: list[Text] | None = None
+    claim: Literal["confirms", "contradicts", "unsupported"] | None = None
+    provisions: list[Text] | None = None
+    reasons: list[Text] = []      # substrings, each in some reason of the verdict
+
+
+class FindingTest(_Model):
+    """One inspection finding and the verdict the law gives it."""
+
+    name: Text | None = None      # default: the record's id
+    record: dict[str, Any]        # a finding record, as `hazard-rules check` reads it
+    scope: Literal["finding", "enterprise"] = "finding"
+    expect: FindingExpectation
+    # A known gap (the reason): reported, not a failure; a todo that passes is reported too.
+    todo: Text | None = None
+    # For readers: what kind of case it is, the article(s) it is about, the legal reasoning.
+    category: Literal["major", "threshold", "precondition", "ordinary", "missing", "resembles",
+                      "boundary"] | None = None
+    article: Text | list[Text] | None = None
+    why: Text | None = None
+    note: Text | None = None
+
+
+class FindingTestsPart(_Model):
+    """A pack's `findings.tests.yaml`: finding-level tests, read with the rules' tests."""
+
+    # Shared records (enterprises …) to refer to with YAML anchors; not read otherwise.
+    enterprises: dict[Text, Any] = {}
+    findings: list[FindingTest]
 
 
 class Vocabulary(_Model):

@@ -10,6 +10,7 @@ import click
 
 from ...classifying.load import load_rulesets
 from ...classifying.ruleset import Ruleset
+from ...errors import UsageError
 from ..exit_codes import ExitCode
 from ..options import rules_option
 from ..packs import chosen_packs
@@ -18,37 +19,52 @@ from ..packs import chosen_packs
 @click.command("test")
 @click.argument("packs", nargs=-1)
 @rules_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text for people; json: one document (docs/rule-tests.md).")
 @click.option("--junit", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write the results as JUnit XML to FILE.")
-@click.option("--verbose", "-v", is_flag=True, help="List every test, not only failures and gaps.")
+@click.option("--min-coverage", type=click.FloatRange(0, 100), default=None, metavar="PERCENT",
+              help="Fail when fewer than PERCENT % of the rules are free of coverage gaps.")
+@click.option("--verbose", "-v", is_flag=True, help="List every test and the whole confusion matrix.")
 @click.option("--mutate", is_flag=True,
               help="Also change each rule one small step at a time and fail if the tests miss a change.")
-def rules_test(packs: tuple[str, ...], rules_dir: Path | None, junit: Path | None, verbose: bool,
-               mutate: bool) -> None:
-    """Run the tests written in the packs (all, or the PACKS named by id) and report per-rule coverage."""
-    from ...authoring.testing import run_pack_tests
+def rules_test(packs: tuple[str, ...], rules_dir: Path | None, fmt: str, junit: Path | None,
+               min_coverage: float | None, verbose: bool, mutate: bool) -> None:
+    """Run the tests written in the packs (all, or the PACKS named by id): each rule's tests and
+    each pack's finding tests; report coverage gaps and a per-rule confusion matrix."""
+    from ...authoring.testing import run_tests
     from ..junit import write_junit
+    from ..rule_test_view import (
+        Section,
+        finding_tests_section,
+        gaps_section,
+        matrix_section,
+        render_json,
+        render_text,
+        rule_tests_section,
+        summary_section,
+    )
 
+    if mutate and fmt == "json":
+        raise UsageError("--mutate reports in text only", hint="run it without --format json")
     ruleset = load_rulesets(rules_dir, tests=True)
     chosen = chosen_packs(ruleset, packs)
-    results, coverage = run_pack_tests(ruleset, chosen)
-    failed = [r for r in results if not r.passed]
-    for result in results:
-        if verbose or not result.passed:
-            status = "ok  " if result.passed else "FAIL"
-            detail = result.error or (f"expected {result.expected}, got {result.actual}" if not result.passed else "")
-            click.echo(f"{status} {result.rule}: {result.name}" + (f" — {detail} ({result.origin})" if detail else ""))
-    gaps = [c for c in coverage if c.gaps]
-    for cover in gaps:
-        for gap in cover.gaps:
-            click.echo(f"gap  {cover.rule}: {gap}")
-    verified = sum(r.rule.provenance.status == "verified" for p in ruleset.packs if p.id in chosen for r in p.rules)
-    click.echo(f"{len(results)} tests, {len(failed)} failed; {len(coverage)} rules, {len(gaps)} with coverage gaps; "
-               f"rule text: {verified} verified, {len(coverage) - verified} unverified")
+    report = run_tests(ruleset, chosen)
+    # One section per part of the report, the matrix last; a new part is one more section.
+    sections: list[Section] = [
+        rule_tests_section(ruleset, report.rule_tests, verbose),
+        finding_tests_section(ruleset, report.finding_tests, verbose),
+        gaps_section(report.coverage),
+        summary_section(ruleset, report, chosen, min_coverage),
+        matrix_section(report.matrix, verbose),
+    ]
+    click.echo(render_json(sections) if fmt == "json" else render_text(sections))
     if junit is not None:
-        write_junit(results, junit)
+        write_junit(report, junit)
     survived = _report_mutants(ruleset, chosen) if mutate else False
-    sys.exit(ExitCode.FAILED if failed or survived else ExitCode.OK)
+    below = min_coverage is not None and report.rule_coverage < min_coverage
+    failed = bool(report.failed) or not report.executed or below or survived
+    sys.exit(ExitCode.FAILED if failed else ExitCode.OK)
 
 
 def _report_mutants(ruleset: Ruleset, packs: set[str]) -> bool:
