@@ -115,7 +115,7 @@ def boundaries(condition: ir.Expr, types: dict[str, Type]) -> list[Boundary]:
 def _threshold(term: ir.Expr, const: ir.Expr, node: ir.Cmp, types: dict[str, Type]) -> Boundary | None:
     factor = 1.0
     if isinstance(term, ir.Scale):
-        term, factor = term.operand, term.factor
+        factor, term = term.factor, term.operand
     if not isinstance(term, ir.Fact) or not isinstance(const, ir.Const) or isinstance(const.value, bool) \
             or not isinstance(const.value, (int, float)):
         return None

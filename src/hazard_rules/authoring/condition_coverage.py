@@ -337,7 +337,7 @@ class Probe:
     def _domains(self, types: dict[str, Type]) -> dict[str, tuple[Any, ...]] | None:
         domains: dict[str, tuple[Any, ...]] = {}
         numbers: dict[str, set[Any]] = {}
-        for name, expr in self.parts:
+        for _, expr in self.parts:
             for node in ir.walk(expr):
                 if isinstance(node, (ir.Field, ir.Quant, ir.CountIf)):
                     return None
