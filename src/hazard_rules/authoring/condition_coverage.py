@@ -185,8 +185,9 @@ def _is_condition(node: ir.Expr) -> bool:
 
 
 def _threshold(node: ir.Expr) -> tuple[ir.Expr, Any] | None:
-    """(the number compared, the constant) for `number OP constant` (either way round)."""
-    if not isinstance(node, ir.Cmp):
+    """(the number compared, the constant) for `number OP constant` (either way round), OP an
+    ordering: for `==`/`!=`, being at the constant or off it is already the condition's true/false."""
+    if not isinstance(node, ir.Cmp) or node.op in ("==", "!="):
         return None
     for term, const in ((node.left, node.right), (node.right, node.left)):
         if isinstance(const, ir.Const) and not isinstance(term, ir.Const) \
