@@ -86,3 +86,12 @@ def test_generated_findings_hold_only_values_of_the_declared_types(record: dict)
     assert set(record) <= {"a", "e", "n"}
     assert record.get("a", True) in (True, False) and record.get("e", "x") in ("x", "y")
     assert isinstance(record.get("n", 0), int)
+
+
+def test_format_json_carries_the_condition_coverage_and_boundaries() -> None:
+    result = run_cli("rules", "test", "--rules", str(FIXTURE), "--coverage", "--boundaries", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    (pack,) = document["condition_coverage"]["packs"]
+    assert pack["pack"] == "demo" and {r["rule"] for r in pack["rules"]} == {"D-1", "D-2", "D-3"}
+    assert {u["point"] for r in document["boundaries"]["rules"] for u in r["unpinned"]} == {"failed", 10}
