@@ -28,8 +28,13 @@ from ..packs import chosen_packs
 @click.option("--verbose", "-v", is_flag=True, help="List every test and the whole confusion matrix.")
 @click.option("--mutate", is_flag=True,
               help="Also change each rule one small step at a time and fail if the tests miss a change.")
+@click.option("--coverage", "condition_coverage", is_flag=True,
+              help="Also show condition coverage: sub-conditions, unless, at_least and thresholds no test exercises.")
+@click.option("--boundaries", is_flag=True,
+              help="Also list thresholds and enum values at which no written test pins down a rule's behaviour.")
 def rules_test(packs: tuple[str, ...], rules_dir: Path | None, fmt: str, junit: Path | None,
-               min_coverage: float | None, verbose: bool, mutate: bool) -> None:
+               min_coverage: float | None, verbose: bool, mutate: bool, condition_coverage: bool,
+               boundaries: bool) -> None:
     """Run the tests written in the packs (all, or the PACKS named by id): each rule's tests and
     each pack's finding tests; report coverage gaps and a per-rule confusion matrix."""
     from ...authoring.testing import run_tests
@@ -58,6 +63,9 @@ def rules_test(packs: tuple[str, ...], rules_dir: Path | None, fmt: str, junit: 
         summary_section(ruleset, report, chosen, min_coverage),
         matrix_section(report.matrix, verbose),
     ]
+    if condition_coverage or boundaries:  # docs/condition-coverage.md
+        from ..condition_coverage_view import authoring_sections
+        sections[3:3] = authoring_sections(ruleset, chosen, condition_coverage, boundaries)
     click.echo(render_json(sections) if fmt == "json" else render_text(sections))
     if junit is not None:
         write_junit(report, junit)
