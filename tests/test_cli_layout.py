@@ -42,3 +42,19 @@ def test_exit_codes_are_named_not_written_as_numbers() -> None:
                             for arg in node.args for n in ast.walk(arg))):
                 literal.append(f"{path.relative_to(CLI)}:{node.lineno}")
     assert literal == [], literal
+
+
+def test_every_console_prints_text_as_given() -> None:
+    """Consoles come from output.make_console, which turns off rich's emoji codes: a position
+    such as `pack.yaml:100:7` would otherwise print as `pack.yaml💯7`."""
+    import io
+
+    from hazard_rules.cli.output import make_console
+
+    buffer = io.StringIO()
+    make_console(file=buffer, width=200).print("rules/demo/pack.yaml:100:7: error[E301]: x", markup=False)
+    assert buffer.getvalue() == "rules/demo/pack.yaml:100:7: error[E301]: x\n"
+    direct = [f"{path.relative_to(CLI)}:{node.lineno}" for path in sorted(CLI.rglob("*.py")) if path.name != "output.py"
+              for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+              if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None)) == "Console"]
+    assert direct == [], f"construct consoles with output.make_console: {direct}"

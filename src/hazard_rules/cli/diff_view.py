@@ -12,10 +12,11 @@ from rich.table import Table
 from rich.text import Text
 
 from ..authoring.diff import RulesDiff, RuleSide, Side, changed_parts, summary
+from .output import make_console
 
 
 def print_diff(diff: RulesDiff, console: Console | None = None, limit: int | None = None) -> None:
-    console = console or Console(highlight=False)
+    console = console or make_console()
     out = console.print
     pairs = ", ".join(f"{a or '—'} → {b or '—'}" for a, b in diff.packs)
     out(Text(f"rules diff {diff.old_label} → {diff.new_label}", style="bold"))

@@ -9,6 +9,8 @@ from typing import Any
 
 import click
 
+from .output import make_console
+
 
 def print_state(state: Any, fmt: str) -> None:
     if fmt == "json":
@@ -96,7 +98,6 @@ def _csv_cell(value: Any) -> str:
 
 def _hazard_table(found: list[Any]) -> None:
     from rich import box
-    from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
@@ -109,4 +110,4 @@ def _hazard_table(found: list[Any]) -> None:
     for h in found:  # Text, not markup: names come from the findings
         table.add_row(Text(h.id), Text(h.state), Text(h.level), Text(h.jurisdiction or ""),
                       Text(h.enterprise_name or ""), Text(", ".join(h.clauses)))
-    Console(highlight=False).print(table)
+    make_console().print(table)

@@ -8,13 +8,20 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from rich.console import Console
 
 from ..errors import UsageError
 
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+def make_console(**options: Any) -> Console:
+    """A rich console that prints text as given: no highlighting, and no emoji codes
+    (`pack.yaml:100:7` would otherwise print as `pack.yaml💯7`)."""
+    return Console(highlight=False, emoji=False, **options)
+
+
+err_console = make_console(stderr=True, soft_wrap=True)
 
 
 @contextmanager

@@ -22,6 +22,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from .output import make_console
+
 FORMATS = click.Choice(["table", "json", "csv"])
 wide_option = click.option(
     "--wide", is_flag=True,
@@ -50,14 +52,14 @@ def emit(rows: list[dict[str, Any]], fmt: str, columns: tuple[str, ...] | None =
     elif fmt == "csv":
         write_csv(rows, sys.stdout, columns, labels)
     else:
-        print_table(Console(highlight=False), rows, columns, labels, title, wide=wide)
+        print_table(make_console(), rows, columns, labels, title, wide=wide)
 
 
 def print_table(console: Console, rows: list[dict[str, Any]], columns: tuple[str, ...] | None = None,
                 labels: dict[str, str] | None = None, title: str | None = None, *, wide: bool = False) -> None:
     shown_tables, needed = _layout(console, rows, columns, labels, title, wide=wide)
     if needed > console.width:  # --wide: as wide as the table, past the terminal's edge
-        console = Console(file=console.file, width=needed, highlight=False, no_color=console.no_color,
+        console = make_console(file=console.file, width=needed, no_color=console.no_color,
                           force_terminal=console.is_terminal)
     for table in shown_tables:
         console.print(table)

@@ -25,7 +25,7 @@ from ...pipeline import classify_files
 from .. import render
 from ..exit_codes import ExitCode
 from ..options import rules_option
-from ..output import err_console, output_to
+from ..output import err_console, make_console, output_to
 from ..params import DATE, SCOPE
 
 LARGE_INPUT_BYTES = 2 * 1024 * 1024
@@ -61,7 +61,7 @@ def check(files: tuple[Path, ...], rules_dir: Path | None, fmt: str, fail_on: st
     invalid = 0
     large = sum(f.stat().st_size for f in files) > LARGE_INPUT_BYTES
     with output_to(output) as out, _progress(large) as advance:
-        console = Console(file=out, highlight=False, soft_wrap=False,
+        console = make_console(file=out, soft_wrap=False,
                           force_terminal=None if out is sys.stdout else False, width=None if out is sys.stdout else 160)
         writer = _writer(fmt, out, console)
         for outcome in classify_files(ruleset, [str(f) for f in files], encoding=encoding, fmt=input_format,

@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 import click
-from rich.console import Console
 
 from ...classifying.load import load_rulesets
 from ..options import rules_option
+from ..output import make_console
 from ..packs import chosen_packs
 
 
@@ -32,4 +32,4 @@ def rules_coverage(packs: tuple[str, ...], rules_dir: Path | None, fmt: str) -> 
     else:
         from ..coverage_view import print_coverage
 
-        print_coverage(report, Console(highlight=False))
+        print_coverage(report, make_console())

@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 import click
-from rich.console import Console
 
 from ...classifying.load import load_rulesets
 from ..options import rules_option
+from ..output import make_console
 
 
 @click.command("list")
@@ -30,6 +30,6 @@ def rules_list(rules_dir: Path | None, fmt: str) -> None:
         table.add_column(column, overflow="fold")
     for row in rows:
         table.add_row(row["rule"], row["article"], row["clause"] or "", row["provenance"], row["text"])
-    console = Console(highlight=False)
+    console = make_console()
     console.print(table)
     console.print(f"{len(rows)} rules in {len(ruleset.packs)} pack(s)")
