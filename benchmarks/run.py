@@ -117,7 +117,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--hit-rate", type=float, default=0.05, help="share of records given a violation")
     parser.add_argument("--missing-rate", type=float, default=0.2, help="share of facts left out (3-valued rows)")
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--budget", type=float, default=1.5, help="seconds one timed run of a slow path may take")
     parser.add_argument("--cli-findings", type=int, default=50_000)
     parser.add_argument("--rss-findings", type=int, default=0,
