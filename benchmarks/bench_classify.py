@@ -2,6 +2,9 @@
 
     python benchmarks/bench_classify.py [--n 50000] [--seed 1]
 
+The 17-rule predecessor of benchmarks/run.py (`make bench`, docs/performance.md), kept for
+its exit status on the 0.8x target and its (c) rows; run.py's section A covers 44 rules.
+
 What is measured, and why
 -------------------------
 The engine compiles the rules that apply to a set of industries into one generated
