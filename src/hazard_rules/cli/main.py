@@ -38,7 +38,9 @@ from .commands.rules_new import rules_new
 from .commands.rules_schema import rules_schema
 from .commands.rules_show import rules_show
 from .commands.rules_test import rules_test
+from .commands.serve import serve
 from .commands.suggest import suggest
+from .commands.users import users
 from .exit_codes import ExitCode
 from .output import err_console
 
@@ -59,6 +61,7 @@ _assemble(stats, stock, enterprise, missing, submit)
 _assemble(ledger, intake, step, show, list_, history, verify, graph, tick, overdue, stats, export)
 _assemble(rules, rules_list, rules_show, rules_test, rules_coverage, rules_schema, rules_lint, rules_new, rules_diff)
 _assemble(cli, check, explain, suggest, rules, ledger)
+_assemble(cli, serve, users)  # the HTTP service (server/) and its accounts
 
 
 def main() -> None:
