@@ -16,12 +16,15 @@ from sqlalchemy import func, select  # noqa: E402
 
 from hazard_rules.server.app import create_app  # noqa: E402
 from hazard_rules.server.settings import ServerSettings  # noqa: E402
+from hazard_rules.workflow.service import accounts as accounts_module  # noqa: E402
 from hazard_rules.workflow.service.accounts import Accounts  # noqa: E402
 from hazard_rules.workflow.store.schema import events  # noqa: E402
 
 from ..conftest import EXAMPLES  # noqa: E402
-from ..workflow.conftest import db_url, postgres_server  # noqa: E402, F401
+from ..workflow.conftest import db_url, postgres_server  # noqa: E402, F401 (fixtures)
 
+# Cheap hashes: the tests add dozens of accounts (the service keeps argon2-cffi's defaults).
+accounts_module.ARGON2.update(time_cost=1, memory_cost=1024, parallelism=1)
 NOW = dt.datetime(2026, 6, 1, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 PASSWORD = "correct horse battery"
 RECORDS = [json.loads(line) for line in (EXAMPLES / "inspections.jsonl").read_text(encoding="utf-8").splitlines()]
@@ -94,10 +97,18 @@ def make_server(url: str) -> tuple[TestClient, dict[str, str]]:
     return client, add_accounts(app.state.accounts)
 
 
-@pytest.fixture
-def server(db_url):
-    client, tokens = make_server(db_url)
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def server(request, tmp_path_factory):
+    """One app per backend for a module (accounts hash slowly, on purpose); the examples are
+    registered by the inspector. Tests that write use hazards of their own (`copy_of`)."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('server') / 'ledger.sqlite'}"
+    else:
+        url = request.getfixturevalue("postgres_server").create_database()
+    client, tokens = make_server(url)
     with client:
         srv = Server(client, tokens)
         srv.intake("inspector", *RECORDS)
         yield srv
+    if request.param == "postgresql":
+        request.getfixturevalue("postgres_server").drop_database(url)

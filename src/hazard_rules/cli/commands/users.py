@@ -48,7 +48,7 @@ def list_(db_url: str | None, fmt: str) -> None:
     from ...workflow.service.accounts import Accounts
 
     with open_ledger(db_url) as book:
-        found = Accounts.of(book).list()
+        found = Accounts.of(book).accounts()
     if fmt == "json":
         click.echo(json.dumps([a.as_dict() for a in found], ensure_ascii=False, indent=2))
         return

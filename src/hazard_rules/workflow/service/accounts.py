@@ -90,13 +90,18 @@ class Account:
                 "disabled": self.disabled, "created_at": self.created_at}
 
 
+# argon2-cffi's defaults (RFC 9106's low-memory profile). Tests lower the cost: hashing is
+# slow on purpose, and they add dozens of accounts.
+ARGON2: dict[str, Any] = {}
+
+
 def _hasher() -> Any:
     try:
         from argon2 import PasswordHasher
     except ImportError:
         raise UsageError("password hashing needs argon2-cffi, which comes with the server extra",
                          hint="pip install 'hazard-rules[server]'") from None
-    return PasswordHasher()
+    return PasswordHasher(**ARGON2)
 
 
 def secret_hash(secret: str) -> str:
@@ -155,7 +160,7 @@ class Accounts:
         return Identity(name=name, role=role, organisation=organisation, org_code=code, department=department,
                         enterprise_id=enterprise_id, username=username)
 
-    def list(self) -> list[Account]:
+    def accounts(self) -> list[Account]:
         with self.engine.connect() as conn:
             rows = conn.execute(select(users).order_by(users.c.username)).all()
         return [_account(row) for row in rows]
@@ -188,7 +193,7 @@ class Accounts:
             for column, value in ((login_attempts.c.username, username), (login_attempts.c.client, client)):
                 failures = conn.execute(select(func.count()).select_from(login_attempts).where(
                     column == value, login_attempts.c.ok.is_(False), login_attempts.c.at >= since)).scalar()
-                if failures >= LOGIN_FAILURES:
+                if (failures or 0) >= LOGIN_FAILURES:
                     log.warning("sign-in refused: too many failures (username %s, client %s)", username, client)
                     raise TooManyAttempts("too many failed sign-ins; try again later",
                                           hint=f"at most {LOGIN_FAILURES} failures in {LOGIN_WINDOW}")

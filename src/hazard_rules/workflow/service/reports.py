@@ -70,6 +70,7 @@ def build(ledger: Any, tables: list[str], as_of: Any, grouping: Grouping, cut_of
         if table == "breakdown":
             out.sheets[name] = st.breakdown(snap, **groups)
         elif table == "stock":
+            assert cut_off is not None  # check_request refuses stock without it
             out.sheets[name] = st.stock_increment(snap, cut_off, **groups)
         elif table == "enterprise":
             out.sheets[name] = st.enterprise_table(snap, period, jurisdiction=grouping.jurisdiction,
@@ -87,7 +88,7 @@ def build(ledger: Any, tables: list[str], as_of: Any, grouping: Grouping, cut_of
     return out
 
 
-def default_as_of(tables: list[str], period: Any, now: dt.datetime) -> Any:
+def default_as_of(tables: list[str], period: Any, now: Any) -> Any:
     """The enterprise table alone is as of its period's end; everything else as of now."""
     return period.end if list(dict.fromkeys(tables)) == ["enterprise"] and period is not None else now
 
