@@ -6,14 +6,16 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from ..classifying.load import load_rulesets
 from ..workflow.service.accounts import Accounts
 from ..workflow.service.ledger import Ledger
 from . import problems
-from .routes import auth, classify, hazards, reports, rules
+from .routes import auth, classify, console, hazards, reports, rules
 from .settings import ServerSettings
 
 DESCRIPTION = """\
@@ -41,8 +43,9 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     app.state.accounts = Accounts.of(ledger)
     app.state.ruleset = ruleset
     problems.install(app)
-    for module in (auth, classify, rules, hazards, reports):
+    for module in (auth, classify, rules, hazards, reports, console):
         app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     return app
 
 

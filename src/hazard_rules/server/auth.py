@@ -67,6 +67,22 @@ async def identity(request: Request, token: HTTPAuthorizationCredentials | None 
                            hint="Authorization: Bearer TOKEN (hazard-rules users token USERNAME)")
 
 
+def session_identity(request: Request) -> Identity | None:
+    """The console's caller, or None when not signed in (the page then redirects to sign-in)."""
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        return None
+    try:
+        return accounts(request).resolve(cookie, "session", now(request))
+    except NotAuthenticated:
+        return None
+
+
+def session_csrf(request: Request) -> str:
+    """The CSRF token of the caller's session, for the console's forms."""
+    return csrf_token(request.cookies.get(SESSION_COOKIE, ""))
+
+
 def desk(request: Request, who: Identity = Depends(identity)) -> Desk:
     """The ledger as the caller uses it (workflow/service/desk.py)."""
     return Desk(ledger(request), who)

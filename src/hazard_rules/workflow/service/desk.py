@@ -191,6 +191,10 @@ class Desk:
     def overdue(self, now: dt.datetime) -> list[tuple[HazardState, list[str]]]:
         return [(h, timers) for h, timers in self.ledger.overdue(now) if self.visible(h)]
 
+    def state_labels(self) -> dict[str, str]:
+        """Each state's Chinese label (machine.yaml), for people."""
+        return {name: state.label for name, state in self.ledger.machine.definition.states.items()}
+
     # ------------------------------------------------------------------ statistics
     def stats(self, as_of: Any, grouping: reports.Grouping) -> list[dict[str, Any]]:
         """The breakdown (open/closed/overdue … by the grouping) as of a moment."""

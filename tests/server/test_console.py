@@ -1,0 +1,77 @@
+"""The console skeleton: sign-in page and the 隐患台账, server-rendered, nothing from a CDN."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from ..conftest import ROOT
+from .conftest import MAJOR, PASSWORD, ZC, make_server
+
+TEMPLATES = ROOT / "src" / "hazard_rules" / "server" / "templates"
+
+
+@pytest.fixture(scope="module")
+def console(tmp_path_factory):
+    from .conftest import RECORDS, Server
+
+    client, tokens = make_server(f"sqlite:///{tmp_path_factory.mktemp('console') / 'ledger.sqlite'}")
+    with client:
+        server = Server(client, tokens)
+        server.intake("inspector", *RECORDS)
+        yield server
+
+
+def sign_in(console, username):
+    console.client.cookies.clear()
+    return console.client.post("/console/login", data={"username": username, "password": PASSWORD},
+                               follow_redirects=False)
+
+
+def test_pages_need_a_session(console) -> None:
+    console.client.cookies.clear()
+    response = console.client.get("/console/hazards", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/console/login"
+    page = console.client.get("/console/login")
+    assert page.status_code == 200 and "登录" in page.text and 'name="password"' in page.text
+
+
+def test_a_wrong_password_shows_the_form_again(console) -> None:
+    console.client.cookies.clear()
+    response = console.client.post("/console/login", data={"username": "dept_wf", "password": "nope nope nope"})
+    assert response.status_code == 401 and "用户名或密码错误" in response.text
+    assert "hazard_session" not in console.client.cookies
+
+
+def test_the_ledger_page_shows_what_the_account_may_see(console) -> None:
+    response = sign_in(console, "dept_wf")
+    assert response.status_code == 303 and response.headers["location"] == "/console/hazards"
+    page = console.client.get("/console/hazards")
+    assert page.status_code == 200 and "隐患台账" in page.text and MAJOR in page.text
+    rows = re.findall(r"<td>(F-[0-9-]+)</td>", page.text)
+    assert rows and all(console.ledger.get(r).jurisdiction.startswith("3707") for r in rows)
+    major = re.findall(r"<td>(F-[0-9-]+)</td>", console.client.get("/console/hazards?level=major").text)
+    assert major and set(major) < set(rows) and all(console.ledger.get(r).level == "major" for r in major)
+    sign_in(console, "ent_zc")
+    own = re.findall(r"<td>(F-[0-9-]+)</td>", console.client.get("/console/hazards").text)
+    assert own and all(console.ledger.get(r).enterprise_id == ZC for r in own)
+
+
+def test_signing_out_needs_the_csrf_token(console) -> None:
+    sign_in(console, "inspector")
+    page = console.client.get("/console/hazards").text
+    token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page).group(1)
+    refused = console.client.post("/console/logout", data={"csrf_token": "0" * 64}, follow_redirects=False)
+    assert refused.status_code == 403
+    done = console.client.post("/console/logout", data={"csrf_token": token}, follow_redirects=False)
+    assert done.status_code == 303
+    console.client.cookies.clear()
+    assert console.client.get("/console/hazards", follow_redirects=False).status_code == 303
+
+
+def test_nothing_is_loaded_from_another_site(console) -> None:
+    for template in TEMPLATES.glob("*.html"):
+        assert not re.search(r"(src|href)=\"(https?:)?//", template.read_text(encoding="utf-8")), template
+    css = console.client.get("/static/console.css")
+    assert css.status_code == 200 and "text/css" in css.headers["content-type"]
