@@ -107,3 +107,19 @@ def test_every_listed_hazard_is_one_the_account_may_see(server, user) -> None:
         assert {h["enterprise_id"] for h in seen} == {BY_ID[MAJOR]["enterprise"]["id"]}
     if user == "dept_qd":
         assert {h["jurisdiction"][:4] for h in seen} == {"3702"}
+
+
+@pytest.mark.parametrize(("user", "actions"), [
+    ("dept_wf", {"classify_major", "void", "report_up", "suspend", "resume"}),
+    ("boss_zc", {"classify_major"}),
+    ("evaluator", {"classify_major"}),
+    ("sab_wf", {"report_up"}),
+    ("worker_zc", set()),
+    ("inspector", set()),
+])
+def test_the_steps_offered_are_the_ones_the_account_may_take(server, user, actions) -> None:
+    offered = server.request(user, "GET", f"/api/v1/hazards/{MAJOR}/steps").json()
+    assert {step["action"] for step in offered} == actions
+    for step in offered:
+        if step["action"] == "classify_major":
+            assert step["requires"] == ["interim_controls"] and step["to"] == "MAJOR_CONFIRMED"
