@@ -18,7 +18,7 @@ demo: $(STAMP)
 	$(BIN)/hazard-rules check examples/inspections.jsonl
 
 # The HTTP service on a demo ledger (the bundled examples) with a demo account: sign in at
-# http://127.0.0.1:8000/docs as demo / demo-password (a DEPT of 潍坊市, 3707). docs/server.md.
+# http://127.0.0.1:8000/ as demo / demo-password (a DEPT of 潍坊市, 3707). docs/server.md.
 DEMO_DB := sqlite:///demo-ledger.sqlite
 serve: $(STAMP)
 	@test -f demo-ledger.sqlite || { \
