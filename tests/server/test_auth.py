@@ -127,3 +127,13 @@ def test_a_stale_version_is_a_conflict_and_writes_nothing(fresh) -> None:
 def test_an_account_must_say_what_its_role_acts_for(fresh, role, extra, message) -> None:
     with pytest.raises(AccountError, match=message):
         fresh.app.state.accounts.add("new", PASSWORD, name="新", role=role, organisation="某", at=NOW, **extra)
+
+
+def test_an_enterprise_account_cannot_register_a_finding_without_its_enterprise(fresh) -> None:
+    record = fresh.copy_of(MAJOR, "F-NO-ENTERPRISE")
+    del record["enterprise"]
+    before = fresh.events()
+    response = fresh.request("ent_zc", "POST", "/api/v1/hazards", json={"records": [record]})
+    assert response.status_code == 200 and response.json()["refused"] == 1, response.text
+    assert response.json()["items"][0]["error"]["code"] == "E633"
+    assert fresh.events() == before

@@ -131,8 +131,9 @@ class Desk:
             if outcome.verdict is None or outcome.finding is None:
                 continue  # a file warning
             finding = outcome.finding
-            if i.role in ENTERPRISE_ROLES and not i.claimed and finding.enterprise.id != i.enterprise_id:
-                error = AccessDenied(f"finding {finding.id}: enterprise {finding.enterprise.id} is not "
+            own = finding.enterprise.id if finding.enterprise else None
+            if i.role in ENTERPRISE_ROLES and not i.claimed and own != i.enterprise_id:
+                error = AccessDenied(f"finding {finding.id}: enterprise {own or '(none given)'} is not "
                                      f"{i.organisation}'s ({i.enterprise_id})")
                 yield IntakeItem(outcome.number, finding.id, "refused", error=error)
                 continue
