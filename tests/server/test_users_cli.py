@@ -44,3 +44,35 @@ def test_serve_without_the_server_extra_says_how_to_install_it() -> None:
     assert done.returncode == 2, done.stderr
     assert "error[E501]" in done.stderr and "hazard-rules[server]" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_serve_answers_on_the_loopback(tmp_path) -> None:
+    """`hazard-rules serve` as a user starts it: a real uvicorn on a free loopback port."""
+    import socket
+    import time
+
+    import httpx
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    server = subprocess.Popen([sys.executable, "-m", "hazard_rules", "serve", "--db",
+                               f"sqlite:///{tmp_path / 'ledger.sqlite'}", "--port", str(port)],
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        for _ in range(600):  # up to a minute on a loaded machine: the ruleset loads first
+            try:
+                response = httpx.get(f"http://127.0.0.1:{port}/openapi.json", timeout=1)
+                break
+            except httpx.TransportError:
+                assert server.poll() is None, server.stdout.read() if server.stdout else ""
+                time.sleep(0.1)
+        else:
+            raise AssertionError("the server did not answer")
+        assert response.status_code == 200 and response.json()["info"]["title"] == "hazard-rules"
+        refused = httpx.get(f"http://127.0.0.1:{port}/api/v1/hazards", timeout=5)
+        assert refused.status_code == 401 and refused.headers["content-type"] == "application/problem+json"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
