@@ -49,12 +49,12 @@ def test_the_ledger_page_shows_what_the_account_may_see(console) -> None:
     assert response.status_code == 303 and response.headers["location"] == "/console/hazards"
     page = console.client.get("/console/hazards")
     assert page.status_code == 200 and "隐患台账" in page.text and MAJOR in page.text
-    rows = re.findall(r"<td>(F-[0-9-]+)</td>", page.text)
+    rows = re.findall(r">(F-[0-9-]+)</a></td>", page.text)
     assert rows and all(console.ledger.get(r).jurisdiction.startswith("3707") for r in rows)
-    major = re.findall(r"<td>(F-[0-9-]+)</td>", console.client.get("/console/hazards?level=major").text)
+    major = re.findall(r">(F-[0-9-]+)</a></td>", console.client.get("/console/hazards?level=major").text)
     assert major and set(major) < set(rows) and all(console.ledger.get(r).level == "major" for r in major)
     sign_in(console, "ent_zc")
-    own = re.findall(r"<td>(F-[0-9-]+)</td>", console.client.get("/console/hazards").text)
+    own = re.findall(r">(F-[0-9-]+)</a></td>", console.client.get("/console/hazards").text)
     assert own and all(console.ledger.get(r).enterprise_id == ZC for r in own)
 
 
@@ -75,3 +75,15 @@ def test_nothing_is_loaded_from_another_site(console) -> None:
         assert not re.search(r"(src|href)=\"(https?:)?//", template.read_text(encoding="utf-8")), template
     css = console.client.get("/static/console.css")
     assert css.status_code == 200 and "text/css" in css.headers["content-type"]
+
+
+def test_a_hazard_page_shows_its_record_and_the_steps_offered(console) -> None:
+    sign_in(console, "dept_wf")
+    page = console.client.get(f"/console/hazards/{MAJOR}")
+    assert page.status_code == 200, page.text
+    assert "全过程记录" in page.text and "inspector的名字" in page.text   # who registered it
+    assert "判定：GM2023-12-2" in page.text                              # the clause of the verdict
+    assert "classify_major" in page.text and "interim_controls" in page.text  # a step it may take, and what it needs
+    assert f'href="/console/hazards/{MAJOR}"' in console.client.get("/console/hazards").text
+    sign_in(console, "ent_qd")  # another enterprise's hazard is not shown
+    assert console.client.get(f"/console/hazards/{MAJOR}").status_code == 403

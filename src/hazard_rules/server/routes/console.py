@@ -80,3 +80,17 @@ def hazards(request: Request, level: str = "", state: str = "",
     return templates.TemplateResponse(request, "hazards.html", {
         "who": who, "csrf": auth.session_csrf(request), "page": page, "f": filters, "levels": LEVELS,
         "states": desk.state_labels(), "query": urlencode(kept)})
+
+
+@router.get("/console/hazards/{hazard_id}", response_class=HTMLResponse)
+def hazard_page(hazard_id: str, request: Request, now: dt.datetime = Depends(auth.now)) -> Response:
+    """A hazard: what it is, the steps the account may take, and its whole record (一键追溯)."""
+    who = auth.session_identity(request)
+    if who is None:
+        return _to_login()
+    desk = Desk(auth.ledger(request), who)
+    hazard = desk.hazard(hazard_id)
+    late = dict((h.id, timers) for h, timers in desk.overdue(now)).get(hazard_id, [])
+    return templates.TemplateResponse(request, "hazard.html", {
+        "who": who, "csrf": auth.session_csrf(request), "h": hazard, "steps": desk.allowed(hazard_id),
+        "events": desk.history(hazard_id), "levels": LEVELS, "states": desk.state_labels(), "id_overdue": late})
