@@ -87,3 +87,35 @@ def test_a_hazard_page_shows_its_record_and_the_steps_offered(console) -> None:
     assert f'href="/console/hazards/{MAJOR}"' in console.client.get("/console/hazards").text
     sign_in(console, "ent_qd")  # another enterprise's hazard is not shown
     assert console.client.get(f"/console/hazards/{MAJOR}").status_code == 403
+
+
+def test_a_step_taken_with_the_form_is_recorded_as_the_account(console) -> None:
+    console.intake("inspector", console.copy_of(MAJOR, "F-FORM-1"))
+    sign_in(console, "dept_wf")
+    page = console.client.get("/console/hazards/F-FORM-1").text
+    token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page).group(1)
+    form = {"action": "classify_major", "version": "1", "f.interim_controls": "停用速冻间"}
+    before = console.events()
+    refused = console.client.post("/console/hazards/F-FORM-1/steps", data=form, follow_redirects=False)
+    assert refused.status_code == 403 and console.events() == before           # no CSRF token
+    missing = console.client.post("/console/hazards/F-FORM-1/steps", follow_redirects=False,
+                                  data={**form, "f.interim_controls": "", "csrf_token": token})
+    assert missing.status_code == 403 and "requires interim_controls" in missing.text  # the reason, on the page
+    assert console.events() == before
+    done = console.client.post("/console/hazards/F-FORM-1/steps", data={**form, "csrf_token": token},
+                               follow_redirects=False)
+    assert done.status_code == 303, done.text
+    event = console.ledger.history("F-FORM-1")[-1]
+    assert (event.action, event.actor, event.org_code, event.fields["interim_controls"]) == \
+        ("classify_major", "dept_wf的名字", "3707", "停用速冻间")
+
+
+def test_evidence_is_stored_under_its_hash(tmp_path) -> None:
+    from hazard_rules.workflow.service import evidence
+
+    item = evidence.store(tmp_path, "after_photo", b"photo bytes", "after.JPG")
+    again = evidence.store(tmp_path, "after_photo", b"photo bytes", "after.JPG")
+    assert item == again and item["ref"] == f"evidence/{item['sha256']}.jpg"
+    assert (tmp_path / f"{item['sha256']}.jpg").read_bytes() == b"photo bytes"
+    assert evidence.nested([("plan.goal", "x"), ("plan.funds", " 10万 "), ("blank", "  ")]) == \
+        {"plan": {"goal": "x", "funds": "10万"}}

@@ -20,4 +20,5 @@ class ServerSettings:
     rules_dir: Path | None = None            # default: the packs shipped with hazard-rules
     secure_cookies: bool = False             # True behind HTTPS (the reverse proxy terminates TLS)
     session_hours: int = 12
+    evidence_dir: Path = Path("evidence")    # console uploads, named by their SHA-256
     clock: Callable[[], dt.datetime] = field(default=_now)  # the one place the service reads the time

@@ -7,10 +7,12 @@ import datetime as dt
 from pathlib import Path
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from ...errors import HazardRulesError
+from ...workflow.service import evidence
 from ...workflow.service.accounts import Accounts, Identity, NotAuthenticated, TooManyAttempts
 from ...workflow.service.desk import Desk, Filters
 from .. import auth
@@ -88,9 +90,35 @@ def hazard_page(hazard_id: str, request: Request, now: dt.datetime = Depends(aut
     who = auth.session_identity(request)
     if who is None:
         return _to_login()
-    desk = Desk(auth.ledger(request), who)
+    return _hazard(request, Desk(auth.ledger(request), who), hazard_id, now)
+
+
+def _hazard(request: Request, desk: Desk, hazard_id: str, now: dt.datetime, error: HazardRulesError | None = None,
+            status: int = 200) -> Response:
     hazard = desk.hazard(hazard_id)
     late = dict((h.id, timers) for h, timers in desk.overdue(now)).get(hazard_id, [])
     return templates.TemplateResponse(request, "hazard.html", {
-        "who": who, "csrf": auth.session_csrf(request), "h": hazard, "steps": desk.allowed(hazard_id),
-        "events": desk.history(hazard_id), "levels": LEVELS, "states": desk.state_labels(), "id_overdue": late})
+        "who": desk.identity, "csrf": auth.session_csrf(request), "h": hazard, "steps": desk.allowed(hazard_id),
+        "events": desk.history(hazard_id), "levels": LEVELS, "states": desk.state_labels(), "id_overdue": late,
+        "error": error}, status_code=status)
+
+
+@router.post("/console/hazards/{hazard_id}/steps", response_class=HTMLResponse)
+async def take_step(hazard_id: str, request: Request, desk: Desk = Depends(auth.desk),
+                    now: dt.datetime = Depends(auth.now)) -> Response:
+    """A step form: fields `f.NAME` (dotted names nest), evidence files `e.NAME`, the version
+    the page showed; refused steps come back on the page with the reason."""
+    form = await request.form()
+    given = form.multi_items()
+    pairs = [(key[2:], value) for key, value in given if key.startswith("f.") and isinstance(value, str)]
+    files = [(key[2:], value) for key, value in given if key.startswith("e.") and isinstance(value, UploadFile)]
+    folder = request.app.state.settings.evidence_dir
+    items = [evidence.store(folder, name, await upload.read(), upload.filename)
+             for name, upload in files if upload.filename]
+    version = str(form.get("version") or "")
+    try:
+        desk.step(hazard_id, str(form.get("action") or ""), at=now, fields=evidence.nested(pairs), evidence=items,
+                  expected_version=int(version) if version.isdigit() else None)
+    except HazardRulesError as exc:
+        return _hazard(request, desk, hazard_id, now, exc, 409 if exc.code == "E603" else 403)
+    return RedirectResponse(f"/console/hazards/{hazard_id}", status_code=303)
