@@ -17,6 +17,7 @@ ALLOWED_PACKAGE_MODULES = (
     "classifying.suggestions",     # suggest
     "classifying.catalogue",       # rules list / show
     "server.auth", "server.schemas", "server",  # the server's plumbing (not routes)
+    "errors",                      # the error base class, to show a refusal on a page
 )
 FORBIDDEN_NAMES = {"engine", "repository", "machine", "_step", "_check"}
 
