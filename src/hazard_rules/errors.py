@@ -65,6 +65,10 @@ CODES: Mapping[str, Code] = MappingProxyType({c.code: c for c in (
     Code("E614", "invalid industry-to-department table"),
     Code("E621", "invalid statistics request"),
     Code("E622", "statistics submission refused"),
+    Code("E631", "invalid account, or no such account"),
+    Code("E632", "not signed in, or the credentials are wrong"),
+    Code("E633", "not allowed for this account"),
+    Code("E634", "too many sign-in attempts"),
 )})
 
 

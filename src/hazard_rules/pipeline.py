@@ -51,3 +51,21 @@ def classify_file(ruleset: Ruleset, path: str, *, encoding: str | None = None, f
             yield Outcome(path, raw.number, error=exc, finding_id=given_id if isinstance(given_id, str) else None)
             continue
         yield Outcome(path, raw.number, finding, verdict)
+
+
+def classify_records(ruleset: Ruleset, records: Iterable[object], *, source: str = "request", strict: bool = False,
+                     as_of: dt.date | None = None, scope: Scope = "finding") -> Iterator[Outcome]:
+    """Classify records given as data (e.g. the JSON body of an HTTP request), numbered
+    from 1 as a file's records are; a record that is not an object is invalid."""
+    for number, record in enumerate(records, start=1):
+        where = Span(source, 0, 0, record=number)
+        if not isinstance(record, dict):
+            yield Outcome(source, number, error=RecordError(f"record {number} is not an object", span=where))
+            continue
+        try:
+            finding, verdict = ruleset.judge(record, as_of=as_of, strict=strict, scope=scope, where=where)
+        except RecordError as exc:
+            given_id = record.get("id")
+            yield Outcome(source, number, error=exc, finding_id=given_id if isinstance(given_id, str) else None)
+            continue
+        yield Outcome(source, number, finding, verdict)

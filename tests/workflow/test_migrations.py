@@ -60,7 +60,8 @@ def _fill(book: Ledger) -> list:
 def test_one_revision_per_migration_the_old_code_recorded() -> None:
     script = ScriptDirectory.from_config(migrations.config(None))
     chain = [r.revision for r in reversed(list(script.walk_revisions()))]
-    assert chain == list(migrations.LEGACY_REVISIONS.values()) == ["0001", "0002", "0003"]
+    legacy = list(migrations.LEGACY_REVISIONS.values())
+    assert chain[:len(legacy)] == legacy == ["0001", "0002", "0003"]  # later revisions follow them
 
 
 def test_an_empty_database_reaches_head_equal_to_the_metadata(db_url) -> None:

@@ -449,6 +449,6 @@ def test_stats_from_the_command_line(book: Ledger, db_url: str, tmp_path) -> Non
                   "--output", str(csv_file)).returncode == 0
     assert [r["enterprise_id"] for r in st.read_csv(csv_file)] == [C, B]
     bad = ledger("export", "--what", "stock", "--output", str(tmp_path / "x.csv"))
-    assert bad.returncode == 2 and "needs --cut-off" in bad.stderr
+    assert bad.returncode == 2 and "needs a cut-off" in bad.stderr
     misplaced = ledger("stats", "--by", "lane", "stock", "--cut-off", "2025-01-01")
     assert misplaced.returncode == 2 and "after the subcommand" in misplaced.stderr

@@ -39,7 +39,13 @@ from .commands.rules_new import rules_new
 from .commands.rules_schema import rules_schema
 from .commands.rules_show import rules_show
 from .commands.rules_test import rules_test
+from .commands.serve import serve
 from .commands.suggest import suggest
+from .commands.users import users
+from .commands.users_add import users_add
+from .commands.users_disable import users_disable
+from .commands.users_list import users_list
+from .commands.users_token import users_token
 from .exit_codes import ExitCode
 from .output import err_console
 
@@ -61,6 +67,7 @@ _assemble(ledger, intake, step, show, list_, history, verify, graph, tick, overd
 _assemble(rules, rules_list, rules_show, rules_test, rules_coverage, rules_schema, rules_lint, rules_new, rules_diff,
           rules_fmt)
 _assemble(cli, check, explain, suggest, rules, ledger)
+_assemble(cli, serve, _assemble(users, users_add, users_list, users_disable, users_token))  # HTTP service
 
 
 def main() -> None:

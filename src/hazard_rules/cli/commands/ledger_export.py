@@ -4,20 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
-from ...errors import UsageError
 from ..ledger_access import open_ledger
 from ..options import AsOf, Dimensions, as_of_or, db_option, grouping, grouping_options
 from ..params import AS_OF, DATE, PERIOD
 
 if TYPE_CHECKING:
     from ...workflow.stats import Period
-
-SHEET_NAMES = {"breakdown": "分类统计", "stock": "存量增量", "enterprise": "企业统计表", "missing": "未报送企业"}
-
 
 @click.command()
 @db_option
@@ -35,48 +31,13 @@ def export(db_url: str | None, what: tuple[str, ...], output: Path, by: Dimensio
            jurisdiction_level: str, industry_depth: int, within: str | None, as_of: AsOf | None,
            cut_off: dt.date | None, period: Period | None) -> None:
     """Export statistics tables as CSV or XLSX, with Chinese headers carrying the column ids."""
-    from ...workflow import stats as st
+    from ...workflow.service import reports
 
-    kind = output.suffix.lower()
-    if kind not in (".csv", ".xlsx"):
-        raise UsageError(f"--output {output}: the extension must be .csv or .xlsx")
     tables = list(dict.fromkeys(what))
-    if kind == ".csv" and len(tables) > 1:
-        raise UsageError("a CSV file holds one table", hint="export several tables into an .xlsx, or one at a time")
-    if "stock" in tables and cut_off is None:
-        raise UsageError("--what stock needs --cut-off DATE")
-    if period is None and ({"enterprise", "missing"} & set(tables)):
-        raise UsageError("--what enterprise/missing needs --period (2025Q1 or 2025)")
-    default = period.end if tables == ["enterprise"] and period is not None else None
-    moment = as_of_or(as_of, default)
-    groups = grouping(by, major_only, within, jurisdiction_level, industry_depth)
+    reports.check_request(output.suffix.lower(), tables, cut_off, period)
+    moment = as_of if as_of is not None else reports.default_as_of(tables, period, as_of_or(None))
+    groups = reports.Grouping(**grouping(by, major_only, within, jurisdiction_level, industry_depth))
     with open_ledger(db_url) as book:
-        snap = st.snapshot(book, moment)
-    sheets: dict[str, list[dict[str, Any]]] = {}
-    columns: dict[str, tuple[str, ...]] = {}
-    labels: dict[str, dict[str, str]] = {}
-    for table in tables:
-        name = SHEET_NAMES[table]
-        if table == "breakdown":
-            sheets[name] = st.breakdown(snap, **groups)
-        elif table == "stock":
-            assert cut_off is not None  # refused above without --cut-off
-            sheets[name] = st.stock_increment(snap, cut_off, **groups)
-        elif table == "enterprise":
-            assert period is not None  # refused above without --period
-            sheets[name] = st.enterprise_table(snap, period, jurisdiction=within, settings=book.settings)
-            columns[name], labels[name] = st.ENTERPRISE_COLUMNS, st.ENTERPRISE_HEADERS
-        else:
-            assert period is not None  # refused above without --period
-            sheets[name] = st.missing_submissions(snap, period, jurisdiction=within, settings=book.settings)
-            columns[name] = st.MISSING_COLUMNS
-    if kind == ".csv":
-        name = SHEET_NAMES[tables[0]]
-        st.to_csv(sheets[name], output, columns.get(name), labels.get(name))
-    else:
-        meta = {"as_of": snap.as_of.isoformat(), "cut_off": cut_off.isoformat() if cut_off else None,
-                "period": period.label if period else None, "by": ",".join(groups["by"]), "major_only": major_only,
-                "jurisdiction": within, "jurisdiction_level": jurisdiction_level, "industry_depth": industry_depth}
-        st.to_xlsx(sheets, output, columns=columns, labels=labels,
-                   meta={k: v for k, v in meta.items() if v is not None})
-    click.echo(f"wrote {output}: " + ", ".join(f"{n} ({len(rows)} rows)" for n, rows in sheets.items()), err=True)
+        result = reports.build(book, tables, moment, groups, cut_off, period)
+    reports.write(result, output)
+    click.echo(result.summary(output), err=True)

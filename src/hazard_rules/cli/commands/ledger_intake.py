@@ -34,30 +34,19 @@ def intake(files: tuple[Path, ...], db_url: str | None, rules_dir: Path | None, 
     """Classify finding files and register every finding as a hazard (idempotent)."""
     from ...classifying.load import load_rulesets
     from ...pipeline import classify_files
-    from ...workflow.service.ledger import StepRefused
+    from ...workflow.service.accounts import Identity
+    from ...workflow.service.desk import Desk, Tally
 
     at = clock(now)
     ruleset = load_rulesets(rules_dir)
-    created = existing = invalid = refused = 0
+    identity = Identity(name=actor, role=role, organisation=organisation, org_code=org_code, department=department,
+                        claimed=True)
+    tally = Tally()
     with open_ledger(db_url) as book:
-        book.check_actor("register", role=role, org_code=org_code, department=department)  # once, not per record
-        for outcome in classify_files(ruleset, [str(f) for f in files], scope=scope):
-            if outcome.error is not None:
-                invalid += 1
-                click.echo(outcome.error.render(), err=True)
-                continue
-            if outcome.verdict is None or outcome.finding is None:
-                continue
-            try:
-                result = book.register(outcome.finding, outcome.verdict, actor=actor, role=role,
-                                       organisation=organisation, at=at, org_code=org_code, department=department)
-            except StepRefused as exc:  # e.g. a finding outside the department's area: the others go on
-                refused += 1
-                click.echo(exc.render(), err=True)
-                continue
-            created += result.created
-            existing += not result.created
-    click.echo(f"{created} hazards registered, {existing} already in the ledger"
-               + (f", {refused} refused" if refused else "")
-               + (f", {invalid} invalid records skipped" if invalid else ""))
-    sys.exit(ExitCode.INVALID_RECORDS if invalid else ExitCode.REFUSED if refused else ExitCode.OK)
+        outcomes = classify_files(ruleset, [str(f) for f in files], scope=scope)
+        for item in Desk(book, identity).intake(outcomes, at):
+            tally.add(item)
+            if item.error is not None:  # invalid, or refused (e.g. outside the department's area): the others go on
+                click.echo(item.error.render(), err=True)
+    click.echo(tally.summary())
+    sys.exit(ExitCode.INVALID_RECORDS if tally.invalid else ExitCode.REFUSED if tally.refused else ExitCode.OK)

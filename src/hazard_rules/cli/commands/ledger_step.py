@@ -37,9 +37,13 @@ def step(hazard_id: str, action: str, db_url: str | None, role: str, actor: str,
          fields_json: dict[str, Any] | None, evidence: tuple[Any, ...], expect_version: int | None, fmt: str,
          now: dt.datetime | None) -> None:
     """Take one workflow step on a hazard (refused with the reason if illegal)."""
+    from ...workflow.service.accounts import Identity
+    from ...workflow.service.desk import Desk
+
     at = clock(now)
+    identity = Identity(name=actor, role=role, organisation=organisation, org_code=org_code, department=department,
+                        claimed=True)
     with open_ledger(db_url) as book:
-        state = book.step(hazard_id, action, actor=actor, role=role, organisation=organisation, at=at,
-                          fields=nest(field_pairs, fields_json), evidence=list(evidence),
-                          expected_version=expect_version, org_code=org_code, department=department)
+        state = Desk(book, identity).step(hazard_id, action, at=at, fields=nest(field_pairs, fields_json),
+                                          evidence=list(evidence), expected_version=expect_version)
     print_state(state, fmt)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from ...classifying.catalogue import rule_rows
 from ...classifying.load import load_rulesets
 from ..options import rules_option
 from ..output import make_console
@@ -18,8 +19,7 @@ from ..output import make_console
 def rules_list(rules_dir: Path | None, fmt: str) -> None:
     """List every rule of every pack."""
     ruleset = load_rulesets(rules_dir)
-    rows = [{"pack": p.id, "rule": r.rule.id, "article": r.section.section.article, "clause": r.rule.clause,
-             "provenance": r.rule.provenance.status, "text": r.rule.text} for p in ruleset.packs for r in p.rules]
+    rows = rule_rows(ruleset)
     if fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return

@@ -203,6 +203,24 @@ class Ledger:
         `step` checks first, without a hazard: for a batch, check once before starting."""
         return self._check_actor(_refuser(None), self.machine.transition(action), role, org_code, department)
 
+    def allowed(self, hazard_id: str, *, role: str, organisation: str, org_code: str | None = None,
+                department: str | None = None) -> list[Any]:
+        """The transitions this actor may take on the hazard now, as far as can be told
+        without the step's fields: state, level, role, and the area and department it acts
+        for. Required fields, evidence and guards are checked when the step is taken."""
+        state = self.get(hazard_id)
+        refuse = _refuser(hazard_id)
+        found = []
+        for transition in self.machine.available(state.state, state.level):
+            try:
+                code = self._check_actor(refuse, transition, role, org_code, department)
+                if code is not None:
+                    check_scope(refuse, state, {}, organisation, code, department)
+            except StepRefused:
+                continue
+            found.append(transition)
+        return found
+
     def _check_actor(self, refuse: Any, transition: Any, role: str, org_code: str | None,
                      department: str | None) -> str | None:
         if role not in self.machine.definition.roles:

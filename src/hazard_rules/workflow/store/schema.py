@@ -11,6 +11,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     Date,
+    ForeignKey,
     Integer,
     MetaData,
     String,
@@ -70,4 +71,46 @@ stat_submissions = Table(
     Column("digest", String(64), nullable=False),           # SHA-256 of `body`
     Column("body", Text, nullable=False),                   # the submitted table as canonical JSON
     UniqueConstraint("enterprise_id", "period", "digest", name="stat_submissions_table"),
+)
+
+
+# Accounts of the HTTP service (server/): who may sign in, with the role and the area,
+# department or enterprise they act for. Ledger events copy the identity from here.
+users = Table(
+    "users", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(100), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),            # the actor recorded in events
+    Column("password_hash", String(200), nullable=False),   # argon2id, PHC string
+    Column("role", String(40), nullable=False),
+    Column("organisation", String(200), nullable=False),
+    Column("org_code", String(20)),                         # government roles
+    Column("department", String(100)),                     # DEPT
+    Column("enterprise_id", String(100)),                   # enterprise roles
+    Column("disabled", Boolean, nullable=False, default=False),
+    Column("created_at", String(40), nullable=False),
+)
+
+# Sessions (the console's cookie) and bearer tokens (systems): only the SHA-256 of the
+# secret is kept, so a copy of the database signs nobody in.
+credentials = Table(
+    "credentials", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False, index=True),
+    Column("kind", String(10), nullable=False),             # session | token
+    Column("secret_hash", String(64), nullable=False, unique=True),
+    Column("label", String(200)),
+    Column("created_at", String(40), nullable=False),
+    Column("expires_at", String(40)),                       # NULL: until revoked
+    Column("revoked", Boolean, nullable=False, default=False),
+)
+
+# Every sign-in attempt, kept for the rate limit and the audit.
+login_attempts = Table(
+    "login_attempts", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(100), nullable=False, index=True),
+    Column("client", String(100), nullable=False, index=True),
+    Column("at", String(40), nullable=False, index=True),
+    Column("ok", Boolean, nullable=False),
 )

@@ -1,0 +1,38 @@
+"""Request bodies of the API (responses are the service layer's models as JSON)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Login(_Body):
+    username: str = Field(max_length=100)
+    password: str = Field(max_length=1000)
+
+
+class Records(_Body):
+    """Finding records as `hazard-rules check` reads them from a JSON file."""
+
+    records: list[Any] = Field(max_length=10_000)
+    scope: Literal["finding", "enterprise"] = "finding"
+
+
+class EvidenceItem(_Body):
+    name: str = Field(description="what it is: after_photo, assessment_report, receipt …")
+    ref: str = Field(description="where the document is stored (path or URL)")
+    sha256: str = Field(pattern="^[0-9a-f]{64}$", description="SHA-256 of the document's content")
+
+
+class Step(_Body):
+    """One step; the actor (who, role, organisation, area, department) is the signed-in account."""
+
+    action: str
+    fields: dict[str, Any] = {}
+    evidence: list[EvidenceItem] = []
+    expected_version: int | None = Field(default=None, description="refuse (409) unless the hazard is at this version")

@@ -1,0 +1,121 @@
+"""The console skeleton: sign-in page and the 隐患台账, server-rendered, nothing from a CDN."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from ..conftest import ROOT
+from .conftest import MAJOR, PASSWORD, ZC, make_server
+
+TEMPLATES = ROOT / "src" / "hazard_rules" / "server" / "templates"
+
+
+@pytest.fixture(scope="module")
+def console(tmp_path_factory):
+    from .conftest import RECORDS, Server
+
+    client, tokens = make_server(f"sqlite:///{tmp_path_factory.mktemp('console') / 'ledger.sqlite'}")
+    with client:
+        server = Server(client, tokens)
+        server.intake("inspector", *RECORDS)
+        yield server
+
+
+def sign_in(console, username):
+    console.client.cookies.clear()
+    return console.client.post("/console/login", data={"username": username, "password": PASSWORD},
+                               follow_redirects=False)
+
+
+def test_pages_need_a_session(console) -> None:
+    console.client.cookies.clear()
+    response = console.client.get("/console/hazards", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/console/login"
+    page = console.client.get("/console/login")
+    assert page.status_code == 200 and "登录" in page.text and 'name="password"' in page.text
+
+
+def test_a_wrong_password_shows_the_form_again(console) -> None:
+    console.client.cookies.clear()
+    response = console.client.post("/console/login", data={"username": "dept_wf", "password": "nope nope nope"})
+    assert response.status_code == 401 and "用户名或密码错误" in response.text
+    assert "hazard_session" not in console.client.cookies
+
+
+def test_the_ledger_page_shows_what_the_account_may_see(console) -> None:
+    response = sign_in(console, "dept_wf")
+    assert response.status_code == 303 and response.headers["location"] == "/console/hazards"
+    page = console.client.get("/console/hazards")
+    assert page.status_code == 200 and "隐患台账" in page.text and MAJOR in page.text
+    rows = re.findall(r">(F-[0-9-]+)</a></td>", page.text)
+    assert rows and all(console.ledger.get(r).jurisdiction.startswith("3707") for r in rows)
+    major = re.findall(r">(F-[0-9-]+)</a></td>", console.client.get("/console/hazards?level=major").text)
+    assert major and set(major) < set(rows) and all(console.ledger.get(r).level == "major" for r in major)
+    sign_in(console, "ent_zc")
+    own = re.findall(r">(F-[0-9-]+)</a></td>", console.client.get("/console/hazards").text)
+    assert own and all(console.ledger.get(r).enterprise_id == ZC for r in own)
+
+
+def test_signing_out_needs_the_csrf_token(console) -> None:
+    sign_in(console, "inspector")
+    page = console.client.get("/console/hazards").text
+    token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page).group(1)
+    refused = console.client.post("/console/logout", data={"csrf_token": "0" * 64}, follow_redirects=False)
+    assert refused.status_code == 403
+    done = console.client.post("/console/logout", data={"csrf_token": token}, follow_redirects=False)
+    assert done.status_code == 303
+    console.client.cookies.clear()
+    assert console.client.get("/console/hazards", follow_redirects=False).status_code == 303
+
+
+def test_nothing_is_loaded_from_another_site(console) -> None:
+    for template in TEMPLATES.glob("*.html"):
+        assert not re.search(r"(src|href)=\"(https?:)?//", template.read_text(encoding="utf-8")), template
+    css = console.client.get("/static/console.css")
+    assert css.status_code == 200 and "text/css" in css.headers["content-type"]
+
+
+def test_a_hazard_page_shows_its_record_and_the_steps_offered(console) -> None:
+    sign_in(console, "dept_wf")
+    page = console.client.get(f"/console/hazards/{MAJOR}")
+    assert page.status_code == 200, page.text
+    assert "全过程记录" in page.text and "inspector的名字" in page.text   # who registered it
+    assert "判定：GM2023-12-2" in page.text                              # the clause of the verdict
+    assert "classify_major" in page.text and "interim_controls" in page.text  # a step it may take, and what it needs
+    assert f'href="/console/hazards/{MAJOR}"' in console.client.get("/console/hazards").text
+    sign_in(console, "ent_qd")  # another enterprise's hazard is not shown
+    assert console.client.get(f"/console/hazards/{MAJOR}").status_code == 403
+
+
+def test_a_step_taken_with_the_form_is_recorded_as_the_account(console) -> None:
+    console.intake("inspector", console.copy_of(MAJOR, "F-FORM-1"))
+    sign_in(console, "dept_wf")
+    page = console.client.get("/console/hazards/F-FORM-1").text
+    token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page).group(1)
+    form = {"action": "classify_major", "version": "1", "f.interim_controls": "停用速冻间"}
+    before = console.events()
+    refused = console.client.post("/console/hazards/F-FORM-1/steps", data=form, follow_redirects=False)
+    assert refused.status_code == 403 and console.events() == before           # no CSRF token
+    missing = console.client.post("/console/hazards/F-FORM-1/steps", follow_redirects=False,
+                                  data={**form, "f.interim_controls": "", "csrf_token": token})
+    assert missing.status_code == 403 and "requires interim_controls" in missing.text  # the reason, on the page
+    assert console.events() == before
+    done = console.client.post("/console/hazards/F-FORM-1/steps", data={**form, "csrf_token": token},
+                               follow_redirects=False)
+    assert done.status_code == 303, done.text
+    event = console.ledger.history("F-FORM-1")[-1]
+    assert (event.action, event.actor, event.org_code, event.fields["interim_controls"]) == \
+        ("classify_major", "dept_wf的名字", "3707", "停用速冻间")
+
+
+def test_evidence_is_stored_under_its_hash(tmp_path) -> None:
+    from hazard_rules.workflow.service import evidence
+
+    item = evidence.store(tmp_path, "after_photo", b"photo bytes", "after.JPG")
+    again = evidence.store(tmp_path, "after_photo", b"photo bytes", "after.JPG")
+    assert item == again and item["ref"] == f"evidence/{item['sha256']}.jpg"
+    assert (tmp_path / f"{item['sha256']}.jpg").read_bytes() == b"photo bytes"
+    assert evidence.nested([("plan.goal", "x"), ("plan.funds", " 10万 "), ("blank", "  ")]) == \
+        {"plan": {"goal": "x", "funds": "10万"}}
