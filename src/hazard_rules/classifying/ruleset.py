@@ -65,6 +65,15 @@ class Ruleset:
         self._domain_sizes = {name: domain_size(fact_type) or MAX_ASSIGNMENTS + 1
                               for name, fact_type in self.facts.items()}
 
+    # --------------------------------------------------------------- pickling
+    def __getstate__(self) -> dict[str, Any]:
+        """The packs, not what classifying compiled or memoised: a restored Ruleset (a load
+        snapshot, or a copy sent to a worker process) rebuilds those when first needed."""
+        return {"packs": self.packs, "digest": self.digest, "tests_read": self.tests_read}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["packs"], state["digest"], tests_read=state["tests_read"])  # type: ignore[misc]
+
     # --------------------------------------------------------------- lookup
     def rule(self, rule_id: str) -> tuple[CompiledPack, CheckedRule]:
         for pack in self.packs:
