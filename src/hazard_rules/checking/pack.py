@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from ..errors import (
     ConstantConditionError,
@@ -32,12 +30,15 @@ from ..loading.loader import Located, Origin, PackSource
 from ..loading.models import CONDITION_NAME, Provision, Rule, Section
 from ..parsing import ast
 from ..parsing.memo import parse_remembered
-from ..parsing.parser import ConditionSyntaxError
+from ..parsing.syntax import ConditionSyntaxError
 from . import ir
 from .expressions import ExpressionChecker, Scope
 from .situations import check_situations
 from .types import Type
 from .vocabulary import VocabularyBuilder
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 @dataclass(frozen=True)
@@ -168,6 +169,8 @@ class _PackChecker:
             node = self.parse(located.value, located.origin)
             if node is not None:
                 parsed[name] = node
+        import networkx as nx  # only where named conditions are checked: a restored load never is
+
         graph: nx.DiGraph[str] = nx.DiGraph()
         graph.add_nodes_from(parsed)
         for name, node in parsed.items():
@@ -197,6 +200,8 @@ class _PackChecker:
         return checked
 
     def _mark_used(self, names: set[str]) -> None:
+        import networkx as nx
+
         for name in names:
             if name in self.graph:
                 self.used.add(name)
