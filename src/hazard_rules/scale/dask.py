@@ -1,0 +1,195 @@
+"""Classify JSONL findings with Dask (`dask.bag`), on one machine or a cluster; docs/scale.md.
+
+    python -m hazard_rules.scale.dask FILES... -o verdicts.jsonl [--scheduler ADDRESS | --workers N]
+
+The checked Ruleset is loaded once by the client, pickled, and sent once to each worker
+(a dependency of every task, not a global); each partition (a file, or a block of one with
+--blocksize) is read and judged on a worker exactly as `hazard-rules check` reads and
+judges a .jsonl file (the same reader, the same `pipeline.classify_records`). The verdicts
+come back as JSON lines, written in input order: the same lines as
+`hazard-rules check --format jsonl` on the same files. Invalid records are skipped and
+reported, as by `check`; with --blocksize an error names the block (`file#block3`) and the
+line in that block (a block does not know how many lines came before it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import dask
+import dask.bag as db
+from dask.delayed import Delayed
+
+from ..classifying.load import load_rulesets
+from ..classifying.ruleset import Ruleset
+from ..findings.model import Scope
+from ..findings.readers import read_jsonl_lines
+from ..pipeline import classify_records
+
+INVALID_RECORDS = 3  # as `hazard-rules check` (cli/exit_codes.py)
+
+
+@dataclass
+class PartResult:
+    """What one partition gave: verdict lines in input order, counts, and what to report."""
+
+    lines: list[str] = field(default_factory=list)
+    counts: Counter[str] = field(default_factory=Counter)
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Summary:
+    counts: Counter[str] = field(default_factory=Counter)
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def add(self, part: PartResult) -> None:
+        self.counts.update(part.counts)
+        self.errors += part.errors
+        self.warnings += part.warnings
+
+    def line(self) -> str:
+        c = self.counts
+        return (f"{sum(c.values())} findings: {c['major']} major, {c['undetermined']} undetermined, "
+                f"{c['ordinary']} ordinary" + (f"; {len(self.errors)} invalid records skipped" if self.errors else ""))
+
+
+def verdict_line(verdict: Any) -> str:
+    """One verdict as `check --format jsonl` writes it."""
+    return json.dumps(verdict.model_dump(mode="json"), ensure_ascii=False)
+
+
+def classify_lines(lines: Iterable[str], ruleset: Ruleset, source: str, *, scope: Scope = "finding",
+                   strict: bool = False, as_of: dt.date | None = None) -> PartResult:
+    """Judge the JSONL lines of one partition (runs on a worker)."""
+    result = PartResult()
+    records = read_jsonl_lines(lines, source)
+    for outcome in classify_records(ruleset, source, records, strict=strict, as_of=as_of, scope=scope):
+        if outcome.warning is not None:
+            result.warnings.append(outcome.warning)
+        elif outcome.error is not None:
+            result.errors.append(outcome.error.render())
+        else:
+            assert outcome.verdict is not None
+            result.warnings += [f"{source}:record {outcome.number}: warning: {w}" for w in outcome.verdict.warnings]
+            result.counts[outcome.verdict.verdict] += 1
+            result.lines.append(verdict_line(outcome.verdict))
+    return result
+
+
+def shipped(ruleset: Ruleset) -> Delayed:
+    """The ruleset as one graph key: pickled once, sent once to each worker that needs it
+    (named by its content digest, so dask does not hash megabytes of rules to name it)."""
+    return dask.delayed(ruleset, name=f"hazard-rules-ruleset-{ruleset.digest}-{id(ruleset):x}")
+
+
+def verdict_bag(paths: Sequence[str | Path], ruleset: Ruleset, *, blocksize: int | str | None = None,
+                scope: Scope = "finding", strict: bool = False, as_of: dt.date | None = None) -> db.Bag:
+    """A bag with one PartResult per partition: a file, or a block of blocksize bytes of one."""
+    rules = shipped(ruleset)
+    parts: list[Delayed] = []
+    for path in paths:
+        text = db.read_text(str(path), blocksize=blocksize, encoding="utf-8-sig", linedelimiter="\n")
+        blocks = text.to_delayed()
+        for index, block in enumerate(blocks):
+            source = f"{path}#block{index}" if len(blocks) > 1 else str(path)
+            parts.append(dask.delayed(_partition)(block, rules, source, scope, strict, as_of))
+    return db.from_delayed(parts)
+
+
+def _partition(lines: Iterable[str], ruleset: Ruleset, source: str, scope: Scope, strict: bool,
+               as_of: dt.date | None) -> list[PartResult]:
+    return [classify_lines(lines, ruleset, source, scope=scope, strict=strict, as_of=as_of)]
+
+
+def write_verdicts(bag: db.Bag, out: IO[str], *, in_flight: int = 8) -> Summary:
+    """Compute the bag's partitions, at most in_flight at a time, and write their verdict
+    lines in input order; the summary of every partition."""
+    summary = Summary()
+    pending = bag.to_delayed()
+    for start in range(0, len(pending), in_flight):
+        for results in dask.compute(*pending[start:start + in_flight]):
+            for part in results:
+                out.writelines(line + "\n" for line in part.lines)
+                summary.add(part)
+    return summary
+
+
+def classify_jsonl(paths: Sequence[str | Path], out: IO[str], *, rules: str | Path | None = None,
+                   ruleset: Ruleset | None = None, blocksize: int | str | None = None, in_flight: int = 8,
+                   scope: Scope = "finding", strict: bool = False, as_of: dt.date | None = None) -> Summary:
+    """Classify JSONL files on the current Dask scheduler (a `distributed.Client` if one is
+    active), writing `check --format jsonl`'s lines to out in input order."""
+    if ruleset is None:
+        ruleset = load_rulesets(rules)
+    bag = verdict_bag(paths, ruleset, blocksize=blocksize, scope=scope, strict=strict, as_of=as_of)
+    return write_verdicts(bag, out, in_flight=in_flight)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m hazard_rules.scale.dask",
+                                     description="Classify JSONL findings on a Dask cluster (docs/scale.md).")
+    parser.add_argument("files", nargs="+", type=Path)
+    parser.add_argument("-o", "--output", type=Path, required=True, help="verdict JSONL, in input order")
+    parser.add_argument("--rules", type=Path, default=None, help="rules folder (default: the shipped packs)")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--scheduler", help="address of a running scheduler, e.g. tcp://10.0.0.5:8786")
+    where.add_argument("--workers", type=int, default=None,
+                       help="start a local cluster of N worker processes (default: dask's local threads)")
+    parser.add_argument("--blocksize", default=None, help="split files into blocks of this size, e.g. 64MiB")
+    parser.add_argument("--in-flight", type=int, default=8, help="partitions computed at once (bounds memory)")
+    parser.add_argument("--scope", choices=["finding", "enterprise"], default="finding")
+    parser.add_argument("--strict", action="store_true")
+    parser.add_argument("--as-of", type=dt.date.fromisoformat, default=None)
+    args = parser.parse_args(argv)
+    for file in args.files:
+        if not file.is_file():
+            parser.error(f"file not found: {file}")
+    ruleset = load_rulesets(args.rules)
+    with _client(args.scheduler, args.workers), args.output.open("w", encoding="utf-8") as out:
+        summary = classify_jsonl(args.files, out, ruleset=ruleset, blocksize=args.blocksize,
+                                 in_flight=args.in_flight, scope=args.scope, strict=args.strict, as_of=args.as_of)
+    for message in summary.warnings + summary.errors:
+        print(message, file=sys.stderr)
+    print(summary.line(), file=sys.stderr)
+    return INVALID_RECORDS if summary.errors else 0
+
+
+class _client:
+    """A distributed.Client for the given scheduler or a new local cluster; nothing otherwise."""
+
+    def __init__(self, address: str | None, workers: int | None) -> None:
+        self.address, self.workers = address, workers
+        self.opened: list[Any] = []
+
+    def __enter__(self) -> None:
+        if self.address is None and self.workers is None:
+            return
+        from distributed import Client, LocalCluster
+
+        if self.address is not None:
+            client = Client(self.address)
+        else:
+            cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
+                                   dashboard_address=None)
+            self.opened.append(cluster)
+            client = Client(cluster)
+        self.opened.append(client)
+
+    def __exit__(self, *exc: object) -> None:
+        for thing in reversed(self.opened):
+            thing.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
