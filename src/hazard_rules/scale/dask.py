@@ -5,7 +5,7 @@
 The checked Ruleset is loaded once by the client, pickled, and sent once to each worker
 (a dependency of every task, not a global); each partition (a file, or a block of one with
 --blocksize) is read and judged on a worker exactly as `hazard-rules check` reads and
-judges a .jsonl file (the same reader, the same `pipeline.classify_records`). The verdicts
+judges a .jsonl file (scale/partition.py: the same reader, the same `pipeline.classify_records`). The verdicts
 come back as JSON lines, written in input order: the same lines as
 `hazard-rules check --format jsonl` on the same files. Invalid records are skipped and
 reported, as by `check`; with --blocksize an error names the block (`file#block3`) and the
@@ -16,81 +16,27 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import sys
-from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-import dask
 import dask.bag as db
-from dask.delayed import Delayed
+from dask.base import compute
+from dask.delayed import Delayed, delayed
 
 from ..classifying.load import load_rulesets
 from ..classifying.ruleset import Ruleset
 from ..findings.model import Scope
-from ..findings.readers import read_jsonl_lines
-from ..pipeline import classify_records
+from .partition import PartResult, Summary, classify_lines
 
 INVALID_RECORDS = 3  # as `hazard-rules check` (cli/exit_codes.py)
-
-
-@dataclass
-class PartResult:
-    """What one partition gave: verdict lines in input order, counts, and what to report."""
-
-    lines: list[str] = field(default_factory=list)
-    counts: Counter[str] = field(default_factory=Counter)
-    errors: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-
-
-@dataclass
-class Summary:
-    counts: Counter[str] = field(default_factory=Counter)
-    errors: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-
-    def add(self, part: PartResult) -> None:
-        self.counts.update(part.counts)
-        self.errors += part.errors
-        self.warnings += part.warnings
-
-    def line(self) -> str:
-        c = self.counts
-        return (f"{sum(c.values())} findings: {c['major']} major, {c['undetermined']} undetermined, "
-                f"{c['ordinary']} ordinary" + (f"; {len(self.errors)} invalid records skipped" if self.errors else ""))
-
-
-def verdict_line(verdict: Any) -> str:
-    """One verdict as `check --format jsonl` writes it."""
-    return json.dumps(verdict.model_dump(mode="json"), ensure_ascii=False)
-
-
-def classify_lines(lines: Iterable[str], ruleset: Ruleset, source: str, *, scope: Scope = "finding",
-                   strict: bool = False, as_of: dt.date | None = None) -> PartResult:
-    """Judge the JSONL lines of one partition (runs on a worker)."""
-    result = PartResult()
-    records = read_jsonl_lines(lines, source)
-    for outcome in classify_records(ruleset, source, records, strict=strict, as_of=as_of, scope=scope):
-        if outcome.warning is not None:
-            result.warnings.append(outcome.warning)
-        elif outcome.error is not None:
-            result.errors.append(outcome.error.render())
-        else:
-            assert outcome.verdict is not None
-            result.warnings += [f"{source}:record {outcome.number}: warning: {w}" for w in outcome.verdict.warnings]
-            result.counts[outcome.verdict.verdict] += 1
-            result.lines.append(verdict_line(outcome.verdict))
-    return result
 
 
 def shipped(ruleset: Ruleset) -> Delayed:
     """The ruleset as one graph key: pickled once, sent once to each worker that needs it
     (named by its content digest, so dask does not hash megabytes of rules to name it)."""
-    return dask.delayed(ruleset, name=f"hazard-rules-ruleset-{ruleset.digest}-{id(ruleset):x}")
+    return delayed(ruleset, name=f"hazard-rules-ruleset-{ruleset.digest}-{id(ruleset):x}")
 
 
 def verdict_bag(paths: Sequence[str | Path], ruleset: Ruleset, *, blocksize: int | str | None = None,
@@ -103,7 +49,7 @@ def verdict_bag(paths: Sequence[str | Path], ruleset: Ruleset, *, blocksize: int
         blocks = text.to_delayed()
         for index, block in enumerate(blocks):
             source = f"{path}#block{index}" if len(blocks) > 1 else str(path)
-            parts.append(dask.delayed(_partition)(block, rules, source, scope, strict, as_of))
+            parts.append(delayed(_partition)(block, rules, source, scope, strict, as_of))
     return db.from_delayed(parts)
 
 
@@ -118,7 +64,7 @@ def write_verdicts(bag: db.Bag, out: IO[str], *, in_flight: int = 8) -> Summary:
     summary = Summary()
     pending = bag.to_delayed()
     for start in range(0, len(pending), in_flight):
-        for results in dask.compute(*pending[start:start + in_flight]):
+        for results in compute(*pending[start:start + in_flight]):
             for part in results:
                 out.writelines(line + "\n" for line in part.lines)
                 summary.add(part)
