@@ -127,7 +127,7 @@ class _client:
             client = Client(self.address)
         else:
             cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
-                                   dashboard_address=None)
+                                   dashboard_address=":0")
             self.opened.append(cluster)
             client = Client(cluster)
         self.opened.append(client)
