@@ -3,13 +3,14 @@
     python -m hazard_rules.scale.dask FILES... -o verdicts.jsonl [--scheduler ADDRESS | --workers N]
 
 The checked Ruleset is loaded once by the client, pickled, and sent once to each worker
-(a dependency of every task, not a global); each partition (a file, or a block of one with
---blocksize) is read and judged on a worker exactly as `hazard-rules check` reads and
-judges a .jsonl file (scale/partition.py: the same reader, the same `pipeline.classify_records`). The verdicts
-come back as JSON lines, written in input order: the same lines as
-`hazard-rules check --format jsonl` on the same files. Invalid records are skipped and
-reported, as by `check`; with --blocksize an error names the block (`file#block3`) and the
-line in that block (a block does not know how many lines came before it).
+(scattered to every worker of a distributed cluster; a task argument, not a global). Each
+partition (a file, or a block of one with --blocksize) is read and judged on a worker
+exactly as `hazard-rules check` reads and judges a .jsonl file (scale/partition.py: the
+same reader, the same `pipeline.classify_records`). The verdicts come back as JSON lines,
+written in input order: the same lines as `hazard-rules check --format jsonl` on the same
+files. Invalid records are skipped and reported, as by `check`; with --blocksize an error
+names the block (`file#block3`) and the line in that block (a block does not know how many
+lines came before it).
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+from collections import deque
 from collections.abc import Iterable, Sequence
+from itertools import islice
 from pathlib import Path
 from typing import IO, Any
 
@@ -33,10 +36,25 @@ from .partition import PartResult, Summary, classify_lines
 INVALID_RECORDS = 3  # as `hazard-rules check` (cli/exit_codes.py)
 
 
-def shipped(ruleset: Ruleset) -> Delayed:
-    """The ruleset as one graph key: pickled once, sent once to each worker that needs it
-    (named by its content digest, so dask does not hash megabytes of rules to name it)."""
+def shipped(ruleset: Ruleset) -> Any:
+    """The ruleset as tasks receive it: on a distributed cluster, scattered once to every
+    worker (a future that stays there for every later task); else one graph key, named by
+    its digest so that dask does not hash megabytes of rules to name it."""
+    client = _active_client()
+    if client is not None:
+        return client.scatter(ruleset, broadcast=True, hash=False)
     return delayed(ruleset, name=f"hazard-rules-ruleset-{ruleset.digest}-{id(ruleset):x}")
+
+
+def _active_client() -> Any:
+    try:
+        from distributed import default_client
+    except ImportError:  # pragma: no cover - the extra installs distributed
+        return None
+    try:
+        return default_client()
+    except ValueError:  # no client: dask's local schedulers
+        return None
 
 
 def verdict_bag(paths: Sequence[str | Path], ruleset: Ruleset, *, blocksize: int | str | None = None,
@@ -59,15 +77,30 @@ def _partition(lines: Iterable[str], ruleset: Ruleset, source: str, scope: Scope
 
 
 def write_verdicts(bag: db.Bag, out: IO[str], *, in_flight: int = 8) -> Summary:
-    """Compute the bag's partitions, at most in_flight at a time, and write their verdict
-    lines in input order; the summary of every partition."""
+    """Compute the bag's partitions, at most in_flight at a time (a new one starts as the
+    oldest is written, on a distributed cluster), and write their verdict lines in input
+    order; the summary of every partition."""
     summary = Summary()
+
+    def write(results: list[PartResult]) -> None:
+        for part in results:
+            out.writelines(line + "\n" for line in part.lines)
+            summary.add(part)
+
     pending = bag.to_delayed()
-    for start in range(0, len(pending), in_flight):
-        for results in compute(*pending[start:start + in_flight]):
-            for part in results:
-                out.writelines(line + "\n" for line in part.lines)
-                summary.add(part)
+    client = _active_client()
+    if client is None:
+        for start in range(0, len(pending), in_flight):
+            for results in compute(*pending[start:start + in_flight]):
+                write(results)
+        return summary
+    waiting = iter(pending)
+    running = deque(client.compute(part) for part in islice(waiting, in_flight))
+    while running:
+        write(running.popleft().result())
+        following = next(waiting, None)
+        if following is not None:
+            running.append(client.compute(following))
     return summary
 
 
