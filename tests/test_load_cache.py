@@ -14,7 +14,7 @@ import pytest
 from hazard_rules import load_rulesets
 from hazard_rules.errors import PackErrors
 from hazard_rules.loading import cache, loader
-from hazard_rules.parsing import memo
+from hazard_rules.parsing import memo, parser
 from tests.conftest import DEMO_PACK, EXAMPLES, RULESETS, write_rules
 
 
@@ -36,7 +36,7 @@ def _forbid_work(monkeypatch: pytest.MonkeyPatch) -> None:
         raise AssertionError("a warm load did work the cache holds")
 
     monkeypatch.setattr(loader, "read_yaml", refuse)
-    monkeypatch.setattr(memo.parser, "parse_condition", refuse)
+    monkeypatch.setattr(parser, "parse_condition", refuse)
     real_compile = builtins.compile
 
     def compile_guard(source, filename, *args, **kwargs):

@@ -155,3 +155,18 @@ def test_errors_of_a_restored_ruleset_still_point_into_the_files(cache_dir: Path
     cold_doc, warm_doc = (r.packs[0].checked.source.documents[0] for r in (cold, warm))
     assert warm_doc.span(("rules", 0)) == cold_doc.span(("rules", 0))
     assert warm_doc.data == cold_doc.data  # read again from the text on demand
+
+
+def test_a_pack_folder_behind_a_symbolic_link_is_hashed_too(cache_dir: Path, tmp_path: Path,
+                                                            loads: list[Path]) -> None:
+    elsewhere = write_rules(tmp_path / "elsewhere")
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "demo").symlink_to(elsewhere / "demo", target_is_directory=True)
+    (rules / "_shared").symlink_to(elsewhere / "_shared", target_is_directory=True)
+    assert load_rulesets(rules).classify(FINDING).verdict != "major"
+    pack = elsewhere / "demo" / "pack.yaml"
+    pack.write_text(pack.read_text(encoding="utf-8").replace("when: a.workers > 9 人", "when: a.workers > 3 人"),
+                    encoding="utf-8")
+    assert load_rulesets(rules).classify(FINDING).verdict == "major"
+    assert len(loads) == 2

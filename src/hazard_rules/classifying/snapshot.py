@@ -63,7 +63,13 @@ def _rule_files(root: Path) -> list[tuple[str, str]]:
         folders = [root]
     found = []
     for folder in folders:
-        for where, _, names in os.walk(folder):
+        seen: set[str] = set()  # symbolic links are followed (as the loader does), once
+        for where, subfolders, names in os.walk(folder, followlinks=True):
+            real = os.path.realpath(where)
+            if real in seen:
+                subfolders.clear()
+                continue
+            seen.add(real)
             shown = os.path.relpath(where, folder.parent)
             found += [(f"{shown}/{name}", os.path.join(where, name)) for name in names
                       if name.endswith((".yaml", ".yml"))]
