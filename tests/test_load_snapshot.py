@@ -170,3 +170,10 @@ def test_a_pack_folder_behind_a_symbolic_link_is_hashed_too(cache_dir: Path, tmp
                     encoding="utf-8")
     assert load_rulesets(rules).classify(FINDING).verdict == "major"
     assert len(loads) == 2
+
+
+def test_only_the_newest_snapshots_are_kept(cache_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(snapshot, "MAX_SNAPSHOTS", 2)
+    for n in range(4):
+        load_rulesets(write_rules(tmp_path / f"rules{n}"))
+    assert len(_snapshots(cache_dir)) == 2

@@ -36,6 +36,7 @@ from .ruleset import Ruleset
 _ENGINE = ("errors.py", "trees.py", "loading", "parsing", "checking", "compiling", "findings", "matching",
            "classifying")
 _PREFIX = "ruleset-"
+MAX_SNAPSHOTS = 8  # rule sets (folders × tests= × engine versions) kept; the oldest go first
 
 
 def snapshot_key(root: Path, *, tests: bool) -> str | None:
@@ -108,3 +109,17 @@ def write_snapshot(key: str, ruleset: Ruleset) -> None:
     except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
         return
     cache.write_bytes(key, data)
+    _keep_newest(MAX_SNAPSHOTS)
+
+
+def _keep_newest(count: int) -> None:
+    """Remove all but the count most recently written snapshots: each is megabytes, and
+    every edit of a pack or of the engine makes a new one."""
+    folder = cache.cache_folder()
+    try:
+        found = sorted((entry.stat().st_mtime, entry.path) for entry in os.scandir(folder or "")
+                       if entry.name.startswith(_PREFIX))
+        for _, path in found[:-count]:
+            os.unlink(path)
+    except OSError:
+        return
