@@ -177,3 +177,12 @@ def test_only_the_newest_snapshots_are_kept(cache_dir: Path, tmp_path: Path, mon
     for n in range(4):
         load_rulesets(write_rules(tmp_path / f"rules{n}"))
     assert len(_snapshots(cache_dir)) == 2
+
+
+def test_a_ruleset_pickled_by_another_engine_is_refused(shipped, monkeypatch: pytest.MonkeyPatch) -> None:
+    from hazard_rules.errors import UsageError
+
+    data = pickle.dumps(shipped)
+    monkeypatch.setattr(snapshot, "engine_digest", lambda: b"another version of the engine")
+    with pytest.raises(UsageError, match="another version of hazard_rules"):
+        pickle.loads(data)
