@@ -146,6 +146,8 @@ def test_loads_with_tests_have_their_own_snapshot(cache_dir: Path, tmp_path: Pat
         "tests:\n  D-1:\n    - {name: 十一人, facts: {a.workers: 11}, expect: true}\n", encoding="utf-8")
     assert [t.name for t in load_rulesets(rules, tests=True).rule("D-1")[1].rule.tests] == ["十一人"]
     assert len(loads) == 3
+    load_rulesets(rules)  # a classifying load does not read tests: its snapshot still holds
+    assert len(loads) == 3
 
 
 def test_errors_of_a_restored_ruleset_still_point_into_the_files(cache_dir: Path, tmp_path: Path) -> None:

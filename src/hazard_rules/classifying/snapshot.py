@@ -12,9 +12,9 @@ pydantic gives another key: a stale snapshot is never read. A damaged entry, or 
 does not restore to a Ruleset, is a miss; an unwritable folder means no snapshot. The
 folder is trusted as Python's __pycache__ is (it is the user's own cache folder).
 
-Which files count: every .yaml/.yml file under the rules folder (tests files too, so a
-`tests=True` load sees an edited test), or, for one pack folder, that folder and the shared
-vocabularies (`_name/`) beside it. Counting a file the load does not read only costs a miss.
+Which files count: every .yaml/.yml file under the rules folder (its `.tests.yaml` files
+only for a `tests=True` load, which reads them), or, for one pack folder, that folder and
+the shared vocabularies (`_name/`) beside it. Counting a file the load does not read only costs a miss.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from pathlib import Path
 import pydantic
 
 from ..loading import cache
-from ..loading.loader import PACK_FILE
+from ..loading.loader import PACK_FILE, TESTS_SUFFIX
 from .ruleset import Ruleset
 
 # The stages whose code decides what a loaded Ruleset holds (tests/test_layering.py's order).
@@ -46,7 +46,7 @@ def snapshot_key(root: Path, *, tests: bool) -> str | None:
     sha = hashlib.blake2b(digest_size=20, key=engine_digest())
     sha.update(repr((str(root.resolve()), tests, sys.version, pydantic.VERSION)).encode())
     try:
-        for name, file in _rule_files(root):
+        for name, file in _rule_files(root, tests):
             sha.update(name.encode("utf-8", "surrogateescape") + b"\0")
             with open(file, "rb") as handle:
                 sha.update(handle.read())
@@ -56,8 +56,9 @@ def snapshot_key(root: Path, *, tests: bool) -> str | None:
     return _PREFIX + sha.hexdigest()
 
 
-def _rule_files(root: Path) -> list[tuple[str, str]]:
-    """(name shown in the key, path) of every rule file, sorted by name."""
+def _rule_files(root: Path, tests: bool) -> list[tuple[str, str]]:
+    """(name shown in the key, path) of every rule file (and tests file, if tests are read),
+    sorted by name."""
     if (root / PACK_FILE).is_file():
         folders = [root, *sorted(p for p in root.parent.glob("_*") if p.is_dir())]
     else:
@@ -73,7 +74,7 @@ def _rule_files(root: Path) -> list[tuple[str, str]]:
             seen.add(real)
             shown = os.path.relpath(where, folder.parent)
             found += [(f"{shown}/{name}", os.path.join(where, name)) for name in names
-                      if name.endswith((".yaml", ".yml"))]
+                      if name.endswith((".yaml", ".yml")) and (tests or not name.endswith(TESTS_SUFFIX))]
     return sorted(found)
 
 
