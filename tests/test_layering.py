@@ -11,7 +11,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "hazard_rules"
 
 # Earlier first. A module at the package's top level (errors.py, pipeline.py …) is a stage of its own.
 STAGES = ["errors", "trees", "loading", "parsing", "checking", "compiling", "findings", "matching", "classifying",
-          "authoring", "workflow", "pipeline", "server", "cli", "__init__", "__main__"]
+          "authoring", "workflow", "pipeline", "scale", "server", "cli", "__init__", "__main__"]
 
 
 def _imports(path: Path):

@@ -10,7 +10,7 @@ from .classifying.ruleset import Ruleset
 from .classifying.verdict import Verdict
 from .errors import RecordError, Span
 from .findings.model import Finding, Scope
-from .findings.readers import read_findings
+from .findings.readers import RawRecord, read_findings
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,14 @@ def classify_files(ruleset: Ruleset, paths: Iterable[str], *, encoding: str | No
 
 def classify_file(ruleset: Ruleset, path: str, *, encoding: str | None = None, fmt: str | None = None,
                   strict: bool = False, as_of: dt.date | None = None, scope: Scope = "finding") -> Iterator[Outcome]:
-    for raw in read_findings(path, encoding=encoding, fmt=fmt):
+    yield from classify_records(ruleset, path, read_findings(path, encoding=encoding, fmt=fmt),
+                                strict=strict, as_of=as_of, scope=scope)
+
+
+def classify_records(ruleset: Ruleset, path: str, records: Iterable[RawRecord], *, strict: bool = False,
+                     as_of: dt.date | None = None, scope: Scope = "finding") -> Iterator[Outcome]:
+    """classify_file over records read already (a partition on a worker, scale/dask.py)."""
+    for raw in records:
         if raw.warning is not None:
             yield Outcome(path, raw.number, warning=raw.warning)
             continue

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..trees import Tree
+from ..trees import Tree, reduce_by_fields
 from .types import Type
 
 # What the binary operators of Cmp and Arith mean, for every evaluator of this tree.
@@ -24,7 +24,7 @@ OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
 
 @dataclass(frozen=True, slots=True)
 class Expr:
-    pass
+    __reduce__ = reduce_by_fields
 
 
 @dataclass(frozen=True, slots=True)

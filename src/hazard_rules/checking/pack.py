@@ -7,10 +7,9 @@ every problem found in the pack.
 from __future__ import annotations
 
 import difflib
+import graphlib
 from dataclasses import dataclass, field
 from typing import Any
-
-import networkx as nx
 
 from ..errors import (
     ConstantConditionError,
@@ -32,7 +31,7 @@ from ..loading.loader import Located, Origin, PackSource
 from ..loading.models import CONDITION_NAME, Provision, Rule, Section
 from ..parsing import ast
 from ..parsing.memo import parse_remembered
-from ..parsing.parser import ConditionSyntaxError
+from ..parsing.syntax import ConditionSyntaxError
 from . import ir
 from .expressions import ExpressionChecker, Scope
 from .situations import check_situations
@@ -168,14 +167,37 @@ class _PackChecker:
             node = self.parse(located.value, located.origin)
             if node is not None:
                 parsed[name] = node
-        graph: nx.DiGraph[str] = nx.DiGraph()
-        graph.add_nodes_from(parsed)
+        # name -> the conditions it refers to (dicts as ordered sets: a deterministic order)
+        graph: dict[str, dict[str, None]] = {name: {} for name in parsed}
         for name, node in parsed.items():
             for ref in ast.names(node):
                 if ref.name in self.condition_names:
-                    graph.add_edge(name, ref.name)
+                    graph[name][ref.name] = None
+                    graph.setdefault(ref.name, {})
+        self.graph = graph
+        try:  # referred-to conditions first
+            order = list(graphlib.TopologicalSorter(graph).static_order())
+        except graphlib.CycleError:
+            order = self._report_cycles(graph)
+        checked: dict[str, ir.Expr] = {}
+        for name in order:
+            located = self.source.conditions[name]
+            expr, used = self.check(parsed[name], located.origin, checked)
+            self.used_by_conditions = used
+            checked[name] = expr
+        self.checked_conditions = checked
+        return checked
+
+    def _report_cycles(self, graph: dict[str, dict[str, None]]) -> list[str]:
+        """Report every cycle of named conditions; return the order in which to check the
+        conditions that are in none and refer to none (networkx: imported only here)."""
+        import networkx as nx
+
+        digraph: nx.DiGraph[str] = nx.DiGraph()
+        digraph.add_nodes_from(graph)
+        digraph.add_edges_from((name, ref) for name, refs in graph.items() for ref in refs)
         in_cycle: set[str] = set()
-        for cycle in nx.simple_cycles(graph):
+        for cycle in nx.simple_cycles(digraph):
             in_cycle.update(cycle)
             first = min(cycle, key=lambda n: self.source.conditions[n].origin.span(key=True).line)
             start = cycle.index(first)
@@ -184,25 +206,15 @@ class _PackChecker:
                 f"named conditions refer to each other in a cycle: {' -> '.join(loop)}",
                 self.source.conditions[first].origin.span(key=True),
                 "a condition cannot depend on itself; inline or split one of them"))
-        checked: dict[str, ir.Expr] = {}
-        acyclic = graph.subgraph(n for n in graph
-                                 if n not in in_cycle and not (set(nx.descendants(graph, n)) & in_cycle))
-        for name in reversed(list(nx.topological_sort(acyclic))):
-            located = self.source.conditions[name]
-            expr, used = self.check(parsed[name], located.origin, checked)
-            self.used_by_conditions = used
-            checked[name] = expr
-        self.graph = graph
-        self.checked_conditions = checked
-        return checked
+        acyclic = digraph.subgraph(n for n in digraph
+                                   if n not in in_cycle and not (set(nx.descendants(digraph, n)) & in_cycle))
+        return list(reversed(list(nx.topological_sort(acyclic))))
 
     def _mark_used(self, names: set[str]) -> None:
         for name in names:
+            self.used.add(name)
             if name in self.graph:
-                self.used.add(name)
-                self.used.update(nx.descendants(self.graph, name))
-            else:
-                self.used.add(name)
+                self.used.update(_reachable(self.graph, name))
 
     def _constant(self, expr: ir.Expr, key: str, rule_id: str, origin: Origin) -> None:
         """A condition that reads no fact (nor the date) decides nothing about a finding."""
@@ -408,3 +420,16 @@ def _check_tests(source: PackSource, facts: dict[str, Type], errors: list[PackEr
                         f"test of {located.value.id} gives undeclared fact {name!r}",
                         Origin(origin.doc, origin.path + (t_index, "facts", name)).span(key=True),
                         f"did you mean {close[0]!r}?" if close else None))
+
+
+def _reachable(graph: dict[str, dict[str, None]], start: str) -> set[str]:
+    """The conditions that start refers to, directly or through others (not start itself,
+    unless a cycle leads back to it)."""
+    seen: set[str] = set()
+    stack = list(graph.get(start, ()))
+    while stack:
+        name = stack.pop()
+        if name not in seen:
+            seen.add(name)
+            stack.extend(graph.get(name, ()))
+    return seen

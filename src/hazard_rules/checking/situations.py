@@ -18,6 +18,7 @@ from itertools import product
 from typing import TYPE_CHECKING
 
 from ..errors import ContextOnlySituationError, PackError
+from ..trees import reduce_by_fields
 from . import ir
 from .ir_text import print_ir
 
@@ -31,6 +32,8 @@ MAX_SITUATIONS = 64
 class Situation:
     condition: ir.Expr
     subject: frozenset[str]     # the facts whose presence in a finding makes it concern this situation
+
+    __reduce__ = reduce_by_fields
 
 
 def situations(expr: ir.Expr) -> tuple[ir.Expr, ...]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from ..trees import reduce_by_fields
 from .units import Unit, describe
 
 
@@ -22,6 +23,8 @@ class Type:
     ordered: bool = False             # enum: values are ordered as declared
     fields: tuple[tuple[str, Type], ...] = ()  # list/item: item fields
     adaptable: bool = field(default=False, compare=False)  # a unit-less literal
+
+    __reduce__ = reduce_by_fields
 
     def field_type(self, name: str) -> Type | None:
         for key, value in self.fields:

@@ -60,6 +60,18 @@ class CompiledPack:
         self._applicable_in_order: dict[tuple[str, ...], list[int]] = {}
         self._missing: dict[tuple[str, ...], list[str]] = {}
 
+    # Pickling (a load snapshot, or a Ruleset sent to workers) keeps what the load computed and
+    # drops the compiled closures and memo tables: they are rebuilt when first needed.
+    _LAZY = ("_situation_fns", "_kleene", "_applicable", "_concerned", "_applicable_in_order", "_missing")
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {name: value for name, value in self.__dict__.items() if name not in self._LAZY}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        for name in self._LAZY:
+            setattr(self, name, {})
+
     @property
     def standard(self) -> Standard:
         return self.checked.source.manifest.standard

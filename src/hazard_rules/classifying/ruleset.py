@@ -65,6 +65,22 @@ class Ruleset:
         self._domain_sizes = {name: domain_size(fact_type) or MAX_ASSIGNMENTS + 1
                               for name, fact_type in self.facts.items()}
 
+    # --------------------------------------------------------------- pickling
+    def __getstate__(self) -> dict[str, Any]:
+        """The packs, not what classifying compiled or memoised: a restored Ruleset (a load
+        snapshot, or a copy sent to a worker process) rebuilds those when first needed."""
+        from .snapshot import engine_digest
+
+        return {"engine": engine_digest(), "packs": self.packs, "digest": self.digest, "tests_read": self.tests_read}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        from .snapshot import engine_digest
+
+        if state.get("engine") != engine_digest():
+            raise UsageError("this rule set was pickled by another version of hazard_rules",
+                             hint="install the same hazard-rules on the client and on every worker (docs/scale.md)")
+        self.__init__(state["packs"], state["digest"], tests_read=state["tests_read"])  # type: ignore[misc]
+
     # --------------------------------------------------------------- lookup
     def rule(self, rule_id: str) -> tuple[CompiledPack, CheckedRule]:
         for pack in self.packs:

@@ -15,7 +15,7 @@ import io
 import json
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -175,7 +175,13 @@ def _json_int(digits: str) -> int | str:
     return int(digits) if len(digits) <= 4000 else digits
 
 
-def _jsonl(handle: io.TextIOBase, file: str) -> Iterator[RawRecord]:
+def read_jsonl_lines(lines: Iterable[str], file: str) -> Iterator[RawRecord]:
+    """The records of JSONL text given as lines (a block of a larger file, scale/dask.py),
+    read exactly as read_findings reads a .jsonl file; numbers and lines count from 1."""
+    return _jsonl(lines, file)
+
+
+def _jsonl(handle: Iterable[str], file: str) -> Iterator[RawRecord]:
     number = 0
     for line_number, line in enumerate(handle, start=1):
         if not line.strip():

@@ -83,11 +83,30 @@ def read_entry(key: str) -> Any | None:
 def write_entry(key: str, value: Any) -> None:
     """Store value under key, atomically (a reader sees the old entry or the new, never half);
     silently nothing when the folder cannot be written."""
+    try:
+        data = marshal.dumps(value)
+    except ValueError:
+        return
+    write_bytes(key, data)
+
+
+def read_bytes(key: str) -> bytes | None:
+    """The bytes stored under key, or None (absent, unreadable, or the cache is off)."""
+    folder = cache_folder()
+    if folder is None:
+        return None
+    try:
+        return (folder / key).read_bytes()
+    except OSError:
+        return None
+
+
+def write_bytes(key: str, data: bytes) -> None:
+    """Store data under key, as write_entry does."""
     folder = cache_folder()
     if folder is None:
         return
     try:
-        data = marshal.dumps(value)
         folder.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-")
         try:

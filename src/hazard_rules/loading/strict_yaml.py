@@ -123,6 +123,21 @@ class YamlDocument:
         assert self._key_nodes is not None
         return self._key_nodes
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled (a rule set sent to a worker, or kept whole in the cache): the text, not
+        the values nor the positions (read again from it when asked for: the load that
+        validated them is done) nor what the load cache keeps."""
+        state = dict(self.__dict__)
+        state.pop("data", None)
+        state.update(memo=Memo(), cache_key=None, _nodes=None, _key_nodes=None, _starts=None)
+        return state
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "data":  # a document restored from a pickle: read its values again
+            self.data = read_yaml(self.text, self.file, positions=False).data
+            return self.data
+        raise AttributeError(name)
+
     def forget_positions(self) -> None:
         """Read positions again from the text when one is next asked for."""
         self._nodes = self._key_nodes = None

@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from ..loading.cache import Memo, code_digest
-from . import ast, parser
+from . import ast
 
 _KEY = "conditions"
+GRAMMAR_FILE = "conditions.lark"  # parser.GRAMMAR_FILE, named here so as not to import Lark
 _NODES: dict[str, type[ast.Node]] = {
     cls.__name__: cls for cls in vars(ast).values()
     if isinstance(cls, type) and issubclass(cls, ast.Node) and cls is not ast.Node
@@ -35,6 +36,8 @@ def parse_remembered(text: str, memo: Memo) -> ast.Node:
             return decode(encoded)  # type: ignore[no-any-return]
         except (KeyError, TypeError, ValueError, IndexError):
             pass  # a damaged entry: parse again
+    from . import parser  # Lark: imported only when something is to be parsed
+
     node = parser.parse_condition(text)
     trees[text] = encode(node)
     memo.put(_KEY, (version, trees))
@@ -53,12 +56,13 @@ def _table(memo: Memo) -> tuple[str, dict[str, Any]]:
 
 @functools.cache
 def _version() -> str:
-    grammar = resources.files("hazard_rules").joinpath("grammars").joinpath(parser.GRAMMAR_FILE)
-    files = [ast.__file__, parser.__file__, __file__]
+    parser_file = str(Path(__file__).with_name("parser.py"))
+    grammar = resources.files("hazard_rules").joinpath("grammars").joinpath(GRAMMAR_FILE)
+    files = [ast.__file__, parser_file, __file__]
     if grammar.is_file():
         files.append(str(grammar))
     else:
-        files.append(str(Path(parser.__file__).resolve().parents[3] / "grammars" / parser.GRAMMAR_FILE))
+        files.append(str(Path(__file__).resolve().parents[3] / "grammars" / GRAMMAR_FILE))
     return code_digest(*files).hex()
 
 

@@ -24,24 +24,13 @@ from lark import (
     UnexpectedToken,
 )
 
-from ..errors import HazardRulesError, registered
 from . import ast
+from .syntax import ConditionSyntaxError
 
 MAX_LENGTH = 4000
 MAX_DEPTH = 32
 
 GRAMMAR_FILE = "conditions.lark"
-
-
-class ConditionSyntaxError(HazardRulesError):
-    """Raised with an offset into the condition string (no span: the checker, which knows the
-    file position of the condition, reports it as DslSyntaxError or NestingTooDeepError)."""
-
-    code = "E201"
-
-    def __init__(self, message: str, offset: int, width: int = 1, hint: str | None = None, code: str = "E201") -> None:
-        super().__init__(message, None, hint)
-        self.offset, self.width, self.code = offset, width, registered(code).code
 
 
 def grammar_text() -> str:
