@@ -15,7 +15,7 @@ from hazard_rules import load_rulesets
 from hazard_rules.classifying import load, snapshot
 from hazard_rules.loading import cache
 from tests.conftest import EXAMPLES, RULESETS, write_rules
-from tests.pack_findings import read_entries
+from tests.pack_findings import FILES, read_entries
 
 FINDING = {"id": "x", "date": "2024-05-01", "industries": ["demo"], "facts": {"a.workers": 5}}
 
@@ -47,10 +47,10 @@ def _snapshots(cache_dir: Path) -> list[Path]:
 
 
 def _records() -> list[dict]:
-    """Every example finding: the inspections file and each shipped pack's findings."""
+    """Every example finding: the inspections file and each shipped pack's finding tests."""
     lines = (EXAMPLES / "inspections.jsonl").read_text(encoding="utf-8").splitlines()
     records = [json.loads(line) for line in lines if line.strip()]
-    for file in sorted(EXAMPLES.glob("*/findings.yaml")):
+    for file in FILES:
         records += [entry["record"] for entry in read_entries(file)]
     return records
 

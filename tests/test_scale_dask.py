@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import EXAMPLES, ROOT
+from tests.conftest import EXAMPLES, ROOT, RULESETS
 from tests.pack_findings import read_entries
 
 if os.environ.get("CI"):
@@ -41,7 +41,7 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     first.write_text("\n".join(inspections[:10] + ['{"id": "broken", ', "[1, 2]"] + inspections[10:]) + "\n",
                      encoding="utf-8")
     records = [entry["record"] for pack in ("gongmao-2023", "hazchem-2017", "coal-2020", "fire-2017")
-               for entry in read_entries(EXAMPLES / pack / "findings.yaml")]
+               for entry in read_entries(RULESETS / pack / "findings.tests.yaml")]
     second = folder / "packs.jsonl"
     second.write_text("".join(json.dumps(r, ensure_ascii=False, default=str) + "\n" for r in records[:60]),
                       encoding="utf-8")

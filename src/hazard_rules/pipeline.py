@@ -35,13 +35,14 @@ def classify_files(ruleset: Ruleset, paths: Iterable[str], *, encoding: str | No
 
 def classify_file(ruleset: Ruleset, path: str, *, encoding: str | None = None, fmt: str | None = None,
                   strict: bool = False, as_of: dt.date | None = None, scope: Scope = "finding") -> Iterator[Outcome]:
-    yield from classify_records(ruleset, path, read_findings(path, encoding=encoding, fmt=fmt),
-                                strict=strict, as_of=as_of, scope=scope)
+    yield from classify_read(ruleset, path, read_findings(path, encoding=encoding, fmt=fmt),
+                             strict=strict, as_of=as_of, scope=scope)
 
 
-def classify_records(ruleset: Ruleset, path: str, records: Iterable[RawRecord], *, strict: bool = False,
-                     as_of: dt.date | None = None, scope: Scope = "finding") -> Iterator[Outcome]:
-    """classify_file over records read already (a partition on a worker, scale/dask.py)."""
+def classify_read(ruleset: Ruleset, path: str, records: Iterable[RawRecord], *, strict: bool = False,
+                  as_of: dt.date | None = None, scope: Scope = "finding") -> Iterator[Outcome]:
+    """classify_file over records read already (a partition on a worker, scale/dask.py; a
+    request's body, classify_records)."""
     for raw in records:
         if raw.warning is not None:
             yield Outcome(path, raw.number, warning=raw.warning)
@@ -64,15 +65,11 @@ def classify_records(ruleset: Ruleset, records: Iterable[object], *, source: str
                      as_of: dt.date | None = None, scope: Scope = "finding") -> Iterator[Outcome]:
     """Classify records given as data (e.g. the JSON body of an HTTP request), numbered
     from 1 as a file's records are; a record that is not an object is invalid."""
-    for number, record in enumerate(records, start=1):
-        where = Span(source, 0, 0, record=number)
-        if not isinstance(record, dict):
-            yield Outcome(source, number, error=RecordError(f"record {number} is not an object", span=where))
-            continue
-        try:
-            finding, verdict = ruleset.judge(record, as_of=as_of, strict=strict, scope=scope, where=where)
-        except RecordError as exc:
-            given_id = record.get("id")
-            yield Outcome(source, number, error=exc, finding_id=given_id if isinstance(given_id, str) else None)
-            continue
-        yield Outcome(source, number, finding, verdict)
+    def read() -> Iterator[RawRecord]:
+        for number, record in enumerate(records, start=1):
+            if isinstance(record, dict):
+                yield RawRecord(number, record)
+            else:
+                where = Span(source, 0, 0, record=number)
+                yield RawRecord(number, None, RecordError(f"record {number} is not an object", span=where))
+    return classify_read(ruleset, source, read(), strict=strict, as_of=as_of, scope=scope)

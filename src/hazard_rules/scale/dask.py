@@ -6,7 +6,7 @@ The checked Ruleset is loaded once by the client, pickled, and sent once to each
 (scattered to every worker of a distributed cluster; a task argument, not a global). Each
 partition (a file, or a block of one with --blocksize) is read and judged on a worker
 exactly as `hazard-rules check` reads and judges a .jsonl file (scale/partition.py: the
-same reader, the same `pipeline.classify_records`). The verdicts come back as JSON lines,
+same reader, the same `pipeline.classify_read`). The verdicts come back as JSON lines,
 written in input order: the same lines as `hazard-rules check --format jsonl` on the same
 files. Invalid records are skipped and reported, as by `check`; with --blocksize an error
 names the block (`file#block3`) and the line in that block (a block does not know how many

@@ -1,6 +1,6 @@
 """One partition of JSONL findings judged where it lies (a Dask or Spark worker), exactly as
 `hazard-rules check --format jsonl` judges a .jsonl file: the same reader, the same
-`pipeline.classify_records`, the same output line. No distributed engine is imported here."""
+`pipeline.classify_read`, the same output line. No distributed engine is imported here."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from typing import Any
 from ..classifying.ruleset import Ruleset
 from ..findings.model import Scope
 from ..findings.readers import read_jsonl_lines
-from ..pipeline import classify_records
+from ..pipeline import classify_read
 
 
 @dataclass
@@ -54,7 +54,7 @@ def classify_lines(lines: Iterable[str], ruleset: Ruleset, source: str, *, scope
     """Judge the JSONL lines of one partition (runs on a worker)."""
     result = PartResult()
     records = read_jsonl_lines(lines, source)
-    for outcome in classify_records(ruleset, source, records, strict=strict, as_of=as_of, scope=scope):
+    for outcome in classify_read(ruleset, source, records, strict=strict, as_of=as_of, scope=scope):
         if outcome.warning is not None:
             result.warnings.append(outcome.warning)
         elif outcome.error is not None:
