@@ -3,8 +3,8 @@
 For every rule, its boundaries are read off the checked condition: each number fact
 compared with a constant (`x >= 10`, also through a unit conversion) gives three points,
 just below, at and just above the constant (one step of the fact's precision: 1 for an
-integer fact, 0.5 otherwise; only those within the fact's declared `range`); each enum fact tested against values (`==`, `in`, an ordered
-comparison) gives every declared value.
+integer fact, 0.5 otherwise; only those within the fact's declared `range`); each enum
+fact tested against values (`==`, `in`, an ordered comparison) gives every declared value.
 
 Findings are generated around each point: the rule's written tests, and records drawn by
 a hypothesis strategy built from the fact vocabulary (`findings`: every fact the rule reads,
