@@ -3,8 +3,8 @@
 For every rule, its boundaries are read off the checked condition: each number fact
 compared with a constant (`x >= 10`, also through a unit conversion) gives three points,
 just below, at and just above the constant (one step of the fact's precision: 1 for an
-integer fact, 0.5 otherwise); each enum fact tested against values (`==`, `in`, an ordered
-comparison) gives every declared value.
+integer fact, 0.5 otherwise; only those within the fact's declared `range`); each enum
+fact tested against values (`==`, `in`, an ordered comparison) gives every declared value.
 
 Findings are generated around each point: the rule's written tests, and records drawn by
 a hypothesis strategy built from the fact vocabulary (`findings`: every fact the rule reads,
@@ -129,6 +129,9 @@ def _threshold(term: ir.Expr, const: ir.Expr, node: ir.Cmp, types: dict[str, Typ
     else:
         at = int(at) if declared.integer else at
         points = (at - step, at, at + step)
+    points = tuple(p for p in points if declared.within(p))  # never outside the declared range
+    if not points:
+        return None
     return Boundary(term.id, points, print_ir(node), True)
 
 
@@ -151,7 +154,9 @@ def _values(fact_type: Type, near: set[Any]) -> st.SearchStrategy[Any] | None:
     if fact_type.kind == "set" and fact_type.values:
         return st.frozensets(st.sampled_from(fact_type.values))
     if fact_type.kind == "num":
-        numbers = st.integers(0, 10_000) if fact_type.integer else st.floats(0, 10_000, allow_nan=False)
+        low, high = fact_type.bounds or (0, 10_000)
+        numbers = st.integers(int(low), int(high)) if fact_type.integer else st.floats(low, high, allow_nan=False)
+        near = {v for v in near if fact_type.within(v)}
         return st.sampled_from(sorted(near)) | numbers if near else numbers
     return None
 

@@ -20,11 +20,12 @@ compiled once and evaluated in its quantifier bindings; there is no evaluator of
 
 "Full" means every obligation that some finding can meet is met. Two kinds are left out,
 and listed in the report as excluded: a value no finding can give by construction (unknown
-for a sub-condition that reads no fact; true/false of a constant; below a count's 0 or an
-ordered enum's first value, above its last), and, for rules whose facts can all be
-enumerated (bool, enum, device, and numbers compared only with constants; at most
-MAX_ASSIGNMENTS records with each fact also missing), any obligation that no record meets
-(e.g. a branch unreachable given its siblings). A rule too large to enumerate keeps them all.
+for a sub-condition that reads no fact; true/false of a constant; below a count's 0, an
+ordered enum's first value or the least value of a fact's declared `range`, above the last
+or greatest, at a constant outside that range), and, for rules whose facts can all be
+enumerated (bool, enum, device, ints with a small declared range, and numbers compared only
+with constants; at most MAX_ASSIGNMENTS records with each fact also missing), any obligation
+that no record meets (e.g. a branch unreachable given its siblings). A rule too large to enumerate keeps them all.
 """
 
 from __future__ import annotations
@@ -256,6 +257,8 @@ class Probe:
                 return low is None or constant > low
             if obligation.want == "above":
                 return high is None or constant < high
+            if (low is not None and constant < low) or (high is not None and constant > high):
+                return False
             return float(constant).is_integer() or not ir.type_of(term).integer
         assert isinstance(node, ir.AtLeast)
         return node.k <= len(node.operands)
@@ -396,7 +399,7 @@ def _sample_points(fact: ir.Fact, ancestors: tuple[ir.Expr, ...]) -> set[Any] | 
         return None
     c = other.value / factor if factor != 1.0 else other.value
     step = 1 if fact.type.integer else 0.5
-    return {c - step, c, c + step}
+    return {v for v in (c - step, c, c + step) if fact.type.within(v)}
 
 
 def _bounds(term: ir.Expr) -> tuple[Any, Any]:
@@ -406,4 +409,6 @@ def _bounds(term: ir.Expr) -> tuple[Any, Any]:
     if isinstance(term, ir.Rank):
         ranks = [rank for _, rank in term.table]
         return min(ranks), max(ranks)
+    if isinstance(term, ir.Fact) and term.type.bounds is not None:
+        return term.type.bounds  # the fact's declared `range`
     return None, None

@@ -38,7 +38,7 @@ from ..checking.pack import CheckedRule
 from ..checking.types import Type
 from ..classifying.compiled import CompiledPack
 from ..classifying.ruleset import Ruleset
-from ..compiling.exact import domain_size
+from ..compiling.exact import domain, domain_size
 from ..compiling.explain import explain
 from ..compiling.kleene import compile_kleene
 
@@ -286,7 +286,7 @@ class Search:
                 return []
             values: set[Any] = set()
             for point in points:
-                values.update(_around(point, fact_type))
+                values.update(v for v in _around(point, fact_type) if fact_type.within(v))
             ordered = sorted(values)
             if current is not None:
                 ordered.sort(key=lambda v: abs(_distance(v, current)))
@@ -443,7 +443,7 @@ def _text(value: Any) -> str:
 def _domain(fact_type: Type) -> tuple[Any, ...]:
     if fact_type.kind == "bool":
         return (True, False)
-    if fact_type.kind == "enum":
-        return fact_type.values
+    if fact_type.kind in ("enum", "num"):
+        return domain(fact_type)  # a num here is an int with a declared range
     values = fact_type.values
     return tuple(frozenset(c) for r in range(len(values) + 1) for c in itertools.combinations(values, r))

@@ -17,6 +17,7 @@ class Type:
     unit: Unit | None = None          # num: the unit values are recorded in
     dimension: str | None = None      # num: dimension (None = plain number)
     integer: bool = False             # num: int fact
+    bounds: tuple[int | float, int | float] | None = field(default=None, compare=False)  # num: declared `range`
     values: tuple[str, ...] = ()      # enum/set: declared value ids (in order)
     labels: tuple[str, ...] = ()      # enum/set: Chinese labels, parallel to values
     name: str | None = None           # named type (e.g. device)
@@ -31,6 +32,10 @@ class Type:
             if key == name:
                 return value
         return None
+
+    def within(self, number: int | float) -> bool:
+        """Whether a number lies in the declared range (always, without one)."""
+        return self.bounds is None or self.bounds[0] <= number <= self.bounds[1]
 
     def __str__(self) -> str:
         if self.kind == "num":

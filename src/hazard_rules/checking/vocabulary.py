@@ -46,7 +46,7 @@ class VocabularyBuilder:
         kind = decl.type
         if kind not in BUILTIN_TYPES:
             if kind in self.named:
-                self._forbid(decl, origin, ("unit", "values", "fields"), f"type {kind!r}")
+                self._forbid(decl, origin, ("unit", "range", "values", "fields"), f"type {kind!r}")
                 return self.named[kind]
             close = difflib.get_close_matches(kind, [*BUILTIN_TYPES, *self.named], n=1)
             self.errors.append(SchemaError(f"unknown type {kind!r}", Origin(origin.doc, origin.path + ("type",)).span(),
@@ -61,8 +61,9 @@ class VocabularyBuilder:
                 if unit is None:
                     self._unknown_unit(decl.unit, Origin(origin.doc, origin.path + ("unit",)))
                     return None
-            return Type("num", unit, unit.dimension if unit else None, integer=(kind == "int"))
-        self._forbid(decl, origin, ("unit",), kind)
+            bounds = self._bounds(decl.range, Origin(origin.doc, origin.path + ("range",)), kind)
+            return Type("num", unit, unit.dimension if unit else None, integer=(kind == "int"), bounds=bounds)
+        self._forbid(decl, origin, ("unit", "range"), kind)
         if kind in ("enum", "set"):
             self._forbid(decl, origin, ("fields",), kind)
             if not decl.values:
@@ -85,11 +86,32 @@ class VocabularyBuilder:
         self._forbid(decl, origin, ("values", "fields"), kind)
         return {"bool": BOOL, "str": STR, "date": DATE}[kind]
 
+    def _bounds(self, given: object, origin: Origin, kind: str) -> tuple[int | float, int | float] | None:
+        """The declared `range: [least, greatest]` of a number fact, or None (none or invalid)."""
+        if given is None:
+            return None
+        if not (isinstance(given, list) and len(given) == 2
+                and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in given)):
+            self.errors.append(SchemaError("`range` must be two numbers, [least, greatest]", origin.span(),
+                                           "for example `range: [1, 3]`, in the fact's unit"))
+            return None
+        low, high = given
+        if kind == "int" and not all(float(v).is_integer() for v in given):
+            self.errors.append(SchemaError(f"the range of an int fact must be whole numbers, got [{low}, {high}]",
+                                           origin.span(), "declare the fact `decimal`, or round the bounds"))
+            return None
+        if low > high:
+            self.errors.append(SchemaError(f"`range` [{low}, {high}] is empty: its least value is greater than "
+                                           "its greatest", origin.span(), f"write it [{high}, {low}]"))
+            return None
+        return (int(low), int(high)) if kind == "int" else (low, high)
+
     def _forbid(self, decl: FactDecl, origin: Origin, keys: tuple[str, ...], kind: str) -> None:
         for key in keys:
             if getattr(decl, key) not in (None, {}, ()):
+                hint = "only an int or decimal fact has a range" if key == "range" else None
                 self.errors.append(SchemaError(f"`{key}` does not apply to {kind}",
-                                               Origin(origin.doc, origin.path + (key,)).span(key=True)))
+                                               Origin(origin.doc, origin.path + (key,)).span(key=True), hint))
 
     def _unknown_unit(self, symbol: str, origin: Origin) -> None:
         close = difflib.get_close_matches(symbol, list(units.UNITS), n=1)

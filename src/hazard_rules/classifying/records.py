@@ -47,7 +47,7 @@ def prepare_record(ruleset: Ruleset, record: Finding | dict[str, Any], *, strict
                           "a fact is a value, a list of values or a list of items") from None
     except FactValueError as exc:
         hint = ("--strict (strict=True) turns unknown facts into errors" if strict and "unknown fact" in str(exc)
-                else "`hazard-rules rules show RULE` lists each fact with its type and unit")
+                else exc.hint or "`hazard-rules rules show RULE` lists each fact with its type and unit")
         raise RecordError(f"finding {finding.id}: {exc}{line}", where, hint) from None
     return PreparedRecord(finding, facts, warnings, frozenset(asked))
 

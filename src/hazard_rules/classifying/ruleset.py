@@ -115,7 +115,7 @@ class Ruleset:
             try:
                 clean[name] = coerce(value)
             except FactValueError as exc:
-                raise FactValueError(f"fact {name!r}: {exc}") from None
+                raise FactValueError(f"fact {name!r}: {exc}", exc.hint) from None
         return clean, warnings
 
     # --------------------------------------------------------------- classification

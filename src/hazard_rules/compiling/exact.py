@@ -6,8 +6,8 @@ enough assignments of them (at most `max_assignments`; a set of n values has 2^n
 rule is evaluated by the three-valued closure once per assignment. If every assignment
 gives the same value, that is the rule's value whatever the missing facts turn out to be;
 otherwise (or if any assignment stays unknown, e.g. a division by zero) the rule stays
-open. A missing number, text, date, list or item field is never enumerated: the rule
-stays open (None).
+open. Any other missing number, text, date, list or item field is never enumerated: the
+rule stays open (None).
 
 This is meant for rules the fast path and the closures left open, not for the hot path.
 
@@ -109,7 +109,10 @@ def domain_size(fact_type: Type) -> int | None:
         return len(fact_type.values)
     if fact_type.kind == "set" and fact_type.values:
         return 1 << len(fact_type.values)  # 2 ** n subsets
-    return None  # num, str, date, list, item, or an enum/set without declared values
+    if fact_type.kind == "num" and fact_type.integer and fact_type.bounds is not None:
+        count = int(fact_type.bounds[1]) - int(fact_type.bounds[0]) + 1
+        return count if count <= MAX_ASSIGNMENTS else None  # an int with a small declared range
+    return None  # other num, str, date, list, item, or an enum/set without declared values
 
 
 def domain(fact_type: Type) -> tuple[Any, ...]:
@@ -118,5 +121,7 @@ def domain(fact_type: Type) -> tuple[Any, ...]:
         return (False, True)
     if fact_type.kind == "enum":
         return fact_type.values
+    if fact_type.kind == "num" and fact_type.bounds is not None:
+        return tuple(range(int(fact_type.bounds[0]), int(fact_type.bounds[1]) + 1))
     values = fact_type.values
     return tuple(frozenset(c) for r in range(len(values) + 1) for c in itertools.combinations(values, r))

@@ -26,7 +26,12 @@ _NUMBER_WITH_UNIT = re.compile(r"\s*([-+]?\d+(?:\.\d+)?)\s*(\S*)\s*")
 
 
 class FactValueError(ValueError):
-    """A fact value of the wrong type; the message says what was expected."""
+    """A fact value of the wrong type; the message says what was expected, `hint` (if
+    given) what to do instead."""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.hint = hint
 
 
 # A fact given as null, or as one of these words, is *asked but unknown*: the finding is about
@@ -101,6 +106,11 @@ def _number(value: Any, fact_type: Type) -> int | float:
             if not number.is_integer():
                 raise FactValueError(f"expected a whole number, got {shown(value)}")
             number = int(number)
+    if not fact_type.within(number):
+        low, high = fact_type.bounds or (number, number)
+        raise FactValueError(f"{shown(value)} is outside the declared range [{low}, {high}]{_unit_suffix(fact_type)}",
+                             f"the vocabulary declares `range: [{low}, {high}]` for this fact: record a value "
+                             "within it, or leave the fact out if it is not known")
     return number
 
 
@@ -185,7 +195,7 @@ def _list(value: Any, fields: dict[str, Coercer]) -> list[dict[str, Any]]:
             try:
                 clean[key] = fields[key](raw)
             except FactValueError as exc:
-                raise FactValueError(f"item {index} field {key!r}: {exc}") from None
+                raise FactValueError(f"item {index} field {key!r}: {exc}", exc.hint) from None
         result.append(clean)
     return result
 

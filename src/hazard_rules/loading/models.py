@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr, field_validator
 from pydantic.json_schema import SkipJsonSchema
 
 FACT_ID = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*")
@@ -80,6 +80,8 @@ class FactDecl(_Model):
     label: Text | None = None
     type: Text
     unit: Text | None = None
+    # int/decimal: [least, greatest] a value can be, in `unit` (checked in checking/vocabulary.py)
+    range: Annotated[list[StrictInt | StrictFloat], Field(min_length=2, max_length=2)] | None = None
     values: dict[str, Text] | None = None
     fields: dict[str, FactDecl] | None = None
     description: Text | None = None
