@@ -55,6 +55,8 @@ __all__ = ["CompiledPack", "Ruleset", "compile_pack", "industry_matches"]
 
 RESEMBLANCES_SHOWN = 3
 CHOICES_KEPT = 4096  # (industries, period) choices kept; bounded: industry codes come from records
+RESEMBLING_KEPT = 4096  # descriptions with their safety-net answer; few, since a description may be long
+MATCHES_KEPT = 8192  # explained matches; each holds texts and facts, so fewer than other memos
 SHAPES_KEPT = 1024  # record shapes (fact names) with a generated typed check; bounded: records are untrusted
 
 
@@ -74,6 +76,8 @@ class Ruleset:
         self._typed = {fact_id: typed for fact_id, t in self.facts.items() if (typed := typed_already(t)) is not None}
         self._plans: dict[tuple[str, tuple[str, ...]], PlanFn] = {}
         self._open_cache: dict[tuple[Any, ...], OpenRule | None] = {}
+        self._match_cache: dict[tuple[Any, ...], Match] = {}
+        self._resembling: dict[tuple[Any, ...], tuple[tuple[Resemblance, ...], str | None]] = {}
         self._matcher: ClauseMatcher[CompiledPack] | None = None
         self._considered_cache: dict[tuple[str, int, str], Considered] = {}
         self._listed: dict[tuple[Any, ...], list[Considered]] = {}
@@ -260,7 +264,7 @@ class Ruleset:
                     if index >= 0:
                         matched.append(pack.rules[index].rule.id)
                         if not lean:
-                            matches.append(self._match(pack, pack.rules[index], facts, day, exact.get(index)))
+                            matches.append(self._match(pack, index, facts, day, exact.get(index)))
                     else:
                         open_rules.append(self._open(pack, ~index, facts, day, situational=False))
                         missing[pack.id, open_rules[-1].rule] = open_rules[-1].missing
@@ -284,7 +288,7 @@ class Ruleset:
                 if index in true:
                     matched.append(rule.rule.id)
                     if not lean:
-                        matches.append(self._match(pack, rule, facts, day, exact.get(index)))
+                        matches.append(self._match(pack, index, facts, day, exact.get(index)))
                     continue
                 open_rule = self._open(pack, index, facts, day, situational=index not in cited, asked=asked)
                 if open_rule is not None:
@@ -367,12 +371,26 @@ class Ruleset:
 
     def _safety_net(self, finding: Finding, chosen: list[tuple[CompiledPack, tuple[str, ...]]],
                     reasons: list[str]) -> list[Resemblance]:
-        """A finding that concerns no rule: does its description resemble a clause?"""
+        """A finding that concerns no rule: does its description resemble a clause? Memoised
+        on the text and the editions (inspection forms repeat their wording), a few thousand kept."""
         if not finding.description or not finding.description.strip():
             return []
-        found = self.matcher.resembling(finding.description, [pack for pack, _ in chosen])
+        key = (finding.description, tuple((pack.id, codes) for pack, codes in chosen))
+        answer = self._resembling.get(key)
+        if answer is None:
+            if len(self._resembling) >= RESEMBLING_KEPT:
+                self._resembling.clear()
+            answer = self._resembling[key] = self._resembling_now(finding.description, chosen)
+        resembles, reason = answer
+        if reason is not None:
+            reasons.append(reason)
+        return list(resembles)
+
+    def _resembling_now(self, description: str, chosen: list[tuple[CompiledPack, tuple[str, ...]]]
+                        ) -> tuple[tuple[Resemblance, ...], str | None]:
+        found = self.matcher.resembling(description, [pack for pack, _ in chosen])
         if not found:
-            return []
+            return (), None
         # Clauses of the articles the finding's codes bring in first (the same wording often
         # recurs in several articles); the others still count: the code may be wrong.
         applicable = {(id(pack), i) for pack, codes in chosen for i in pack.applicable(codes)}
@@ -381,9 +399,8 @@ class Ruleset:
         best, hit = resembles[0], found[0]
         where = "" if (id(hit.pack), hit.index) in applicable else (
             f", which applies to {', '.join(hit.pack.rules[hit.index].section.applies_to)}: add that industry code and")
-        reasons.append(f"description resembles {best.article}{best.clause or ''} ({best.rule}) "
-                       f"\"{best.text}\"{where or ';'} record {', '.join(best.facts)} to decide")
-        return resembles
+        return tuple(resembles), (f"description resembles {best.article}{best.clause or ''} ({best.rule}) "
+                                  f"\"{best.text}\"{where or ';'} record {', '.join(best.facts)} to decide")
 
     def _resemblance(self, pack: CompiledPack, index: int, score: float) -> Resemblance:
         rule = pack.rules[index]
@@ -531,8 +548,15 @@ class Ruleset:
         return {"rule": rule.rule.id, "standard": standard, "number": number,
                 "article": rule.section.section.article, "clause": rule.rule.clause, "text": rule.rule.text}
 
-    def _match(self, pack: CompiledPack, rule: CheckedRule, facts: dict[str, Any], day: dt.date,
+    def _match(self, pack: CompiledPack, index: int, facts: dict[str, Any], day: dt.date,
                exact: Exact | None = None) -> Match:
+        """The match of a true rule with its explanation. Memoised like _open: a match depends
+        only on the values of the facts the rule reads (exact answers are memoised on the same)."""
+        return _memoised(self._match_cache, _rule_key(pack, index, facts, day),
+                         lambda: self._explained_match(pack, pack.rules[index], facts, day, exact), MATCHES_KEPT)
+
+    def _explained_match(self, pack: CompiledPack, rule: CheckedRule, facts: dict[str, Any], day: dt.date,
+                         exact: Exact | None) -> Match:
         support = exact.because if exact is not None else explain(rule.condition, facts, day).support
         because = {path: to_json_value(value) for path, value in support.items()}
         provisions = [built(ProvisionRef, id=p.id, article=p.article, text=p.text)
@@ -624,7 +648,7 @@ MEMO_SIZE = 65536
 _Value = TypeVar("_Value")
 
 
-def _memoised(cache: dict[Any, _Value], key: Hashable, compute: Callable[[], _Value]) -> _Value:
+def _memoised(cache: dict[Any, _Value], key: Hashable, compute: Callable[[], _Value], size: int = MEMO_SIZE) -> _Value:
     """cache[key], computed on a miss; bounded (cleared when full), since keys come from
     records. A key holding an unhashable value (a list of items) is computed afresh."""
     try:
@@ -632,7 +656,7 @@ def _memoised(cache: dict[Any, _Value], key: Hashable, compute: Callable[[], _Va
     except TypeError:
         return compute()
     if found is _ABSENT:
-        if len(cache) >= MEMO_SIZE:
+        if len(cache) >= size:
             cache.clear()
         found = cache[key] = compute()
     return found
