@@ -5,8 +5,8 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import difflib
-from dataclasses import dataclass
 from collections.abc import Callable, Hashable, Iterable, Iterator
+from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
@@ -19,10 +19,10 @@ from ..errors import ConflictingFactError, Diagnostics, PackError, Span, UsageEr
 from ..findings.coerce import (
     NUMBER_LIMIT,
     FactValueError,
+    TypedCheck,
     coercer_for,
     is_asked,
     is_missing,
-    TypedCheck,
     to_json_value,
     typed_already,
     typed_check,
@@ -220,8 +220,10 @@ class Ruleset:
         for record in findings:
             prepared = prepare(self, record, strict=strict)
             finding = prepared.finding
-            level, matched = evaluate(finding, prepared.facts, as_of or finding.date, prepared.warnings,
-                                      finding.scope or scope, prepared.asked, lean=True)
+            answer = evaluate(finding, prepared.facts, as_of or finding.date, prepared.warnings,
+                              finding.scope or scope, prepared.asked, lean=True)
+            assert not isinstance(answer, Verdict)
+            level, matched = answer
             ids.append(finding.id)
             levels.append(level)
             rules.append(matched)
