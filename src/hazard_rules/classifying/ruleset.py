@@ -56,6 +56,8 @@ __all__ = ["CompiledPack", "Ruleset", "compile_pack", "industry_matches"]
 RESEMBLANCES_SHOWN = 3
 CHOICES_KEPT = 4096  # (industries, period) choices kept; bounded: industry codes come from records
 RESEMBLING_KEPT = 4096  # descriptions with their safety-net answer; few, since a description may be long
+OUTCOME_FACTS = 12    # records of at most this many facts have their outcome per pack memoised
+OUTCOMES_KEPT = 16384
 MATCHES_KEPT = 8192  # explained matches; each holds texts and facts, so fewer than other memos
 SHAPES_KEPT = 1024  # record shapes (fact names) with a generated typed check; bounded: records are untrusted
 
@@ -77,6 +79,7 @@ class Ruleset:
         self._plans: dict[tuple[str, tuple[str, ...]], PlanFn] = {}
         self._open_cache: dict[tuple[Any, ...], OpenRule | None] = {}
         self._match_cache: dict[tuple[Any, ...], Match] = {}
+        self._outcomes: dict[tuple[Any, ...], tuple[list[int], dict[int, Exact]]] = {}
         self._resembling: dict[tuple[Any, ...], tuple[tuple[Resemblance, ...], str | None]] = {}
         self._matcher: ClauseMatcher[CompiledPack] | None = None
         self._considered_cache: dict[tuple[str, int, str], Considered] = {}
@@ -254,11 +257,8 @@ class Ruleset:
         reasons = list(choice.reasons)
         chosen = choice.chosen
         citations = resolve(claim, [pack for pack, _ in chosen]) if claim else []
-        for pack, codes, plan, applicable in choice.steps:
-            results = plan(facts, day)
-            exact: dict[int, Exact] = {}
-            if any(i < 0 for i in results):  # rules the fast path left open: decide over finite domains
-                results, exact = self._decide_exactly(pack, results, facts, day)
+        for pack, codes, plan, applicable, dated in choice.steps:
+            results, exact = self._outcome(pack, codes, plan, facts, day if dated else None, day)
             if claim is not None:
                 applicable_ids.update((pack.id, pack.rules[i].rule.id) for i in applicable)
             if scope == "enterprise":
@@ -456,7 +456,8 @@ class Ruleset:
             chosen = self._packs_for(industries, day, reasons)
             found = _Choice(
                 chosen=chosen, reasons=tuple(reasons),
-                steps=tuple((pack, codes, self.plan(pack, codes), pack.applicable(codes)) for pack, codes in chosen),
+                steps=tuple((pack, codes, self.plan(pack, codes), pack.applicable(codes),
+                             any(pack.reads_today[i] for i in pack.applicable(codes))) for pack, codes in chosen),
                 packs={pack.id: pack.standard.effective_from.isoformat() for pack, _ in chosen},
                 unencoded=tuple(self._missing_reason(pack, codes) for pack, codes in chosen
                                 if pack.missing_items(codes)))
@@ -550,6 +551,24 @@ class Ruleset:
         return {"rule": rule.rule.id, "standard": standard, "number": number,
                 "article": rule.section.section.article, "clause": rule.rule.clause, "text": rule.rule.text}
 
+    def _outcome(self, pack: CompiledPack, codes: tuple[str, ...], plan: PlanFn, facts: dict[str, Any],
+                 dated: dt.date | None, day: dt.date) -> tuple[list[int], dict[int, Exact]]:
+        """The rules of `pack` that are true (i) and open (~i) for these facts, after deciding
+        what can be decided over finite domains. Memoised for records of a few facts (most
+        inspection records give one to five, from small domains, so they recur): the three-
+        valued fallback and the exact answers are then paid once per combination. dated: the
+        day if a rule of the plan reads it, else None (the answer does not depend on it)."""
+        def outcome() -> tuple[list[int], dict[int, Exact]]:
+            results = plan(facts, day)
+            if any(i < 0 for i in results):  # rules the fast path left open: decide over finite domains
+                return self._decide_exactly(pack, results, facts, day)
+            return results, {}
+
+        if len(facts) > OUTCOME_FACTS:
+            return outcome()
+        key = (pack.id, codes, tuple((name, value.__class__, value) for name, value in facts.items()), dated)
+        return _memoised(self._outcomes, key, outcome, OUTCOMES_KEPT)
+
     def _match(self, pack: CompiledPack, index: int, facts: dict[str, Any], day: dt.date,
                exact: Exact | None = None) -> Match:
         """The match of a true rule with its explanation. Memoised like _open: a match depends
@@ -628,7 +647,8 @@ class _Choice:
 
     chosen: list[tuple[CompiledPack, tuple[str, ...]]]       # each edition with the codes it judges
     reasons: tuple[str, ...]                                  # why some code or the date found none
-    steps: tuple[tuple[CompiledPack, tuple[str, ...], PlanFn, frozenset[int]], ...]  # + code, applicable rules
+    # each edition with its codes, its compiled code, its applicable rules, whether one reads the date
+    steps: tuple[tuple[CompiledPack, tuple[str, ...], PlanFn, frozenset[int], bool], ...]
     packs: dict[str, str]                                     # pack id -> edition date, as in a verdict
     unencoded: tuple[str, ...]                                # reasons for items whose text is missing
 
@@ -666,8 +686,9 @@ def _memoised(cache: dict[Any, _Value], key: Hashable, compute: Callable[[], _Va
 
 def _rule_key(pack: CompiledPack, index: int, facts: dict[str, Any], day: dt.date) -> tuple[Any, ...]:
     """What a rule's open-rule answers depend on: the values of the facts it reads, and the
-    date if it reads the date."""
-    given = tuple((name, facts[name]) for name in pack.reads[index] if name in facts)
+    date if it reads the date. With each value's class: 12 and 12.0 decide alike, but a
+    match shows the value as given."""
+    given = tuple((name, facts[name].__class__, facts[name]) for name in pack.reads[index] if name in facts)
     return (pack.id, index, given, day if pack.reads_today[index] else None)
 
 

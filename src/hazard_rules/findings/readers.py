@@ -177,22 +177,31 @@ def _json_int(digits: str) -> int | str:
     return int(digits) if len(digits) <= 4000 else digits
 
 
-# orjson turns an integer of more than 64 bits into a float; a line with a run this long is
-# read by json, which keeps it exact (or as text, _json_int).
-_LONG_DIGITS = re.compile(r"\d{19}")
-
-
 def _loads(line: str) -> Any:
     """json.loads(line) as the readers do it (_json_int, NaN/Infinity as text), through orjson
-    (several times faster) whenever it gives the same value: a line orjson refuses (NaN, 1e400,
-    a lone surrogate, invalid JSON) or may round (a long integer) is read by json, so values,
-    errors and their messages are json's."""
-    if _LONG_DIGITS.search(line) is None:
-        try:
-            return orjson.loads(line)
-        except orjson.JSONDecodeError:
-            pass
-    return json.loads(line, parse_int=_json_int, parse_constant=str)
+    (about twice as fast) whenever it gives the same value: a line orjson refuses (NaN, 1e400,
+    a lone surrogate, invalid JSON) is read by json, so values, errors and their messages are
+    json's; so is one where orjson may have rounded an integer of more than 64 bits to a float."""
+    try:
+        data = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return json.loads(line, parse_int=_json_int, parse_constant=str)
+    return json.loads(line, parse_int=_json_int, parse_constant=str) if _may_be_rounded(data) else data
+
+
+_ROUNDED = float(2**63)  # an integer orjson keeps exact is below this in magnitude
+
+
+def _may_be_rounded(value: Any) -> bool:
+    """Does the decoded value hold a float as large as an integer orjson does not keep exact?"""
+    if value.__class__ is dict:
+        return any(_may_be_rounded(v) for v in value.values() if v.__class__ in _NESTED)
+    if value.__class__ is list:
+        return any(_may_be_rounded(v) for v in value if v.__class__ in _NESTED)
+    return not -_ROUNDED < value < _ROUNDED
+
+
+_NESTED = frozenset({dict, list, float})
 
 
 def _jsonl(handle: io.TextIOBase, file: str) -> Iterator[RawRecord]:
