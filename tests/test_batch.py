@@ -136,3 +136,18 @@ def _sample(fact_type: Type) -> Any:
 def test_as_of_is_kept() -> None:
     verdicts = load_rulesets().classify_batch(RECORDS[:5], as_of=dt.date(2024, 1, 1))
     assert len(verdicts.verdicts) == 5
+
+
+def test_memoised_answers_show_each_value_as_given(demo_rules: Path) -> None:
+    """Outcomes and matches are memoised on fact values with their class: 12 and 12.0 decide
+    alike, but each match shows the value its record gave."""
+    ruleset = load_rulesets(demo_rules)
+    record = {"id": "P", "date": "2024-06-01", "industries": ["demo"], "facts": {"a.alarm": "effective"}}
+    for _ in range(2):
+        for value in (12, 12.0, 12, 12.0):
+            verdict = ruleset.classify(dict(record, facts=dict(record["facts"], **{"a.pressure": value})))
+            assert verdict.verdict == "major"
+            shown = verdict.matches[0].because["a.pressure"]
+            assert shown == value and shown.__class__ is value.__class__
+            assert _json(verdict) == _json(load_rulesets(demo_rules).classify(
+                dict(record, facts=dict(record["facts"], **{"a.pressure": value}))))
