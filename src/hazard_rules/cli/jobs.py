@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from multiprocessing.pool import AsyncResult, Pool
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..classifying.load import load_rulesets
 from ..classifying.ruleset import Ruleset
@@ -29,9 +29,8 @@ CHUNK = 256                 # records per task: large enough that sending them i
 IN_FLIGHT_PER_WORKER = 4    # chunks queued per worker: enough to keep each busy, bounded memory
 
 
-@dataclass(frozen=True)
-class Judged:
-    """One input item's result, as the main process needs it."""
+class Judged(NamedTuple):
+    """One input item's result, as the main process needs it (a tuple: cheap to send back)."""
 
     file: str
     number: int

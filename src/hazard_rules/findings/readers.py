@@ -186,22 +186,27 @@ def _loads(line: str) -> Any:
         data = orjson.loads(line)
     except orjson.JSONDecodeError:
         return json.loads(line, parse_int=_json_int, parse_constant=str)
-    return json.loads(line, parse_int=_json_int, parse_constant=str) if _may_be_rounded(data) else data
+    if data.__class__ is dict and not _may_be_rounded(data):
+        return data
+    return json.loads(line, parse_int=_json_int, parse_constant=str)
 
 
 _ROUNDED = float(2**63)  # an integer orjson keeps exact is below this in magnitude
 
 
-def _may_be_rounded(value: Any) -> bool:
-    """Does the decoded value hold a float as large as an integer orjson does not keep exact?"""
-    if value.__class__ is dict:
-        return any(_may_be_rounded(v) for v in value.values() if v.__class__ in _NESTED)
-    if value.__class__ is list:
-        return any(_may_be_rounded(v) for v in value if v.__class__ in _NESTED)
-    return not -_ROUNDED < value < _ROUNDED
-
-
-_NESTED = frozenset({dict, list, float})
+def _may_be_rounded(record: dict[str, Any]) -> bool:
+    """Does the decoded record hold a float as large as an integer orjson does not keep exact?"""
+    stack: list[Any] = [record]
+    while stack:
+        container = stack.pop()
+        for value in container.values() if container.__class__ is dict else container:
+            kind = value.__class__
+            if kind is float:
+                if not -_ROUNDED < value < _ROUNDED:
+                    return True
+            elif kind is dict or kind is list:
+                stack.append(value)
+    return False
 
 
 def _jsonl(handle: io.TextIOBase, file: str) -> Iterator[RawRecord]:
