@@ -1,11 +1,12 @@
 """`check --jobs N`: judge findings in N worker processes, output in input order.
 
-The main process reads the files (streamed, as for one job), sends chunks of records to the
-workers and writes what they send back in the order the records were read; at most a few
-chunks per worker are in flight, so memory stays flat however large the input. A worker
-judges a record exactly as `classify_file` does and also encodes its output (the JSON text,
-the CSV row), the costly part of writing. Workers are forked from the main process where the
-platform allows, so they share the loaded rules; elsewhere each loads them (warm cache).
+The main process reads the files (streamed, as for one job; JSON Lines as text, which the
+workers decode), sends chunks of records to the workers and writes what they send back in
+the order the records were read; at most a few chunks per worker are in flight, so memory
+stays flat however large the input. A worker judges a record exactly as `classify_file`
+does and also encodes its output (the JSON text, the CSV row), the costly part of writing.
+Workers are forked from the main process where the platform allows, so they share the
+loaded rules; elsewhere each loads them (warm cache).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from ..classifying.load import load_rulesets
 from ..classifying.ruleset import Ruleset
 from ..errors import RecordError, Span
 from ..findings.model import Scope
-from ..findings.readers import read_findings
+from ..findings.readers import decode_jsonl_line, detect_format, jsonl_lines, read_findings
 
 CHUNK = 256                 # records per task: large enough that sending them is cheap
 IN_FLIGHT_PER_WORKER = 4    # chunks queued per worker: enough to keep each busy, bounded memory
@@ -62,7 +63,7 @@ def _start(options: _Options, ruleset: Ruleset | None) -> None:
     _ruleset = ruleset if ruleset is not None else _ruleset or load_rulesets(options.rules_dir)
 
 
-def _judge_chunk(chunk: list[tuple[str, int, int | None, dict[str, Any]] | Judged]) -> list[Judged]:
+def _judge_chunk(chunk: list[tuple[str, int, int | None, dict[str, Any] | str] | Judged]) -> list[Judged]:
     assert _ruleset is not None and _options is not None
     ruleset, options = _ruleset, _options
     results: list[Judged] = []
@@ -71,6 +72,13 @@ def _judge_chunk(chunk: list[tuple[str, int, int | None, dict[str, Any]] | Judge
             results.append(item)
             continue
         file, number, line, data = item
+        if isinstance(data, str):  # a JSON Lines record, decoded here rather than in the main process
+            raw = decode_jsonl_line(file, number, line or 0, data)
+            if raw.error is not None:
+                results.append(Judged(file, number, error=raw.error.render()))
+                continue
+            assert raw.data is not None
+            data = raw.data
         try:
             verdict = ruleset.classify(data, as_of=options.as_of, strict=options.strict, scope=options.scope,
                                        where=Span(file, line or 0, 0, record=number))
@@ -83,9 +91,17 @@ def _judge_chunk(chunk: list[tuple[str, int, int | None, dict[str, Any]] | Judge
 
 
 def _chunks(paths: Iterable[str], encoding: str | None, fmt: str | None
-            ) -> Iterator[list[tuple[str, int, int | None, dict[str, Any]] | Judged]]:
-    chunk: list[tuple[str, int, int | None, dict[str, Any]] | Judged] = []
+            ) -> Iterator[list[tuple[str, int, int | None, dict[str, Any] | str] | Judged]]:
+    """The records in chunks: JSON Lines as text (decoded by the workers), others decoded."""
+    chunk: list[tuple[str, int, int | None, dict[str, Any] | str] | Judged] = []
     for path in paths:
+        if Path(path).is_file() and detect_format(Path(path), fmt) == "jsonl":
+            for number, line_number, text in jsonl_lines(path, encoding=encoding):
+                chunk.append((path, number, line_number, text))
+                if len(chunk) >= CHUNK:
+                    yield chunk
+                    chunk = []
+            continue
         for raw in read_findings(path, encoding=encoding, fmt=fmt):
             if raw.warning is not None:
                 chunk.append(Judged(path, raw.number, file_warning=raw.warning))

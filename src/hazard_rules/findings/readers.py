@@ -15,7 +15,7 @@ import io
 import json
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -210,26 +210,57 @@ def _may_be_rounded(record: dict[str, Any]) -> bool:
 
 
 def _jsonl(handle: io.TextIOBase, file: str) -> Iterator[RawRecord]:
+    for number, line_number, line in _numbered_lines(handle):
+        yield _jsonl_record(line, number, line_number, file)
+
+
+def _numbered_lines(handle: Iterable[str]) -> Iterator[tuple[int, int, str]]:
+    """(record number, line number, text) of each non-blank line."""
     number = 0
     for line_number, line in enumerate(handle, start=1):
-        if not line.strip():
-            continue
-        number += 1
-        if _too_deep(line):
-            yield _bad(file, number, TOO_DEEP, line_number, TOO_DEEP_HINT)
-            continue
+        if line.strip():
+            number += 1
+            yield number, line_number, line
+
+
+def _jsonl_record(line: str, number: int, line_number: int, file: str) -> RawRecord:
+    if _too_deep(line):
+        return _bad(file, number, TOO_DEEP, line_number, TOO_DEEP_HINT)
+    try:
+        data = _loads(line)
+    except json.JSONDecodeError as exc:
+        return _bad(file, number, f"invalid JSON: {exc.msg} at column {exc.colno}", line_number)
+    except RecursionError:  # not reached after _too_deep; kept so that no input can crash the run
+        return _bad(file, number, TOO_DEEP, line_number, TOO_DEEP_HINT)
+    if not isinstance(data, dict):
+        return _bad(file, number, f"a record must be a JSON object, not {type(data).__name__}", line_number)
+    return RawRecord(number, data, line=line_number)
+
+
+def jsonl_lines(path: str | Path, *, encoding: str | None = None) -> Iterator[tuple[int, int, str]]:
+    """The (record number, line number, text) of each record of a JSON Lines file, not decoded:
+    decode_jsonl_line(path, …) gives the RawRecord read_findings yields for it (`check --jobs`
+    decodes in its workers). File errors are read_findings'."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputFileError(f"file not found: {path}", Span(str(path), 1, 1))
+    chosen = encoding or detect_encoding(path)
+    try:
+        handle = path.open("r", encoding=chosen)
+    except LookupError:
+        raise InputFileError(f"unknown encoding {chosen!r}", Span(str(path), 1, 1),
+                             "for example utf-8, utf-8-sig or gb18030") from None
+    with handle:
         try:
-            data = _loads(line)
-        except json.JSONDecodeError as exc:
-            yield _bad(file, number, f"invalid JSON: {exc.msg} at column {exc.colno}", line_number)
-            continue
-        except RecursionError:  # not reached after _too_deep; kept so that no input can crash the run
-            yield _bad(file, number, TOO_DEEP, line_number, TOO_DEEP_HINT)
-            continue
-        if not isinstance(data, dict):
-            yield _bad(file, number, f"a record must be a JSON object, not {type(data).__name__}", line_number)
-            continue
-        yield RawRecord(number, data, line=line_number)
+            yield from _numbered_lines(handle)
+        except UnicodeDecodeError as exc:
+            raise InputFileError(f"{path} is not valid {chosen} text ({exc.reason})", Span(str(path), 1, 1),
+                                 "pass --encoding with the file's encoding") from None
+
+
+def decode_jsonl_line(file: str, number: int, line_number: int, text: str) -> RawRecord:
+    """One record of jsonl_lines, decoded and checked as read_findings does."""
+    return next(_embedded_json_bounded(iter([_jsonl_record(text, number, line_number, file)]), file))
 
 
 class _JsonArray:
