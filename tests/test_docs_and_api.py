@@ -11,7 +11,7 @@ from .conftest import ROOT, run_cli
 
 PUBLIC = {"Claim", "ClaimCheck", "ConflictError", "Considered", "Diagnostics", "Enterprise", "Finding",
           "HazardRulesError", "Ledger", "Match", "OpenRule", "PackError", "PackErrors", "RecordError", "Resemblance",
-          "Ruleset", "StepRefused", "Verdict", "default_rules_dir", "load_rulesets", "read_findings"}
+          "Ruleset", "StepRefused", "Verdict", "VerdictColumns", "default_rules_dir", "load_rulesets", "read_findings"}
 
 
 def test_all_is_exactly_the_public_api() -> None:

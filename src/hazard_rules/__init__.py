@@ -13,7 +13,7 @@ import from `hazard_rules`, not from them (tests/test_docs_and_api.py checks `va
 
 from .classifying.load import default_rules_dir, load_rulesets
 from .classifying.ruleset import Ruleset
-from .classifying.verdict import ClaimCheck, Considered, Match, OpenRule, Resemblance, Verdict
+from .classifying.verdict import ClaimCheck, Considered, Match, OpenRule, Resemblance, Verdict, VerdictColumns
 from .errors import Diagnostics, HazardRulesError, PackError, PackErrors, RecordError
 from .findings.model import Claim, Enterprise, Finding
 from .findings.readers import read_findings
@@ -37,6 +37,7 @@ __all__ = [
     "Ruleset",
     "StepRefused",
     "Verdict",
+    "VerdictColumns",
     "default_rules_dir",
     "load_rulesets",
     "read_findings",

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import difflib
 from collections.abc import Callable, Hashable, Iterable, Iterator
+from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
@@ -14,7 +16,17 @@ from ..compiling.codegen import PlanFn
 from ..compiling.exact import MAX_ASSIGNMENTS, Exact, decide_exactly, domain_size
 from ..compiling.explain import explain
 from ..errors import ConflictingFactError, Diagnostics, PackError, Span, UsageError
-from ..findings.coerce import FactValueError, coercer_for, is_asked, is_missing, to_json_value
+from ..findings.coerce import (
+    NUMBER_LIMIT,
+    FactValueError,
+    TypedCheck,
+    coercer_for,
+    is_asked,
+    is_missing,
+    to_json_value,
+    typed_already,
+    typed_check,
+)
 from ..findings.model import Finding, Scope
 from ..loading.models import Provision
 from .citations import item_of
@@ -31,7 +43,9 @@ from .verdict import (
     Resemblance,
     RuleValue,
     Verdict,
+    VerdictColumns,
     VerdictKind,
+    built,
 )
 
 if TYPE_CHECKING:
@@ -40,6 +54,12 @@ if TYPE_CHECKING:
 __all__ = ["CompiledPack", "Ruleset", "compile_pack", "industry_matches"]
 
 RESEMBLANCES_SHOWN = 3
+CHOICES_KEPT = 4096  # (industries, period) choices kept; bounded: industry codes come from records
+RESEMBLING_KEPT = 4096  # descriptions with their safety-net answer; few, since a description may be long
+OUTCOME_FACTS = 12    # records of at most this many facts have their outcome per pack memoised
+OUTCOMES_KEPT = 16384
+MATCHES_KEPT = 8192  # explained matches; each holds texts and facts, so fewer than other memos
+SHAPES_KEPT = 1024  # record shapes (fact names) with a generated typed check; bounded: records are untrusted
 
 
 class Ruleset:
@@ -54,12 +74,21 @@ class Ruleset:
             self.families.setdefault(pack.standard.family, []).append(pack)
         self.facts: dict[str, Type] = _merge_vocabularies(packs)
         self._coercers = {fact_id: coercer_for(t) for fact_id, t in self.facts.items()}
+        self._shapes: dict[tuple[str, ...], tuple[TypedCheck, frozenset[str]] | None] = {}
+        self._typed = {fact_id: typed for fact_id, t in self.facts.items() if (typed := typed_already(t)) is not None}
         self._plans: dict[tuple[str, tuple[str, ...]], PlanFn] = {}
         self._open_cache: dict[tuple[Any, ...], OpenRule | None] = {}
+        self._match_cache: dict[tuple[Any, ...], Match] = {}
+        self._outcomes: dict[tuple[Any, ...], tuple[list[int], dict[int, Exact]]] = {}
+        self._resembling: dict[tuple[Any, ...], tuple[tuple[Resemblance, ...], str | None]] = {}
         self._matcher: ClauseMatcher[CompiledPack] | None = None
         self._considered_cache: dict[tuple[str, int, str], Considered] = {}
         self._listed: dict[tuple[Any, ...], list[Considered]] = {}
         self._families_of: dict[str, list[str]] = {}
+        self._choices: dict[tuple[tuple[str, ...], int | dt.date], _Choice] = {}
+        # the days on which some edition starts or stops being in force: between two of them,
+        # every finding of the same industries is judged by the same editions (_choice)
+        self._boundaries = sorted({day for pack in packs for day in _edges_of(pack)})
         self._exact_cache: dict[tuple[Any, ...], Exact | None] = {}
         # how many values each fact can take (more than the bound when it cannot be enumerated)
         self._domain_sizes = {name: domain_size(fact_type) or MAX_ASSIGNMENTS + 1
@@ -96,27 +125,68 @@ class Ruleset:
     def coerce_facts(self, facts: dict[str, Any], strict: bool = False,
                      asked: set[str] | None = None) -> tuple[dict[str, Any], list[str]]:
         """Typed facts for evaluation, plus warnings for unknown names (errors if strict).
-        Facts given as explicit unknowns (null, "待查") are added to `asked` if given."""
-        clean: dict[str, Any] = {}
-        warnings: list[str] = []
+        Facts given as explicit unknowns (null, "待查") are added to `asked` if given.
+
+        Values that are typed already (JSON's true/false, numbers, enum ids) are kept as they
+        are; a record of a shape seen before (the same fact names) has them checked by one
+        generated test (findings/coerce.py typed_check) and only its other facts converted."""
+        shape = tuple(facts)
+        entry = self._shapes.get(shape, _ABSENT)
+        if entry is _ABSENT:  # first sighting: one-off shapes never pay for generating code
+            if len(self._shapes) >= SHAPES_KEPT:
+                self._shapes.clear()
+            self._shapes[shape] = None
+        elif entry is None:
+            entry = self._shapes[shape] = self._shape_check(shape)
+        if entry is not None and entry is not _ABSENT and entry[0](facts):
+            rest = entry[1]
+            if not rest:
+                return dict(facts), []
+            clean: dict[str, Any] = {}
+            warnings: list[str] = []
+            for name, value in facts.items():
+                if name in rest:
+                    self._coerce_one(name, value, clean, warnings, strict, asked)
+                else:
+                    clean[name] = value
+            return clean, warnings
+        clean, warnings = {}, []
+        typed, limit = self._typed, NUMBER_LIMIT
         for name, value in facts.items():
-            coerce = self._coercers.get(name)
-            if coerce is None:
-                close = difflib.get_close_matches(name, list(self._coercers), n=1)
-                message = f"unknown fact {name!r}" + (f"; did you mean {close[0]!r}?" if close else "")
-                if strict:
-                    raise FactValueError(message)
-                warnings.append(message)
-                continue
-            if value is None or value.__class__ is str and is_missing(value):
-                if asked is not None and is_asked(value):
-                    asked.add(name)
-                continue
-            try:
-                clean[name] = coerce(value)
-            except FactValueError as exc:
-                raise FactValueError(f"fact {name!r}: {exc}", exc.hint) from None
+            accepted = typed.get(name)
+            if accepted is not None:  # accepts_as_is(value, accepted), inline: most values are typed already
+                cls = value.__class__
+                if (value in accepted if cls is str
+                        else cls in accepted and (cls is bool or -limit <= value <= limit)):
+                    clean[name] = value
+                    continue
+            self._coerce_one(name, value, clean, warnings, strict, asked)
         return clean, warnings
+
+    def _shape_check(self, shape: tuple[str, ...]) -> tuple[TypedCheck, frozenset[str]]:
+        """The generated test of a shape's typed facts, and its other fact names."""
+        typed = {name: self._typed[name] for name in shape if name in self._typed}
+        return typed_check(typed), frozenset(shape) - typed.keys()
+
+    def _coerce_one(self, name: str, value: Any, clean: dict[str, Any], warnings: list[str], strict: bool,
+                    asked: set[str] | None) -> None:
+        """One fact through its type's coercer (see coerce_facts)."""
+        coerce = self._coercers.get(name)
+        if coerce is None:
+            close = difflib.get_close_matches(name, list(self._coercers), n=1)
+            message = f"unknown fact {name!r}" + (f"; did you mean {close[0]!r}?" if close else "")
+            if strict:
+                raise FactValueError(message)
+            warnings.append(message)
+            return
+        if value is None or value.__class__ is str and is_missing(value):
+            if asked is not None and is_asked(value):
+                asked.add(name)
+            return
+        try:
+            clean[name] = coerce(value)
+        except FactValueError as exc:
+            raise FactValueError(f"fact {name!r}: {exc}", exc.hint) from None
 
     # --------------------------------------------------------------- classification
     def classify(self, finding: Finding | dict[str, Any], *, as_of: dt.date | None = None,
@@ -132,8 +202,7 @@ class Ruleset:
     def judge(self, record: Finding | dict[str, Any], *, as_of: dt.date | None = None, strict: bool = False,
               scope: Scope = "finding", where: Span | None = None) -> tuple[Finding, Verdict]:
         """classify(), also returning the validated Finding (for the ledger and explain)."""
-        if scope not in ("finding", "enterprise"):
-            raise UsageError(f"scope must be 'finding' or 'enterprise', not {scope!r}")
+        _check_scope(scope)
         prepared = prepare_record(self, record, strict=strict, where=where)
         finding = prepared.finding
         verdict = self.evaluate(finding, prepared.facts, as_of or finding.date, prepared.warnings,
@@ -142,39 +211,78 @@ class Ruleset:
 
     def classify_many(self, findings: Iterable[Finding | dict[str, Any]], *, as_of: dt.date | None = None,
                       strict: bool = False, scope: Scope = "finding") -> Iterator[Verdict]:
-        for finding in findings:
-            yield self.classify(finding, as_of=as_of, strict=strict, scope=scope)
+        """classify() for each finding, in order, lazily (memory stays flat over any iterable).
+
+        The per-call checks are made once; what is memoised on the ruleset (the editions and
+        compiled code per industries and period, the typed check per record shape, open-rule
+        and exact answers) is then reused from one record to the next. Raises RecordError at
+        the first bad record, as classify would."""
+        _check_scope(scope)
+        prepare, evaluate = prepare_record, self.evaluate
+        for record in findings:
+            prepared = prepare(self, record, strict=strict)
+            finding = prepared.finding
+            yield evaluate(finding, prepared.facts, as_of or finding.date, prepared.warnings,
+                           finding.scope or scope, prepared.asked)
+
+    def classify_batch(self, findings: Iterable[Finding | dict[str, Any]], *, as_of: dt.date | None = None,
+                       strict: bool = False, scope: Scope = "finding") -> VerdictColumns:
+        """The verdict level and matched rule ids of every finding, as columns: what a system
+        that only stores or routes levels needs, without the verdict objects, the explanations
+        (`because`, `provisions`), `items` or the claim check that classify builds. Levels and
+        rule ids equal classify's (tests/test_batch.py). Raises RecordError at the first bad record."""
+        _check_scope(scope)
+        prepare, evaluate = prepare_record, self._evaluate
+        ids: list[str] = []
+        levels: list[VerdictKind] = []
+        rules: list[tuple[str, ...]] = []
+        for record in findings:
+            prepared = prepare(self, record, strict=strict)
+            finding = prepared.finding
+            answer = evaluate(finding, prepared.facts, as_of or finding.date, prepared.warnings,
+                              finding.scope or scope, prepared.asked, lean=True)
+            assert not isinstance(answer, Verdict)
+            level, matched = answer
+            ids.append(finding.id)
+            levels.append(level)
+            rules.append(matched)
+        return VerdictColumns(findings=ids, verdicts=levels, rules=rules)
 
     def evaluate(self, finding: Finding, facts: dict[str, Any], day: dt.date, warnings: list[str] | None = None,
                  scope: Scope = "finding", asked: frozenset[str] = frozenset()) -> Verdict:
         """Verdict for a validated finding whose facts are coerced already; `asked` are the
         facts it gives as explicit unknowns (they concern rules but have no value)."""
-        reasons: list[str] = []
+        verdict = self._evaluate(finding, facts, day, warnings, scope, asked, lean=False)
+        assert isinstance(verdict, Verdict)
+        return verdict
+
+    def _evaluate(self, finding: Finding, facts: dict[str, Any], day: dt.date, warnings: list[str] | None,
+                  scope: Scope, asked: frozenset[str], *,
+                  lean: bool) -> Verdict | tuple[VerdictKind, tuple[str, ...]]:
+        """evaluate(); lean: only the level and the matched rule ids (classify_batch), without
+        explaining matches, listing items or judging the claim."""
         matches: list[Match] = []
+        matched: list[str] = []
         open_rules: list[OpenRule] = []
         concerned: list[Considered] = []
         values: dict[tuple[str, str], str] = {}    # (pack id, rule id) -> true/false/unknown
         missing: dict[tuple[str, str], list[str]] = {}  # (pack id, rule id) of an open rule -> its missing facts
         applicable_ids: set[tuple[str, str]] = set()
-        used: dict[str, str] = {}
-        claim = finding.claimed
-        industries = tuple(finding.industries)
-        if not industries:
-            reasons.append("the finding names no industry, so no standard could be applied")
-        chosen = self._packs_for(industries, day, reasons)
+        claim = finding.claimed  # its cited clauses are considered even when lean
+        choice = self._choice(tuple(finding.industries), day)
+        reasons = list(choice.reasons)
+        chosen = choice.chosen
         citations = resolve(claim, [pack for pack, _ in chosen]) if claim else []
-        for pack, codes in chosen:
-            used[pack.id] = pack.standard.effective_from.isoformat()
-            results = self.plan(pack, codes)(facts, day)
-            exact: dict[int, Exact] = {}
-            if any(i < 0 for i in results):  # rules the fast path left open: decide over finite domains
-                results, exact = self._decide_exactly(pack, results, facts, day)
+        for pack, codes, plan, applicable, dated in choice.steps:
+            results, exact = self._outcome(pack, codes, plan, facts, day if dated else None, day)
             if claim is not None:
-                applicable_ids.update((pack.id, pack.rules[i].rule.id) for i in pack.applicable(codes))
+                applicable_ids.update((pack.id, pack.rules[i].rule.id) for i in applicable)
             if scope == "enterprise":
                 for index in results:
                     if index >= 0:
-                        matches.append(self._match(pack, pack.rules[index], facts, day, exact.get(index)))
+                        matched.append(pack.rules[index].rule.id)
+                        if not lean:
+                            matches.append(self._match(pack, index, facts, day, exact.get(index)))
                     else:
                         open_rules.append(self._open(pack, ~index, facts, day, situational=False))
                         missing[pack.id, open_rules[-1].rule] = open_rules[-1].missing
@@ -188,15 +296,17 @@ class Ruleset:
             cited = {i for c in citations for p, i in c.rules if p is pack}
             given = facts.keys() | asked if asked else facts.keys()
             concerned_anywhere = pack.concerned(given)
-            considered = (concerned_anywhere | cited) & pack.applicable(codes) | true
-            stray = concerned_anywhere - pack.applicable(codes) - considered
+            considered = (concerned_anywhere | cited) & applicable | true
+            stray = concerned_anywhere - applicable - considered
             if stray and not considered:
                 reasons.append(self._stray_reason(pack, stray, given, codes))
             still_open: list[int] = []
             for index in sorted(considered & (true | unknown)):
                 rule = pack.rules[index]
                 if index in true:
-                    matches.append(self._match(pack, rule, facts, day, exact.get(index)))
+                    matched.append(rule.rule.id)
+                    if not lean:
+                        matches.append(self._match(pack, index, facts, day, exact.get(index)))
                     continue
                 open_rule = self._open(pack, index, facts, day, situational=index not in cited, asked=asked)
                 if open_rule is not None:
@@ -215,19 +325,21 @@ class Ruleset:
                                "a clause they decide: correct the fact names")
             elif not resembles and not facts and not asked and not (finding.description or "").strip():
                 reasons.append("the finding records neither facts nor a description: nothing to judge")
-        if not matches:
+        if not matched:
             # Part of a standard applied is not encoded (its text was not found): whatever the
             # finding records, it may be about an item nobody could check. Never `ordinary`.
-            reasons.extend(self._missing_reason(pack, codes) for pack, codes in chosen if pack.missing_items(codes))
-        kind: VerdictKind = "major" if matches else "undetermined" if open_rules or reasons else "ordinary"
+            reasons.extend(choice.unencoded)
+        kind: VerdictKind = "major" if matched else "undetermined" if open_rules or reasons else "ordinary"
+        if lean:
+            return kind, tuple(matched)
         claim_check: ClaimCheck | None = None
         if claim is not None:
             standards = "、".join(f"{p.standard.name}（{p.standard.number}）" for p, _ in chosen)
             claim_check = judge_claim(claim, kind, citations, values, applicable_ids, missing, standards)
-        return Verdict(finding=finding.id, verdict=kind, scope=scope, matches=matches, items=_items(matches),
-                       undetermined=open_rules,
-                       concerned=concerned, resembles=resembles, claim=claim_check, reasons=reasons, packs=used,
-                       as_of=day, ruleset=self.digest, warnings=warnings or [])
+        return built(Verdict, finding=finding.id, verdict=kind, scope=scope, matches=matches, items=_items(matches),
+                     undetermined=open_rules, concerned=concerned, resembles=resembles, claim=claim_check,
+                     reasons=reasons, packs=dict(choice.packs), as_of=day, ruleset=self.digest,
+                     warnings=warnings or [])
 
     @staticmethod
     def _missing_reason(pack: CompiledPack, codes: tuple[str, ...]) -> str:
@@ -277,12 +389,26 @@ class Ruleset:
 
     def _safety_net(self, finding: Finding, chosen: list[tuple[CompiledPack, tuple[str, ...]]],
                     reasons: list[str]) -> list[Resemblance]:
-        """A finding that concerns no rule: does its description resemble a clause?"""
+        """A finding that concerns no rule: does its description resemble a clause? Memoised
+        on the text and the editions (inspection forms repeat their wording), a few thousand kept."""
         if not finding.description or not finding.description.strip():
             return []
-        found = self.matcher.resembling(finding.description, [pack for pack, _ in chosen])
+        key = (finding.description, tuple((pack.id, codes) for pack, codes in chosen))
+        answer = self._resembling.get(key)
+        if answer is None:
+            if len(self._resembling) >= RESEMBLING_KEPT:
+                self._resembling.clear()
+            answer = self._resembling[key] = self._resembling_now(finding.description, chosen)
+        resembles, reason = answer
+        if reason is not None:
+            reasons.append(reason)
+        return list(resembles)
+
+    def _resembling_now(self, description: str, chosen: list[tuple[CompiledPack, tuple[str, ...]]]
+                        ) -> tuple[tuple[Resemblance, ...], str | None]:
+        found = self.matcher.resembling(description, [pack for pack, _ in chosen])
         if not found:
-            return []
+            return (), None
         # Clauses of the articles the finding's codes bring in first (the same wording often
         # recurs in several articles); the others still count: the code may be wrong.
         applicable = {(id(pack), i) for pack, codes in chosen for i in pack.applicable(codes)}
@@ -291,9 +417,8 @@ class Ruleset:
         best, hit = resembles[0], found[0]
         where = "" if (id(hit.pack), hit.index) in applicable else (
             f", which applies to {', '.join(hit.pack.rules[hit.index].section.applies_to)}: add that industry code and")
-        reasons.append(f"description resembles {best.article}{best.clause or ''} ({best.rule}) "
-                       f"\"{best.text}\"{where or ';'} record {', '.join(best.facts)} to decide")
-        return resembles
+        return tuple(resembles), (f"description resembles {best.article}{best.clause or ''} ({best.rule}) "
+                                  f"\"{best.text}\"{where or ';'} record {', '.join(best.facts)} to decide")
 
     def _resemblance(self, pack: CompiledPack, index: int, score: float) -> Resemblance:
         rule = pack.rules[index]
@@ -333,6 +458,29 @@ class Ruleset:
                 rule = pack.rules[index]
                 traced.append((pack, rule, explain(rule.condition, facts, day)))
         return traced
+
+    def _choice(self, industries: tuple[str, ...], day: dt.date) -> _Choice:
+        """The editions, sections and compiled code a finding of these industries on `day` is
+        judged with: the same for every day of a period in which no edition starts or ends,
+        so made once per (industries, period) — per day only when a reason names the day."""
+        period = bisect.bisect_right(self._boundaries, day)
+        found = self._choices.get((industries, period)) or self._choices.get((industries, day))
+        if found is None:
+            reasons: list[str] = []
+            if not industries:
+                reasons.append("the finding names no industry, so no standard could be applied")
+            chosen = self._packs_for(industries, day, reasons)
+            found = _Choice(
+                chosen=chosen, reasons=tuple(reasons),
+                steps=tuple((pack, codes, self.plan(pack, codes), pack.applicable(codes),
+                             any(pack.reads_today[i] for i in pack.applicable(codes))) for pack, codes in chosen),
+                packs={pack.id: pack.standard.effective_from.isoformat() for pack, _ in chosen},
+                unencoded=tuple(self._missing_reason(pack, codes) for pack, codes in chosen
+                                if pack.missing_items(codes)))
+            if len(self._choices) >= CHOICES_KEPT:  # bounded: industries come from untrusted records
+                self._choices.clear()
+            self._choices[(industries, day) if reasons else (industries, period)] = found
+        return found
 
     def editions_for(self, industries: tuple[str, ...],
                      day: dt.date) -> tuple[list[tuple[CompiledPack, tuple[str, ...]]], list[str]]:
@@ -419,13 +567,38 @@ class Ruleset:
         return {"rule": rule.rule.id, "standard": standard, "number": number,
                 "article": rule.section.section.article, "clause": rule.rule.clause, "text": rule.rule.text}
 
-    def _match(self, pack: CompiledPack, rule: CheckedRule, facts: dict[str, Any], day: dt.date,
+    def _outcome(self, pack: CompiledPack, codes: tuple[str, ...], plan: PlanFn, facts: dict[str, Any],
+                 dated: dt.date | None, day: dt.date) -> tuple[list[int], dict[int, Exact]]:
+        """The rules of `pack` that are true (i) and open (~i) for these facts, after deciding
+        what can be decided over finite domains. Memoised for records of a few facts (most
+        inspection records give one to five, from small domains, so they recur): the three-
+        valued fallback and the exact answers are then paid once per combination. dated: the
+        day if a rule of the plan reads it, else None (the answer does not depend on it)."""
+        def outcome() -> tuple[list[int], dict[int, Exact]]:
+            results = plan(facts, day)
+            if any(i < 0 for i in results):  # rules the fast path left open: decide over finite domains
+                return self._decide_exactly(pack, results, facts, day)
+            return results, {}
+
+        if len(facts) > OUTCOME_FACTS:
+            return outcome()
+        key = (pack.id, codes, tuple((name, value.__class__, value) for name, value in facts.items()), dated)
+        return _memoised(self._outcomes, key, outcome, OUTCOMES_KEPT)
+
+    def _match(self, pack: CompiledPack, index: int, facts: dict[str, Any], day: dt.date,
                exact: Exact | None = None) -> Match:
+        """The match of a true rule with its explanation. Memoised like _open: a match depends
+        only on the values of the facts the rule reads (exact answers are memoised on the same)."""
+        return _memoised(self._match_cache, _rule_key(pack, index, facts, day),
+                         lambda: self._explained_match(pack, pack.rules[index], facts, day, exact), MATCHES_KEPT)
+
+    def _explained_match(self, pack: CompiledPack, rule: CheckedRule, facts: dict[str, Any], day: dt.date,
+                         exact: Exact | None) -> Match:
         support = exact.because if exact is not None else explain(rule.condition, facts, day).support
         because = {path: to_json_value(value) for path, value in support.items()}
-        provisions = [ProvisionRef(id=p.id, article=p.article, text=p.text)
+        provisions = [built(ProvisionRef, id=p.id, article=p.article, text=p.text)
                       for p in pack.checked.provisions if _provision_applies(p, support, pack)]
-        return Match(**self._cite(pack, rule), because=because, provisions=provisions,
+        return built(Match, **self._cite(pack, rule), because=because, provisions=provisions,
                      regardless_of=list(exact.forced_by) if exact is not None else [])
 
     def _decide_exactly(self, pack: CompiledPack, results: list[int], facts: dict[str, Any],
@@ -475,12 +648,33 @@ class Ruleset:
 
         def explain_open() -> OpenRule | None:
             if not situational:
-                return OpenRule(**self._cite(pack, rule), missing=sorted(explain(rule.condition, facts, day).missing))
+                return built(OpenRule, **self._cite(pack, rule),
+                             missing=sorted(explain(rule.condition, facts, day).missing))
             value, open_situations = pack.situational_value(index, facts, day, asked)
             missing = {m for s in open_situations for m in explain(s, facts, day).missing}
-            return None if value is False else OpenRule(**self._cite(pack, rule), missing=sorted(missing))
+            return None if value is False else built(OpenRule, **self._cite(pack, rule), missing=sorted(missing))
 
         return _memoised(self._open_cache, (_rule_key(pack, index, facts, day), situational, also), explain_open)
+
+
+@dataclass(frozen=True, slots=True)
+class _Choice:
+    """What a finding's industry codes choose in a period (Ruleset._choice)."""
+
+    chosen: list[tuple[CompiledPack, tuple[str, ...]]]       # each edition with the codes it judges
+    reasons: tuple[str, ...]                                  # why some code or the date found none
+    # each edition with its codes, its compiled code, its applicable rules, whether one reads the date
+    steps: tuple[tuple[CompiledPack, tuple[str, ...], PlanFn, frozenset[int], bool], ...]
+    packs: dict[str, str]                                     # pack id -> edition date, as in a verdict
+    unencoded: tuple[str, ...]                                # reasons for items whose text is missing
+
+
+def _edges_of(pack: CompiledPack) -> tuple[dt.date, ...]:
+    """The first day a pack is in force and, if it ends, the first day it no longer is."""
+    standard = pack.standard
+    if standard.effective_to is None:
+        return (standard.effective_from,)
+    return standard.effective_from, standard.effective_to + dt.timedelta(days=1)
 
 
 class _Absent(Enum):
@@ -492,7 +686,7 @@ MEMO_SIZE = 65536
 _Value = TypeVar("_Value")
 
 
-def _memoised(cache: dict[Any, _Value], key: Hashable, compute: Callable[[], _Value]) -> _Value:
+def _memoised(cache: dict[Any, _Value], key: Hashable, compute: Callable[[], _Value], size: int = MEMO_SIZE) -> _Value:
     """cache[key], computed on a miss; bounded (cleared when full), since keys come from
     records. A key holding an unhashable value (a list of items) is computed afresh."""
     try:
@@ -500,7 +694,7 @@ def _memoised(cache: dict[Any, _Value], key: Hashable, compute: Callable[[], _Va
     except TypeError:
         return compute()
     if found is _ABSENT:
-        if len(cache) >= MEMO_SIZE:
+        if len(cache) >= size:
             cache.clear()
         found = cache[key] = compute()
     return found
@@ -508,8 +702,9 @@ def _memoised(cache: dict[Any, _Value], key: Hashable, compute: Callable[[], _Va
 
 def _rule_key(pack: CompiledPack, index: int, facts: dict[str, Any], day: dt.date) -> tuple[Any, ...]:
     """What a rule's open-rule answers depend on: the values of the facts it reads, and the
-    date if it reads the date."""
-    given = tuple((name, facts[name]) for name in pack.reads[index] if name in facts)
+    date if it reads the date. With each value's class: 12 and 12.0 decide alike, but a
+    match shows the value as given."""
+    given = tuple((name, facts[name].__class__, facts[name]) for name in pack.reads[index] if name in facts)
     return (pack.id, index, given, day if pack.reads_today[index] else None)
 
 
@@ -522,6 +717,11 @@ def _provision_applies(provision: Provision, support: dict[str, Any], pack: Comp
         if fact_type == target and value in provision.values:
             return True
     return False
+
+
+def _check_scope(scope: str) -> None:
+    if scope not in ("finding", "enterprise"):
+        raise UsageError(f"scope must be 'finding' or 'enterprise', not {scope!r}")
 
 
 def _merge_vocabularies(packs: list[CompiledPack]) -> dict[str, Type]:
@@ -549,6 +749,6 @@ def _items(matches: list[Match]) -> list[ItemHit]:
     grouped: dict[tuple[str, str, str | None], list[Match]] = {}
     for match in matches:
         grouped.setdefault((match.number, match.article, item_of(match.clause)), []).append(match)
-    return [ItemHit(standard=group[0].standard, number=number, article=article, item=item,
-                    clauses=[m.clause for m in group], rules=[m.rule for m in group])
+    return [built(ItemHit, standard=group[0].standard, number=number, article=article, item=item,
+                  clauses=[m.clause for m in group], rules=[m.rule for m in group])
             for (number, article, item), group in grouped.items()]

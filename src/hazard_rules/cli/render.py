@@ -25,6 +25,11 @@ def verdict_json(verdict: Verdict) -> dict[str, Any]:
     return verdict.model_dump(mode="json")
 
 
+# Each writer turns a verdict into what it writes in two steps: `encode` (the costly part,
+# picklable output, so `check --jobs` runs it in the worker that judged the finding) and
+# `write_encoded` (in order, in the main process).
+
+
 class JsonWriter:
     """A JSON array written one verdict at a time (memory stays flat)."""
 
@@ -34,9 +39,16 @@ class JsonWriter:
         out.write("[")
 
     def write(self, verdict: Verdict) -> None:
+        self.write_encoded(self.encode(verdict))
+
+    @staticmethod
+    def encode(verdict: Verdict) -> str:
+        return json.dumps(verdict_json(verdict), ensure_ascii=False)
+
+    def write_encoded(self, text: str) -> None:
         self.out.write("\n" if self.first else ",\n")
         self.first = False
-        self.out.write(json.dumps(verdict_json(verdict), ensure_ascii=False))
+        self.out.write(text)
 
     def close(self) -> None:
         self.out.write("\n]\n" if not self.first else "]\n")
@@ -47,7 +59,14 @@ class JsonlWriter:
         self.out = out
 
     def write(self, verdict: Verdict) -> None:
-        self.out.write(json.dumps(verdict_json(verdict), ensure_ascii=False) + "\n")
+        self.out.write(self.encode(verdict))
+
+    @staticmethod
+    def encode(verdict: Verdict) -> str:
+        return json.dumps(verdict_json(verdict), ensure_ascii=False) + "\n"
+
+    def write_encoded(self, text: str) -> None:
+        self.out.write(text)
 
     def close(self) -> None:
         pass
@@ -59,9 +78,16 @@ class CsvWriter:
         self.writer.writerow(CSV_COLUMNS)
 
     def write(self, verdict: Verdict) -> None:
+        self.writer.writerow(self.encode(verdict))
+
+    def write_encoded(self, row: list[str]) -> None:
+        self.writer.writerow(row)
+
+    @staticmethod
+    def encode(verdict: Verdict) -> list[str]:
         missing = sorted({fact for open_rule in verdict.undetermined for fact in open_rule.missing})
         claim = verdict.claim
-        self.writer.writerow([
+        return [
             verdict.finding, verdict.verdict, verdict.scope,
             ";".join(m.rule for m in verdict.matches),
             ";".join(f"{m.article}{m.clause or ''}" for m in verdict.matches),
@@ -70,7 +96,7 @@ class CsvWriter:
             ";".join(missing), ";".join(f"{c.rule}={c.value}" for c in verdict.concerned),
             claim.agreement if claim else "", ";".join(claim.notes) if claim else "",
             ";".join(verdict.reasons), verdict.as_of.isoformat(), verdict.ruleset,
-        ])
+        ]
 
     def close(self) -> None:
         pass
@@ -84,6 +110,13 @@ class TableWriter:
         self.table = Table(show_lines=False, header_style="bold")
         for name in ("finding", "verdict", "clause", "why"):
             self.table.add_column(name, overflow="fold")
+
+    @staticmethod
+    def encode(verdict: Verdict) -> Verdict:
+        return verdict  # the table is laid out by rich as a whole, in the main process
+
+    def write_encoded(self, verdict: Verdict) -> None:
+        self.write(verdict)
 
     def write(self, verdict: Verdict) -> None:
         style = VERDICT_STYLE[verdict.verdict]

@@ -49,6 +49,60 @@ def is_asked(value: Any) -> bool:
     return value is None or (isinstance(value, str) and value.strip().lower() in UNKNOWN_WORDS)
 
 
+# A number beyond this is refused (the message of _number); a typed value inside it is kept.
+NUMBER_LIMIT = 10**40
+
+
+def typed_already(fact_type: Type) -> frozenset[Any] | None:
+    """What a value that needs no conversion looks like, as JSON and the library give it: the
+    classes (bool; int; int or float) or the enum ids that coerce to themselves. A reader keeps
+    such a value as it is (see accepts_as_is) instead of calling the type's coercer; None: always
+    convert (text, dates, sets and lists are checked value by value)."""
+    if fact_type.kind == "bool":
+        return frozenset({bool})
+    if fact_type.kind == "num":
+        return frozenset({int}) if fact_type.integer else frozenset({int, float})
+    if fact_type.kind == "enum":
+        return frozenset(v for v in fact_type.values if v == v.strip() and not is_missing(v))
+    return None
+
+
+def accepts_as_is(value: Any, typed: frozenset[Any]) -> bool:
+    """Is value already what coercion would make of it (typed: from typed_already)? The inline
+    form of this test is in Ruleset.coerce_facts, the hot path; keep the two equal."""
+    cls = value.__class__
+    if cls is str:
+        return value in typed
+    return cls in typed and (cls is bool or -NUMBER_LIMIT <= value <= NUMBER_LIMIT)
+
+
+TypedCheck = Callable[[dict[str, Any]], bool]
+
+
+def typed_check(typed: dict[str, frozenset[Any]]) -> TypedCheck:
+    """One generated test that every fact of `typed` (name → typed_already) is given as is:
+    accepts_as_is for each, folded into one expression, so that a record of a known shape is
+    checked in one call instead of one dictionary lookup and test per fact. Names are emitted
+    with repr() and the enum ids passed in the namespace; nothing from a record is pasted."""
+    namespace: dict[str, Any] = {"_limit": NUMBER_LIMIT}
+    tests = []
+    for number, (name, accepted) in enumerate(typed.items()):
+        value = f"(x := f[{name!r}])"
+        if accepted == {bool}:
+            tests.append(f"({value} is True or x is False)")
+        elif accepted == {int}:
+            tests.append(f"({value}.__class__ is int and -_limit <= x <= _limit)")
+        elif accepted == {int, float}:
+            tests.append(f"(({value}.__class__ is int or x.__class__ is float) and -_limit <= x <= _limit)")
+        else:
+            namespace[f"_ids{number}"] = accepted
+            tests.append(f"({value}.__class__ is str and x in _ids{number})")
+    source = "def typed(f):\n    return (" + "\n            and ".join(tests or ["True"]) + ")\n"
+    exec(compile(source, "<hazard_rules:typed>", "exec"), namespace)  # noqa: S102 - names and constants only
+    check: TypedCheck = namespace["typed"]
+    return check
+
+
 def coercer_for(fact_type: Type) -> Coercer:
     kind = fact_type.kind
     if kind == "bool":
@@ -99,7 +153,7 @@ def _number(value: Any, fact_type: Type) -> int | float:
         raise FactValueError(f"expected a number{_unit_suffix(fact_type)}, got {shown(value)}")
     if isinstance(number, float) and not math.isfinite(number):
         raise FactValueError(f"expected a finite number{_unit_suffix(fact_type)}, got {shown(value)}")
-    if isinstance(number, int) and abs(number) > 10**40:
+    if isinstance(number, int) and abs(number) > NUMBER_LIMIT:
         raise FactValueError(f"expected a number{_unit_suffix(fact_type)} of at most 40 digits, got {shown(value)}")
     if fact_type.integer:
         if isinstance(number, float):

@@ -7,23 +7,26 @@ were invalid; when both, INVALID_RECORDS wins: a skipped record may hide a major
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import click
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from ...classifying.load import load_rulesets
+from ...classifying.ruleset import Ruleset
 from ...errors import UsageError
 from ...findings.model import Scope
 from ...pipeline import classify_files
 from .. import render
 from ..exit_codes import ExitCode
+from ..jobs import Judged, judge_in_parallel
 from ..options import rules_option
 from ..output import err_console, make_console, output_to
 from ..params import DATE, SCOPE
@@ -49,8 +52,11 @@ LARGE_INPUT_BYTES = 2 * 1024 * 1024
 @click.option("--input-format", type=click.Choice(["jsonl", "json", "yaml", "csv", "xlsx"]), default=None,
               help="Input format (default: from the file extension).")
 @click.option("--as-of", type=DATE, default=None, help="Judge every finding as of this date instead of its own date.")
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=1, show_default=True,
+              help="Judge in N worker processes (0: one per core); the output keeps the input's order.")
 def check(files: tuple[Path, ...], rules_dir: Path | None, fmt: str, fail_on: str | None, scope: Scope, strict: bool,
-          output: Path | None, encoding: str | None, input_format: str | None, as_of: dt.date | None) -> None:
+          output: Path | None, encoding: str | None, input_format: str | None, as_of: dt.date | None,
+          jobs: int) -> None:
     """Classify the findings in FILES as major, undetermined or ordinary."""
     ruleset = load_rulesets(rules_dir)
     for file in files:
@@ -64,22 +70,27 @@ def check(files: tuple[Path, ...], rules_dir: Path | None, fmt: str, fail_on: st
         console = make_console(file=out, soft_wrap=False,
                           force_terminal=None if out is sys.stdout else False, width=None if out is sys.stdout else 160)
         writer = _writer(fmt, out, console)
-        for outcome in classify_files(ruleset, [str(f) for f in files], encoding=encoding, fmt=input_format,
-                                      strict=strict, as_of=as_of, scope=scope):
-            if outcome.warning is not None:
-                err_console.print(f"warning: {outcome.warning}", markup=False)
+        paths = [str(f) for f in files]
+        workers = jobs or os.cpu_count() or 1
+        results = (judge_in_parallel(ruleset, paths, jobs=workers, rules_dir=rules_dir, encode=writer.encode,
+                                     encoding=encoding, fmt=input_format, strict=strict, as_of=as_of, scope=scope)
+                   if workers > 1 else _judged(ruleset, paths, writer.encode, encoding=encoding, fmt=input_format,
+                                               strict=strict, as_of=as_of, scope=scope))
+        for result in results:
+            if result.file_warning is not None:
+                err_console.print(f"warning: {result.file_warning}", markup=False)
                 continue
-            if outcome.error is not None:
+            if result.error is not None:
                 invalid += 1
-                err_console.print(outcome.error.render(), markup=False)
+                err_console.print(result.error, markup=False)
                 continue
-            assert outcome.verdict is not None
-            for warning in outcome.verdict.warnings:
-                err_console.print(f"{outcome.file}:record {outcome.number}: warning: {warning}", markup=False)
-            counts[outcome.verdict.verdict] += 1
-            if outcome.verdict.claim is not None:
-                claims[outcome.verdict.claim.agreement] += 1
-            writer.write(outcome.verdict)
+            assert result.verdict is not None
+            for warning in result.warnings:
+                err_console.print(f"{result.file}:record {result.number}: warning: {warning}", markup=False)
+            counts[result.verdict] += 1
+            if result.agreement is not None:
+                claims[result.agreement] += 1
+            writer.write_encoded(result.encoded)
             advance()
         writer.close()
         summary = (f"{sum(counts.values())} findings: {counts['major']} major, {counts['undetermined']} undetermined, "
@@ -90,6 +101,21 @@ def check(files: tuple[Path, ...], rules_dir: Path | None, fmt: str, fail_on: st
         else:
             err_console.print(summary, markup=False)
     sys.exit(_exit_code(fail_on, counts, claims, invalid))
+
+
+def _judged(ruleset: Ruleset, paths: list[str], encode: Callable[[Any], Any], *, encoding: str | None,
+            fmt: str | None, strict: bool, as_of: dt.date | None, scope: Scope) -> Iterator[Judged]:
+    """One job: the records judged in this process, as the workers of --jobs give them."""
+    for outcome in classify_files(ruleset, paths, encoding=encoding, fmt=fmt, strict=strict, as_of=as_of, scope=scope):
+        if outcome.warning is not None:
+            yield Judged(outcome.file, outcome.number, file_warning=outcome.warning)
+        elif outcome.error is not None:
+            yield Judged(outcome.file, outcome.number, error=outcome.error.render())
+        else:
+            verdict = outcome.verdict
+            assert verdict is not None
+            yield Judged(outcome.file, outcome.number, verdict.verdict,
+                         verdict.claim.agreement if verdict.claim else None, tuple(verdict.warnings), encode(verdict))
 
 
 def _exit_code(fail_on: str | None, counts: Counter[str], claims: Counter[str], invalid: int) -> ExitCode:
