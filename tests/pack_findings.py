@@ -20,3 +20,14 @@ CATEGORIES = {"major", "threshold", "precondition", "ordinary", "missing", "rese
 def read_entries(path: Path) -> list[dict[str, Any]]:
     entries: list[dict[str, Any]] = yaml.safe_load(path.read_text(encoding="utf-8"))["findings"]
     return entries
+
+
+def example_records() -> list[dict[str, Any]]:
+    """Every example finding: examples/inspections.jsonl, then each shipped pack's finding tests."""
+    import json
+
+    lines = (RULESETS.parent / "examples" / "inspections.jsonl").read_text(encoding="utf-8").splitlines()
+    records: list[dict[str, Any]] = [json.loads(line) for line in lines if line.strip()]
+    for path in FILES:
+        records.extend(entry["record"] for entry in read_entries(path))
+    return records

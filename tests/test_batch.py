@@ -16,20 +16,9 @@ from hazard_rules import Finding, RecordError, Verdict, VerdictColumns, load_rul
 from hazard_rules.checking.types import BOOL, COUNT, Type
 from hazard_rules.findings.coerce import FactValueError, accepts_as_is, coercer_for, typed_already
 
-from .pack_findings import read_entries
+from .pack_findings import example_records
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
-
-
-def _records() -> list[dict[str, Any]]:
-    lines = (EXAMPLES / "inspections.jsonl").read_text(encoding="utf-8").splitlines()
-    records = [json.loads(line) for line in lines if line.strip()]
-    for path in sorted(EXAMPLES.glob("*/findings.yaml")):
-        records.extend(entry["record"] for entry in read_entries(path))
-    return records
-
-
-RECORDS = _records()
+RECORDS = example_records()
 
 
 def _json(verdict: Verdict) -> str:

@@ -5,7 +5,6 @@ unwritable folder means no snapshot; and a pickled Ruleset judges every example 
 
 from __future__ import annotations
 
-import json
 import pickle
 from pathlib import Path
 
@@ -14,8 +13,8 @@ import pytest
 from hazard_rules import load_rulesets
 from hazard_rules.classifying import load, snapshot
 from hazard_rules.loading import cache
-from tests.conftest import EXAMPLES, RULESETS, write_rules
-from tests.pack_findings import FILES, read_entries
+from tests.conftest import RULESETS, write_rules
+from tests.pack_findings import example_records
 
 FINDING = {"id": "x", "date": "2024-05-01", "industries": ["demo"], "facts": {"a.workers": 5}}
 
@@ -46,22 +45,13 @@ def _snapshots(cache_dir: Path) -> list[Path]:
     return sorted((cache_dir / f"v{cache.FORMAT}").glob("ruleset-*"))
 
 
-def _records() -> list[dict]:
-    """Every example finding: the inspections file and each shipped pack's finding tests."""
-    lines = (EXAMPLES / "inspections.jsonl").read_text(encoding="utf-8").splitlines()
-    records = [json.loads(line) for line in lines if line.strip()]
-    for file in FILES:
-        records += [entry["record"] for entry in read_entries(file)]
-    return records
-
-
 def _verdicts(ruleset, records: list[dict]) -> list[str]:
     return [ruleset.classify(record, scope=scope).model_dump_json()
             for record in records for scope in ("finding", "enterprise")]
 
 
 def test_a_pickled_ruleset_judges_every_example_the_same(shipped) -> None:
-    records = _records()
+    records = example_records()
     assert len(records) > 300
     restored = pickle.loads(pickle.dumps(shipped))
     assert restored is not shipped and restored.digest == shipped.digest
@@ -76,7 +66,7 @@ def test_a_warm_load_is_restored_whole_and_judges_the_same(cache_dir: Path, load
     warm = load_rulesets(RULESETS)
     assert loads == [RULESETS]  # the second load read no pack
     assert warm.digest == cold.digest
-    records = _records()[:80]
+    records = example_records()[:80]
     assert _verdicts(warm, records) == _verdicts(cold, records)
 
 
