@@ -82,7 +82,8 @@ def test_the_subset_hand_written_function_equals_the_checker_three_valued(
 @pytest.mark.parametrize("peer", peers.PEERS, ids=[p.label.split(":")[0] + ":" + p.module for p in peers.PEERS])
 def test_each_peer_translation_matches_the_same_rules(subset_scenario: generate.Scenario, peer: peers.Peer) -> None:
     if peer.available() is None:
-        pytest.skip(f"{peer.distribution} is not installed (a benchmark peer: pip install -e '.[bench]')")  # skip allowed: an optional extra
+        reason = f"{peer.distribution} is not installed (a benchmark peer: pip install -e '.[bench]')"
+        pytest.skip(reason)  # skip allowed: an optional extra
     rules = subset.rules(subset_scenario)
     matched, native = peer.prepare(rules, peers.names_for(rules))
     count = 30 if peer.module == "celpy" else 300  # cel-python takes ~60 ms a record
