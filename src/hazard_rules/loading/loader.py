@@ -215,13 +215,17 @@ def _read_finding_tests(source: PackSource, root: Path | None, errors: list[Pack
 
 
 def test_names(source: PackSource) -> dict[str, list[str]]:
-    """The names of each rule's tests (inspector-style wording the clause matcher indexes).
+    """The names of each rule's tests where the rule is true: inspector-style wording of the
+    hazard, which the clause matcher indexes (a test where the rule is false or unknown names
+    a compliant or unrecorded situation, which must not make a description resemble the clause).
 
     From the rules when their tests were read; else read here, leniently: a tests file that
     cannot be read is skipped (`rules lint` reports it; classifying never fails on a test)."""
     if source.tests_read:
-        return {located.value.id: [t.name for t in located.value.tests if t.name]
-                for located in source.rules if located.value.tests}
+        found = {located.value.id: [t.name for t in located.value.tests
+                                    if t.name and t.expect in (True, "true")]
+                 for located in source.rules}
+        return {rule_id: names for rule_id, names in found.items() if names}
     names: dict[str, list[str]] = {}
     for part in [source.folder / PACK_FILE, *(source.folder / name for name in source.manifest.include)]:
         file = tests_file(part)
@@ -234,7 +238,8 @@ def test_names(source: PackSource) -> dict[str, list[str]]:
         written = doc.data.get("tests") if isinstance(doc.data, dict) else None
         for rule_id, tests in (written.items() if isinstance(written, dict) else ()):
             for test in tests if isinstance(tests, list) else ():
-                if isinstance(test, dict) and isinstance(test.get("name"), str):
+                if isinstance(test, dict) and isinstance(test.get("name"), str) \
+                        and test.get("expect") in (True, "true"):
                     names.setdefault(rule_id, []).append(test["name"])
         store_document(doc)
     return names
