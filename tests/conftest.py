@@ -122,6 +122,17 @@ def demo_rules(tmp_path: Path) -> Path:
     return write_rules(tmp_path / "rules")
 
 
+@pytest.fixture
+def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A load cache of the test's own, empty at the start."""
+    from hazard_rules.loading import cache
+
+    folder = tmp_path / "cache"
+    monkeypatch.setenv(cache.ENV, str(folder))
+    monkeypatch.setattr(cache, "_pruned", [])
+    return folder
+
+
 @pytest.fixture(scope="session")
 def shipped():
     from hazard_rules import load_rulesets

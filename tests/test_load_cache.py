@@ -18,14 +18,6 @@ from hazard_rules.parsing import memo, parser
 from tests.conftest import DEMO_PACK, EXAMPLES, RULESETS, write_rules
 
 
-@pytest.fixture
-def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "cache"
-    monkeypatch.setenv(cache.ENV, str(folder))
-    monkeypatch.setattr(cache, "_pruned", [])
-    return folder
-
-
 def _verdicts(ruleset) -> list[str]:
     lines = (EXAMPLES / "inspections.jsonl").read_text(encoding="utf-8").splitlines()
     return [ruleset.classify(json.loads(line)).model_dump_json() for line in lines if line.strip()]

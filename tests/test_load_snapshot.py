@@ -20,14 +20,6 @@ FINDING = {"id": "x", "date": "2024-05-01", "industries": ["demo"], "facts": {"a
 
 
 @pytest.fixture
-def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "cache"
-    monkeypatch.setenv(cache.ENV, str(folder))
-    monkeypatch.setattr(cache, "_pruned", [])
-    return folder
-
-
-@pytest.fixture
 def loads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     """The rules folders actually loaded (not restored from a snapshot), in order."""
     done: list[Path] = []

@@ -92,14 +92,24 @@ def _todo_mark(item: pytest.Item, test: Any) -> None:
         item.add_marker(pytest.mark.xfail(reason=f"todo: {todo}", raises=PackTestFailure, strict=False))
 
 
-class RuleTestsFile(pytest.File):
+class _TestsFile(pytest.File):
+    """A tests file: its items, or one item that fails with the file's error."""
+
     def collect(self) -> Iterator[pytest.Item]:
         try:
             written = _written(self)
         except HazardRulesError as error:
             yield PackLoadItem.from_parent(self, name="(tests file)", error=error)
             return
-        tests = written.get("tests") if isinstance(written, dict) else None
+        yield from self.items(written if isinstance(written, dict) else {})
+
+    def items(self, written: dict[str, Any]) -> Iterator[pytest.Item]:
+        raise NotImplementedError
+
+
+class RuleTestsFile(_TestsFile):
+    def items(self, written: dict[str, Any]) -> Iterator[pytest.Item]:
+        tests = written.get("tests")
         for rule_id, rule_tests in (tests.items() if isinstance(tests, dict) else ()):
             for index, test in enumerate(rule_tests if isinstance(rule_tests, list) else ()):
                 name = test.get("name") if isinstance(test, dict) else None
@@ -109,14 +119,9 @@ class RuleTestsFile(pytest.File):
                 yield item
 
 
-class FindingTestsFile(pytest.File):
-    def collect(self) -> Iterator[pytest.Item]:
-        try:
-            written = _written(self)
-        except HazardRulesError as error:
-            yield PackLoadItem.from_parent(self, name="(tests file)", error=error)
-            return
-        findings = written.get("findings") if isinstance(written, dict) else None
+class FindingTestsFile(_TestsFile):
+    def items(self, written: dict[str, Any]) -> Iterator[pytest.Item]:
+        findings = written.get("findings")
         for index, test in enumerate(findings if isinstance(findings, list) else ()):
             record = test.get("record") if isinstance(test, dict) else None
             name = (test.get("name") if isinstance(test, dict) else None) or \
