@@ -57,10 +57,13 @@ def typed_already(fact_type: Type) -> frozenset[Any] | None:
     """What a value that needs no conversion looks like, as JSON and the library give it: the
     classes (bool; int; int or float) or the enum ids that coerce to themselves. A reader keeps
     such a value as it is (see accepts_as_is) instead of calling the type's coercer; None: always
-    convert (text, dates, sets and lists are checked value by value)."""
+    convert (text, dates, sets and lists, and numbers with a declared range, are checked value
+    by value)."""
     if fact_type.kind == "bool":
         return frozenset({bool})
     if fact_type.kind == "num":
+        if fact_type.bounds is not None:
+            return None
         return frozenset({int}) if fact_type.integer else frozenset({int, float})
     if fact_type.kind == "enum":
         return frozenset(v for v in fact_type.values if v == v.strip() and not is_missing(v))
