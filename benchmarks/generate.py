@@ -186,6 +186,9 @@ def _candidates(fact_type: Type, constants: list[Any], day: dt.date) -> list[Any
         for c in numbers:
             spread += [c - 1, c, c + 1, c * 0.5, c * 1.5]
         spread = [max(0.0, x) for x in spread]
+        if fact_type.bounds is not None:  # a declared range: records outside it are refused
+            least, greatest = fact_type.bounds
+            spread = [min(max(float(least), x), float(greatest)) for x in spread]
         if fact_type.integer:
             return sorted({int(round(x)) for x in spread})
         return sorted({round(x, 2) for x in spread})
