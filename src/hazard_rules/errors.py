@@ -292,6 +292,10 @@ class UsageError(HazardRulesError):
     exit_code = 2
 
 
+class UnknownNameError(UsageError):
+    """A usage error that names nothing there is (a rule id): over HTTP a 404, not a 400."""
+
+
 class Diagnostics(HazardRulesError):
     """Every error found in one go (all packs of a rules folder, one settings file, one
     state-machine file), reported together in reading order. Its exit code is the highest

@@ -31,6 +31,7 @@ def test_every_error_is_problem_json_with_a_code(tmp_path) -> None:
     bearer = {"Authorization": f"Bearer {tokens['dept_wf']}"}
     with client:
         for method, path, status, code in [("GET", "/api/v1/hazards/NOPE", 404, "E604"),
+                                           ("GET", "/api/v1/rules/GM2023-11-33", 404, "E501"),
                                            ("GET", "/api/v1/hazards?limit=0", 422, "E501"),
                                            ("GET", "/api/v1/export?what=nonsense&format=csv", 400, "E501"),
                                            ("GET", "/api/v1/stats?by=colour", 400, "E621")]:
@@ -39,3 +40,11 @@ def test_every_error_is_problem_json_with_a_code(tmp_path) -> None:
             assert response.headers["content-type"] == "application/problem+json"
             body = response.json()
             assert body["code"] == code and body["status"] == status and body["detail"] and body["title"]
+
+
+def test_no_page_needs_a_cdn(tmp_path) -> None:
+    """Swagger UI loads its scripts from a CDN, which offline servers cannot reach: not served."""
+    client, _ = make_server(f"sqlite:///{tmp_path / 'ledger.sqlite'}")
+    with client:
+        assert client.get("/docs").status_code == 404
+        assert client.get("/openapi.json").status_code == 200

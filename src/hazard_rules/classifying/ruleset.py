@@ -15,7 +15,7 @@ from ..checking.types import Type
 from ..compiling.codegen import PlanFn
 from ..compiling.exact import MAX_ASSIGNMENTS, Exact, decide_exactly, domain_size
 from ..compiling.explain import explain
-from ..errors import ConflictingFactError, Diagnostics, PackError, Span, UsageError
+from ..errors import ConflictingFactError, Diagnostics, PackError, Span, UnknownNameError, UsageError
 from ..findings.coerce import (
     NUMBER_LIMIT,
     FactValueError,
@@ -118,7 +118,7 @@ class Ruleset:
                     return pack, rule
         ids = [r.rule.id for p in self.packs for r in p.rules]
         close = difflib.get_close_matches(rule_id, ids, n=1)
-        raise UsageError(f"no rule with id {rule_id!r}", hint=f"did you mean {close[0]!r}?" if close else
+        raise UnknownNameError(f"no rule with id {rule_id!r}", hint=f"did you mean {close[0]!r}?" if close else
                          "`hazard-rules rules list` shows every rule")
 
     # --------------------------------------------------------------- facts

@@ -37,7 +37,7 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
         ledger.close()
 
     app = FastAPI(title="hazard-rules", version=_version(), description=DESCRIPTION, lifespan=lifespan,
-                  openapi_url="/openapi.json", docs_url="/docs", redoc_url=None)
+                  openapi_url="/openapi.json", docs_url=None, redoc_url=None)
     app.state.settings = settings
     app.state.ledger = ledger
     app.state.accounts = Accounts.of(ledger)

@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from ..errors import CODES, Diagnostics, HazardRulesError
+from ..errors import CODES, Diagnostics, HazardRulesError, UnknownNameError
 
 MEDIA_TYPE = "application/problem+json"
 
@@ -33,7 +33,8 @@ def problem(status: int, code: str, detail: str, hint: str | None = None, **extr
 
 def from_error(exc: HazardRulesError) -> JSONResponse:
     errors = exc.errors if isinstance(exc, Diagnostics) else [exc]
-    return problem(status_of(exc.code), exc.code, exc.message, exc.hint,
+    status = 404 if isinstance(exc, UnknownNameError) else status_of(exc.code)
+    return problem(status, exc.code, exc.message, exc.hint,
                    diagnostics=[e.as_dict() for e in errors])
 
 
