@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any
 
 import pytest
@@ -35,8 +36,9 @@ def value_of(fact_type: Type) -> st.SearchStrategy[Any]:
         return st.sampled_from(fact_type.values)
     if fact_type.kind == "set":
         return st.frozensets(st.sampled_from(fact_type.values), max_size=3).map(sorted)
-    if fact_type.kind == "num":
-        return st.integers(0, 40)
+    if fact_type.kind == "num":  # within a declared range: a record outside it is refused (E401)
+        least, greatest = fact_type.bounds or (0, 40)
+        return st.integers(math.ceil(least), math.floor(greatest))
     if fact_type.kind == "date":
         return st.dates(dt.date(2015, 1, 1), dt.date(2028, 12, 31)).map(dt.date.isoformat)
     if fact_type.kind == "str":
