@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from ..conftest import EXAMPLES
-from ..server.conftest import BY_ID, MAJOR
+from ..server.conftest import BY_ID, MAJOR, ZC
 
 # (account, action, form fields, attachments {file name: content}) — the major lane in order.
 PLAN = {"plan.targets": "速冻间单独设置，作业人员不超过9人", "plan.methods": "隔墙改造，增设门禁计数",
@@ -59,12 +59,12 @@ class Walk:
     intake_rows: dict[str, str] = field(default_factory=dict)                   # hazard id: row text
 
 
-def open_hazard(console, hazard_id: str) -> None:
-    """From the 台账: only the major hazards (the filter form), then the hazard's link."""
+def open_hazard(console, hazard_id: str, level: str = "重大隐患") -> None:
+    """From the 台账: only the hazards of the level (the filter form), then the hazard's link."""
     console.follow("台账")
     from selenium.webdriver.support.ui import Select
 
-    Select(console.find("select[name=level]")).select_by_visible_text("重大隐患")
+    Select(console.find("select[name=level]")).select_by_visible_text(level)
     console.submit(console.find("form.filters button[type=submit]"))
     console.follow(hazard_id)
     assert console.heading().startswith(hazard_id)
@@ -162,6 +162,25 @@ def test_the_timeline_shows_the_hash_of_every_uploaded_file(walk, live_server) -
             assert f"sha256:{digest[:16]}" in line, (name, line)
             stored = live_server.evidence_dir / f"{digest}{Path(name).suffix}"
             assert stored.read_bytes() == content
+
+
+def test_a_step_that_requires_evidence_takes_its_file(console, walk, live_server, tmp_path) -> None:
+    """The major lane requires no file; the enterprise's on-the-spot fix of an ordinary
+    hazard requires an after photo (evidence after_photo), chosen in its own file input."""
+    ordinary = next(hazard_id for hazard_id, row in walk.intake_rows.items()
+                    if "一般隐患" in row and BY_ID[hazard_id]["enterprise"]["id"] == ZC)
+    photo = tmp_path / "整改后.jpg"
+    photo.write_bytes(b"\xff\xd8\xff the spot after the fix")
+    console.sign_in("ent_zc")
+    open_hazard(console, ordinary, "一般隐患")
+    console.take_step("fix_on_spot", {"measure": "当场清理"}, {"after_photo": photo})
+    assert console.refusal() is None and "已销号" in console.heading(), console.refusal()
+    last = console.timeline()[-1]
+    digest = hashlib.sha256(photo.read_bytes()).hexdigest()
+    assert last["action"] == "fix_on_spot" and last["actor"].split(" · ")[1].startswith("ent_zc的名字（ENT_SAFETY")
+    assert len(last["evidence"]) == 1 and last["evidence"][0].startswith("证据 after_photo")
+    assert f"sha256:{digest[:16]}" in last["evidence"][0]
+    assert (live_server.evidence_dir / f"{digest}.jpg").read_bytes() == photo.read_bytes()
 
 
 def test_pasted_lines_are_registered_and_a_bad_line_is_reported(console, walk) -> None:
