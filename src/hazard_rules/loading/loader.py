@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Generic, TypeVar, cast
 
 from pydantic import BaseModel
 
@@ -233,7 +233,7 @@ def test_names(source: PackSource) -> dict[str, list[str]]:
             continue
         try:
             doc = read_document(file)
-        except PackError:
+        except (PackError, Diagnostics):
             continue
         written = doc.data.get("tests") if isinstance(doc.data, dict) else None
         for rule_id, tests in (written.items() if isinstance(written, dict) else ()):
@@ -271,6 +271,9 @@ def _read_or_collect(file: Path, root: Path | None, errors: list[PackError], emp
         doc = read_document(file, root)
     except PackError as error:
         errors.append(error)
+        return None
+    except Diagnostics as several:  # the file's duplicate keys, each where it is written
+        errors.extend(cast(list[PackError], several.errors))
         return None
     if doc.data is None:  # empty, only comments, or a bare `---`: a truncated copy, not an empty part
         errors.append(EmptyPackFileError(f"{kind} {file.name} is empty (or only comments)", doc.span(()), empty_hint))
