@@ -143,7 +143,7 @@ class Run:
 class Audit:
     problems: list[str]
     events: int
-    verify_http: dict[str, Any]
+    verify_http: list[tuple[str, bool | None]]   # every GET /verify: (which, its "ok")
     verify_ledger: list[Any]
 
 
@@ -464,8 +464,8 @@ def audit(url: str, run: Run) -> Audit:
     unexpected = sorted(set(by_hazard) - set(run.hazards))
     if unexpected:
         problems.append(f"events of hazards nobody registered: {unexpected[:5]}")
-    verify_http = {r.what: r.ok for r in run.reads if r.what.startswith(("verify", "final verify"))}
-    problems += [f"{what}: ok is {ok}" for what, ok in verify_http.items() if ok is not True]
+    verify_http = [(r.what, r.ok) for r in run.reads if r.what.startswith(("verify", "final verify"))]
+    problems += [f"{what}: ok is {ok}" for what, ok in verify_http if ok is not True]
     problems += [f"Ledger.verify: {p}" for p in verified]
     return Audit(problems, len(rows), verify_http, verified)
 
@@ -580,7 +580,8 @@ def main() -> int:
     parser.add_argument("--backends", nargs="+", default=["sqlite", "postgresql"], choices=["sqlite", "postgresql"])
     parser.add_argument("--json", type=Path, help="also write the rows to this file")
     args = parser.parse_args()
-    print(f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; {machine_description()}", flush=True)
+    print(f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; {machine_description()}; load average "
+          f"{os.getloadavg()[0]:.1f} (other work on the machine slows every number)", flush=True)
     rows = []
     for backend in args.backends:
         for servers in args.servers:
