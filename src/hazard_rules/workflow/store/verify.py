@@ -25,6 +25,11 @@ def verify(engine: Engine) -> list[Problem]:
     """Every problem found, by hazard id (empty: the ledger is intact)."""
     problems: list[Problem] = []
     with engine.connect() as conn:
+        # One snapshot for both reads: under PostgreSQL's READ COMMITTED a step committed
+        # between them is an event without its projection, a false "events deleted".
+        # (SQLite: the transaction holds the write lock from BEGIN, repository.connect.)
+        if conn.dialect.name == "postgresql":
+            conn.execution_options(isolation_level="REPEATABLE READ")
         projections = {row.id: row for row in conn.execute(select(schema.hazards))}
         rows = conn.execute(select(schema.events).order_by(schema.events.c.hazard_id, schema.events.c.seq))
         by_hazard: dict[str, list[Any]] = {}
