@@ -179,28 +179,44 @@ def state_as_of(hazard_id: str, events: Iterable[Event], at: dt.datetime) -> Haz
 def snapshot(ledger: Any, as_of: AsOf) -> Snapshot:
     """Read the ledger (one query for the events, one for the submissions) and replay it
     as of `as_of`."""
-    at = moment(as_of)
+    return snapshots(ledger, [as_of])[0]
+
+
+def snapshots(ledger: Any, moments: Sequence[AsOf]) -> list[Snapshot]:
+    """The ledger replayed as of each of `moments` (in order) from one reading of it: the
+    log is read once, and each hazard's events replayed up to each moment. At every moment
+    past all of a hazard's events its state is the same object (replayed once)."""
+    ats = [moment(m) for m in moments]
     ev = schema.events.c
-    hazards: list[HazardState] = []
+    found: list[list[HazardState]] = [[] for _ in ats]
     with ledger.engine.connect() as conn:
         rows = conn.execute(select(ev.hazard_id, ev.body).order_by(ev.hazard_id, ev.n))
         current: str | None = None
         batch: list[Event] = []
         for row in rows:
             if row.hazard_id != current:
-                _replay_into(hazards, current, batch, at)
+                _replay_into(found, current, batch, ats)
                 current, batch = row.hazard_id, []
             batch.append(Event.model_validate_json(row.body))
-        _replay_into(hazards, current, batch, at)
-        submissions = [s for s in read_submissions(conn) if s.submitted_at <= at]
-    return Snapshot(at, tuple(hazards), tuple(submissions), getattr(ledger, "settings", None))
+        _replay_into(found, current, batch, ats)
+        every = read_submissions(conn)
+    settings = getattr(ledger, "settings", None)
+    return [Snapshot(at, tuple(hazards), tuple(s for s in every if s.submitted_at <= at), settings)
+            for at, hazards in zip(ats, found)]
 
 
-def _replay_into(found: list[HazardState], hazard_id: str | None, events: list[Event], at: dt.datetime) -> None:
-    if hazard_id is not None and events:
-        state = state_as_of(hazard_id, events, at)
+def _replay_into(found: list[list[HazardState]], hazard_id: str | None, events: list[Event],
+                 ats: list[dt.datetime]) -> None:
+    if hazard_id is None or not events:
+        return
+    last = max(china_aware(e.at) for e in events)
+    settled: HazardState | None = None  # the state after every event, at a moment past them all
+    for hazards, at in zip(found, ats):
+        state = settled if settled is not None and last <= at else state_as_of(hazard_id, events, at)
         if state is not None:
-            found.append(state)
+            hazards.append(state)
+            if last <= at:
+                settled = state
 
 
 def read_submissions(conn: Any) -> list[Submission]:
