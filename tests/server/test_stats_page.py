@@ -117,6 +117,32 @@ def test_snapshots_share_a_settled_state(book: Ledger) -> None:
                                                        ((1, 20), (2, 1), (3, 1))]
 
 
+def replayed(hazard_id, events, at):
+    """The replay rule written out on its own: apply events in order, stop at the first one after `at`."""
+    from hazard_rules.workflow.domain.state import HazardState, apply
+
+    state, registered = HazardState(id=hazard_id), False
+    for event in events:
+        if event.at > at:
+            break
+        state, registered = apply(state, event), registered or event.action in ("register", "substantiate")
+    return state if registered else None
+
+
+def test_one_replay_for_many_moments_is_a_replay_per_moment(book: Ledger) -> None:
+    events = book.history("M1")
+    # an event recorded after a later one but dated before it (a clock that went back): replay stops at the later one
+    skewed = [*events[:4], events[4].model_copy(update={"at": events[5].at + dt.timedelta(days=3)}), *events[5:]]
+    ats = [st.moment(dt.date(2024, 11, d)) for d in (25, 19, 20)] + \
+          [st.moment(dt.date(2025, m, d)) for m, d in ((3, 20), (3, 22), (3, 24), (4, 9), (4, 10), (1, 1))]
+    for history in (events, skewed):
+        assert st.states_as_of("M1", history, ats) == [replayed("M1", history, at) for at in ats]
+    at_march_22 = st.states_as_of("M1", skewed, ats)[4]
+    assert at_march_22.state == "PLAN_FILED"   # `start` is dated 03-23 in the skewed log: nothing after it yet
+    assert st.states_as_of("M1", events, ats)[4].state == "CLOSURE_APPLIED"
+    assert st.states_as_of("M1", events, [ats[1]]) == [None]                 # 2024-11-19: not yet registered
+
+
 # ---------------------------------------------------------------------------- the API
 def series_of(server, user, query=""):
     return server.request(user, "GET", f"/api/v1/stats/series{query}")

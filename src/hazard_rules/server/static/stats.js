@@ -43,7 +43,7 @@
     var datasets = sets.map(function (set, i) {
       var colour = COLOURS[i % COLOURS.length];
       return { label: set[0], data: set[1], borderColor: colour, backgroundColor: colour, spanGaps: true,
-               tension: 0.2, pointRadius: labels.length > 60 ? 0 : 3 };
+               tension: 0.2, pointRadius: labels.length > 60 ? 0 : 3, maxBarThickness: 56 };
     });
     var y = { beginAtZero: true, ticks: { precision: 0 } };
     if (isPercent) {

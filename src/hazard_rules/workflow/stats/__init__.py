@@ -37,6 +37,7 @@ from .core import (  # noqa: F401
     snapshot,
     snapshots,
     state_as_of,
+    states_as_of,
     status,
     stock_increment,
 )
@@ -101,6 +102,7 @@ __all__ = [
     "snapshot",
     "snapshots",
     "state_as_of",
+    "states_as_of",
     "statistics_body",
     "statistics_due",
     "status",

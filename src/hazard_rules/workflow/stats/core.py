@@ -166,14 +166,22 @@ def state_as_of(hazard_id: str, events: Iterable[Event], at: dt.datetime) -> Haz
     hazard yet (not registered, or only a report under verification). Replay stops at
     the first event after `at`, so an event recorded with an earlier time after a later
     one never skips ahead of it."""
-    state = HazardState(id=hazard_id)
-    registered = False
-    for event in events:
-        if china_aware(event.at) > at:
-            break
-        state = apply(state, event)
-        registered = registered or event.action in HAZARD_ENTRY
-    return state if registered else None
+    return states_as_of(hazard_id, list(events), [at])[0]
+
+
+def states_as_of(hazard_id: str, events: Sequence[Event], ats: Sequence[dt.datetime]) -> list[HazardState | None]:
+    """`state_as_of` at each instant of `ats` (in any order), applying each event once:
+    the instants are taken in time order and the replay goes on from where the previous
+    one stopped (the events a later instant sees start with those an earlier one saw)."""
+    found: list[HazardState | None] = [None] * len(ats)
+    state, registered, applied = HazardState(id=hazard_id), False, 0
+    for index in sorted(range(len(ats)), key=ats.__getitem__):
+        while applied < len(events) and china_aware(events[applied].at) <= ats[index]:
+            state = apply(state, events[applied])
+            registered = registered or events[applied].action in HAZARD_ENTRY
+            applied += 1
+        found[index] = state if registered else None
+    return found
 
 
 def snapshot(ledger: Any, as_of: AsOf) -> Snapshot:
@@ -183,9 +191,8 @@ def snapshot(ledger: Any, as_of: AsOf) -> Snapshot:
 
 
 def snapshots(ledger: Any, moments: Sequence[AsOf]) -> list[Snapshot]:
-    """The ledger replayed as of each of `moments` (in order) from one reading of it: the
-    log is read once, and each hazard's events replayed up to each moment. At every moment
-    past all of a hazard's events its state is the same object (replayed once)."""
+    """The ledger replayed as of each of `moments` (in order) from one reading of it:
+    the log is read once and each hazard's events applied once (`states_as_of`)."""
     ats = [moment(m) for m in moments]
     ev = schema.events.c
     found: list[list[HazardState]] = [[] for _ in ats]
@@ -207,16 +214,10 @@ def snapshots(ledger: Any, moments: Sequence[AsOf]) -> list[Snapshot]:
 
 def _replay_into(found: list[list[HazardState]], hazard_id: str | None, events: list[Event],
                  ats: list[dt.datetime]) -> None:
-    if hazard_id is None or not events:
-        return
-    last = max(china_aware(e.at) for e in events)
-    settled: HazardState | None = None  # the state after every event, at a moment past them all
-    for hazards, at in zip(found, ats):
-        state = settled if settled is not None and last <= at else state_as_of(hazard_id, events, at)
-        if state is not None:
-            hazards.append(state)
-            if last <= at:
-                settled = state
+    if hazard_id is not None and events:
+        for hazards, state in zip(found, states_as_of(hazard_id, events, ats)):
+            if state is not None:
+                hazards.append(state)
 
 
 def read_submissions(conn: Any) -> list[Submission]:
