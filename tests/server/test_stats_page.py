@@ -93,7 +93,10 @@ def test_a_series_of_majors_within_an_area(book: Ledger) -> None:
     assert "major_found" not in april["stock"]
     body = series.as_dict()
     assert body["points"][-1]["as_of"] == "2025-04-30" and body["jurisdiction"] == "37" and body["major_only"]
-    assert json.loads(json.dumps(body)) == body
+    assert json.loads(json.dumps(body)) == body and body["breakdowns"] == {}
+    lanes = st.series(book, CUT_OFF, dt.date(2025, 3, 1), dt.date(2025, 3, 31), by=["lane", "department"])
+    assert lanes.breakdowns == {name: st.breakdown(book, dt.date(2025, 3, 31), by=[name])
+                                for name in ("lane", "department")}
 
 
 def test_a_later_event_moves_only_the_points_after_it(book: Ledger) -> None:
@@ -154,6 +157,7 @@ def test_the_series_endpoint_counts_what_the_account_may_see(server) -> None:
     body = response.json()
     assert [p["as_of"] for p in body["points"]] == ["2026-04-30", "2026-05-31", "2026-06-01"]
     assert (body["cut_off"], body["step"], body["jurisdiction"]) == ("2025-07-01", "month", "3707")
+    assert body["breakdowns"] == {}
     # the examples were registered on 2026-06-01 (the test clock): not hazards before that day
     assert all(p["total"]["found"] == 0 for p in body["points"][:-1])
     last = body["points"][-1]
@@ -189,6 +193,7 @@ def test_the_series_is_refused_to_accounts_that_read_no_statistics(server, user)
     ("?start=2020-01-01&step=day", 400, "E621"),
     ("?step=year", 422, "E501"),
     ("?end=2026-06-31", 422, "E501"),
+    ("?by=colour", 400, "E621"),
 ])
 def test_a_series_request_that_cannot_be_answered(server, query, status, code) -> None:
     response = series_of(server, "dept_wf", query)
@@ -235,12 +240,12 @@ def test_the_page_draws_the_numbers_of_the_api(console) -> None:
     for canvas in CANVASES:
         assert f'<canvas id="{canvas}"' in page.text
     data = chart_data(page.text)
-    api = series_of(console, "dept_wf", query).json()
-    assert data["series"] == api
-    for name in ("industry", "department"):
+    api = series_of(console, "dept_wf", query + "&by=industry,department").json()
+    assert data == api
+    for name in ("industry", "department"):   # the bars: the breakdown GET /stats gives as of the last day
         rows = console.request("dept_wf", "GET", f"/api/v1/stats?by={name}&as_of=2026-06-01").json()["rows"]
-        assert data[name] == rows and rows[-1][name] == "*"
-    assert data["industry"][-1]["found"] == api["points"][-1]["total"]["found"] > 0
+        assert data["breakdowns"][name] == rows and rows[-1][name] == "*"
+    assert data["breakdowns"]["industry"][-1]["found"] == api["points"][-1]["total"]["found"] > 0
     # the table beside the charts shows the same points
     cells = re.findall(r"<tr><td>(\d{4}-\d\d-\d\d)</td><td>(\d+)</td><td>(\d+)</td>", page.text)
     assert [(d, int(s), int(o)) for d, s, o in cells] == [
@@ -254,8 +259,9 @@ def test_the_page_draws_the_numbers_of_the_api(console) -> None:
 def test_the_page_of_majors_only(console) -> None:
     sign_in(console, "sab_wf")
     data = chart_data(console.client.get("/console/stats?major_only=true").text)
-    assert data["series"]["major_only"] is True and "major_found" not in data["series"]["points"][-1]["stock"]
-    assert data["series"] == series_of(console, "sab_wf", "?major_only=true").json()
+    assert data["major_only"] is True and "major_found" not in data["points"][-1]["stock"]
+    assert data == series_of(console, "sab_wf", "?major_only=true&by=industry&by=department").json()
+    assert data["breakdowns"]["department"][-1]["found"] == data["points"][-1]["total"]["found"]
 
 
 def test_the_page_says_why_it_shows_nothing(console) -> None:

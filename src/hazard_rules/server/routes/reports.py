@@ -42,17 +42,17 @@ def stats(desk: Desk = Depends(auth.desk), groups: reports.Grouping = Depends(gr
 
 
 @router.get("/stats/series")
-def stats_series(desk: Desk = Depends(auth.desk), major_only: bool = False,
-                 jurisdiction: str | None = Query(default=None, pattern="^[0-9]{2,12}$"),
+def stats_series(desk: Desk = Depends(auth.desk), groups: reports.Grouping = Depends(grouping),
                  cut_off: dt.date | None = Query(default=None, description="存量: found before it; default start"),
                  start: dt.date | None = Query(default=None, description="default: 11 months before end's month"),
                  end: dt.date | None = Query(default=None, description="default: today"),
                  step: Literal["day", "week", "month"] = "month",
                  now: dt.datetime = Depends(auth.now)) -> dict[str, Any]:
     """存量/增量, 动态清零 progress and the rectification rate at the end of each day, week
-    or month from start to end (`stock_increment` as of each; the console's charts)."""
+    or month from start to end (`stock_increment` as of each), and the breakdown by each
+    dimension of `by` as of end (`breakdowns`): the numbers of the console's charts."""
     window = reports.Window.around(now, cut_off, start, end, step)
-    return desk.series(window, reports.Grouping([], major_only, jurisdiction))
+    return desk.series(window, groups)
 
 
 @router.get("/export", response_class=Response,

@@ -1,7 +1,8 @@
 """The console's statistics page (统计分析): charts of 存量/增量, 动态清零 progress and the
 整改率 over time (the same numbers as GET /api/v1/stats/series), and of open, closed and
-overdue hazards by industry and by department as of the window's last day. The charts are
-drawn in the browser by the vendored Chart.js (static/vendor/), nothing from a CDN."""
+overdue hazards by industry and by department as of the window's last day: the page's
+chart data is what GET /api/v1/stats/series?by=industry,department returns. The charts
+are drawn in the browser by the vendored Chart.js (static/vendor/), nothing from a CDN."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from .. import auth, problems
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).resolve().parents[1] / "templates")
 STEPS = {"month": "按月", "week": "按周", "day": "按日"}
+CHARTED = ("industry", "department")  # the bar charts: a breakdown by each as of the last day
 
 
 @router.get("/console/stats", response_class=HTMLResponse)
@@ -37,13 +39,11 @@ def stats_page(request: Request, cut_off: str = "", start: str = "", end: str = 
     try:
         window = reports.Window.around(now, reports.parse_day(cut_off, "存量截止日"), reports.parse_day(start, "起"),
                                        reports.parse_day(end, "止"), step)
-        desk = Desk(auth.ledger(request), who)
-        series = desk.series(window, reports.Grouping([], major_only))
-        by = {name: desk.stats(window.end, reports.Grouping([name], major_only)) for name in ("industry", "department")}
+        series = Desk(auth.ledger(request), who).series(window, reports.Grouping(list(CHARTED), major_only))
     except HazardRulesError as exc:
         return templates.TemplateResponse(request, "stats.html", {**context, "error": exc},
                                           status_code=problems.status_of(exc.code))
     context["form"] = {"cut_off": window.cut_off.isoformat(), "start": window.start.isoformat(),
                        "end": window.end.isoformat(), "step": window.step}
-    context.update(series=series, data={"series": series, **by})
+    context.update(series=series)
     return templates.TemplateResponse(request, "stats.html", context)

@@ -1,6 +1,6 @@
 /* The statistics page's charts (templates/stats.html), drawn by the vendored Chart.js from
-   the page's <script type="application/json" id="chart-data"> (the numbers of
-   GET /api/v1/stats/series and of GET /api/v1/stats by industry and by department).
+   the page's <script type="application/json" id="chart-data">: what
+   GET /api/v1/stats/series?by=industry,department returns.
    Hooks for browser tests: once Chart.js has drawn a canvas it carries data-rendered="1"
    and data-values (JSON: the labels and datasets drawn); window.hazardCharts maps each
    canvas id to its Chart. */
@@ -11,7 +11,7 @@
     return;
   }
   var data = JSON.parse(source.textContent);
-  var points = data.series.points;
+  var points = data.points;
   var COLOURS = ["#173a6b", "#e07a1f", "#c1121f", "#2a9d8f", "#7b5ea7"];
   var TOTAL = "*";
 
@@ -69,14 +69,14 @@
     ["逾期", points.map(function (p) { return p.total.overdue; })]
   ]);
   var clearing = [["动态清零进度", points.map(function (p) { return percent(p.stock.rate); })]];
-  if (!data.series.major_only) {
+  if (!data.major_only) {
     clearing.push(["重大隐患动态清零进度", points.map(function (p) { return percent(p.stock.major_rate); })]);
   }
   clearing.push(["整改率", points.map(function (p) { return percent(p.total.rate); })]);
   draw("chart-clearing", "line", days, clearing, true);
 
   function groups(name) {
-    return data[name].filter(function (row) { return row[name] !== TOTAL; });
+    return data.breakdowns[name].filter(function (row) { return row[name] !== TOTAL; });
   }
 
   function bars(id, name) {

@@ -2,17 +2,20 @@
 
 `series(ledger, cut_off, start, end, step)` reads the log once (`snapshots`) and counts
 each day as `stock_increment` does: a point is exactly the table `ledger stats stock`
-gives as of that day. The days are the last day of each day, week (Monday to Sunday) or
-month that overlaps start…end, the last one cut to `end`.
+gives as of that day. With `by`, the same reading also gives a `breakdown` by each of
+those dimensions as of the last day (the console's bar charts). The days are the last
+day of each day, week (Monday to Sunday) or month that overlaps start…end, the last one
+cut to `end`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-from .core import TOTAL, StatisticsError, snapshots, stock_increment
+from .core import AGE_BUCKETS, TOTAL, StatisticsError, breakdown, snapshots, stock_increment
 
 STEPS = ("day", "week", "month")
 MAX_POINTS = 400  # each point is a replay of the whole ledger
@@ -29,12 +32,14 @@ class Series:
     major_only: bool
     jurisdiction: str | None
     points: tuple[dict[str, Any], ...]
+    breakdowns: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # dimension → rows as of `end`
 
     def as_dict(self) -> dict[str, Any]:
         """JSON values: dates as ISO text."""
         return {"cut_off": self.cut_off.isoformat(), "start": self.start.isoformat(), "end": self.end.isoformat(),
                 "step": self.step, "major_only": self.major_only, "jurisdiction": self.jurisdiction,
-                "points": [{**p, "as_of": p["as_of"].isoformat()} for p in self.points]}
+                "points": [{**p, "as_of": p["as_of"].isoformat()} for p in self.points],
+                "breakdowns": self.breakdowns}
 
 
 def series_days(start: dt.date, end: dt.date, step: str) -> list[dt.date]:
@@ -65,19 +70,27 @@ def _period_end(day: dt.date, step: str) -> dt.date:
 
 
 def series(ledger: Any, cut_off: dt.date, start: dt.date, end: dt.date, step: str = "month", *,
-           major_only: bool = False, jurisdiction: str | None = None) -> Series:
+           major_only: bool = False, jurisdiction: str | None = None, by: Sequence[str] = (),
+           jurisdiction_level: str = "county", industry_depth: int = 1,
+           age_buckets: Sequence[int] = AGE_BUCKETS) -> Series:
     """存量 (found before `cut_off`) and 增量 at each day of `series_days`: a point holds
     the ``stock``, ``increment`` and ``total`` rows of `stock_increment` as of that day
     (found, open, closed, void, overdue, listed, rate, cleared and their ``major_``
-    twins). The stock's ``rate`` is the 动态清零 progress, the total's the 整改率."""
+    twins). The stock's ``rate`` is the 动态清零 progress, the total's the 整改率.
+    `breakdowns` holds, for each dimension in `by`, the `breakdown` by it as of `end`."""
     days = series_days(start, end, step)
+    snaps = snapshots(ledger, days)
+    breakdowns = {name: breakdown(snaps[-1], by=[name], major_only=major_only, jurisdiction=jurisdiction,
+                                  jurisdiction_level=jurisdiction_level, industry_depth=industry_depth,
+                                  age_buckets=age_buckets)
+                  for name in dict.fromkeys(by)}
     points = []
-    for day, snap in zip(days, snapshots(ledger, days)):
+    for day, snap in zip(days, snaps):
         rows = {row["cohort"]: row for row in stock_increment(snap, cut_off, major_only=major_only,
                                                                jurisdiction=jurisdiction)}
         points.append({"as_of": day, **{name: _counts(rows[cohort]) for name, cohort in
                                         (("stock", "stock"), ("increment", "increment"), ("total", TOTAL))}})
-    return Series(cut_off, start, end, step, major_only, jurisdiction, tuple(points))
+    return Series(cut_off, start, end, step, major_only, jurisdiction, tuple(points), breakdowns)
 
 
 def _counts(row: dict[str, Any]) -> dict[str, Any]:
