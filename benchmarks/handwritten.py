@@ -1,10 +1,10 @@
-"""Hand-written baseline for the benchmarks (bench_classify.py, run.py).
+"""Hand-written baseline for the benchmark (benchmarks/run.py, section A).
 
 `classify` holds the 17 rules of 工贸企业重大事故隐患判定标准 (应急管理部令第10号) 第三条,
 第十一条, 第十二条 and 第十三条, written as plain if-statements the way a developer would
 code them without a rule engine (rulesets/gongmao-2023/art03, art11, art12, art13.yaml,
 named conditions included). `classify_subset` adds 27 rules of three more packs — 44 rules
-from 4 packs, the subset of benchmarks/run.py:
+from 4 packs, the subset of benchmarks/run.py (benchmarks/subset.py):
   - fire-2017 (GB 35181-2017) 第6章 and 5.3.3 a): thresholds on measured values
     (`separation < 0.75 * required`), membership in a set-valued fact ("hotel" in the
     place's kinds: an existential quantifier over the set's items; no shipped pack has a

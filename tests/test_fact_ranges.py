@@ -147,3 +147,54 @@ def test_why_not_proposes_no_value_outside_the_range(rules: Path) -> None:
 
     assert ask("R-1", {"p.open": True, "p.phase": 1}) == [{"p.phase": 3}]
     assert ask("R-3", {"p.phase": 1}) == []  # 4 would make it true, but no record can give 4
+
+
+# ---------------------------------------------------------------------------- a bad `range`
+# Each mistake in writing a range is one E104 with a message that names it, a caret on the
+# value at fault and a hint that says how to write it (the golden cases under
+# tests/fixtures/bad_packs/e104-schema-fact-range-* show two of them as `rules lint` prints them).
+
+BAD_RANGES = [
+    # (fact type, range as written, message, the text the caret is on, a piece of the hint)
+    ("int", "[a, 3]", "the least value of `range` is not a number: 'a'", "a", "write a number"),
+    ("int", '["1", 3]', "the least value of `range` is not a number: '1'", '"1"', "write it as a plain number, 1"),
+    ("int", "[1, 1e3]", "the greatest value of `range` is not a number: '1e3'", "1e3",
+     "write it as a plain number, 1000"),
+    ("decimal", "[0, 10 m]", "the greatest value of `range` is not a number: '10 m'", "10 m",
+     "write the number alone (10)"),
+    ("int", "[true, 3]", "the least value of `range` is not a number: True", "true", "true and false are not numbers"),
+    ("int", "[1, null]", "the greatest value of `range` is missing", "null", "a range has both bounds"),
+    ("decimal", "[0, 1.0e400]", "the greatest value of `range` is not a finite number: inf", "1.0e400",
+     "finite numbers"),
+    ("int", "[1]", "`range` must be two numbers, [least, greatest]; it has 1", "[1]", "for example `range: [1, 3]`"),
+    ("int", "[1, 2, 3]", "`range` must be two numbers, [least, greatest]; it has 3", "[1, 2, 3]",
+     "leave `range` out"),
+    ("int", "5", "`range` must be a list of two numbers, [least, greatest], got 5", "5", "for example"),
+    ("int", "{least: 1, greatest: 3}", "`range` must be a list of two numbers, [least, greatest]",
+     "{least: 1, greatest: 3}", "the least and the greatest value of the int fact"),
+    ("decimal", "[3.5, 1]", "`range` [3.5, 1] is empty: its least value is greater than its greatest", "[3.5, 1]",
+     "write it [1, 3.5]"),
+    ("int", "[0.5, 10]", "the range of an int fact must be whole numbers, got [0.5, 10]", "[0.5, 10]",
+     "declare the fact `decimal`"),
+    ("str", "[1, 3]", "`range` does not apply to str", "range", "a text fact with a fixed set of values is an enum"),
+    ("date", "[1, 3]", "`range` does not apply to date", "range", "compares a date in its condition"),
+]
+
+
+@pytest.mark.parametrize(("kind", "written", "message", "caret", "hint"), BAD_RANGES,
+                         ids=[f"{k}-{w}" for k, w, *_ in BAD_RANGES])
+def test_each_mistake_in_a_range_has_its_message_place_and_hint(tmp_path: Path, kind: str, written: str,
+                                                                 message: str, caret: str, hint: str) -> None:
+    from hazard_rules import PackErrors
+
+    line = f"  p.x: {{label: 某值, type: {kind}, range: {written}}}"
+    when = {"str": 'p.x == "a"', "date": "p.x < 2024-01-01"}.get(kind, "p.x > 1")
+    pack = PACK.split("facts:\n")[0] + f"facts:\n{line}\nsections:\n  - {{id: s1, article: 第一条}}\nrules:\n" \
+        f"  - {{id: R-1, section: s1, text: 某值的, provenance: {{status: verified}}, when: {when}}}\n"
+    with pytest.raises(PackErrors) as caught:
+        load_rulesets(write_rules(tmp_path / "rules", pack))
+    [error] = caught.value.errors
+    assert (error.code, error.message) == ("E104", message)
+    assert error.span is not None and error.span.source_line == line
+    assert line[error.span.column - 1:].startswith(caret) and error.span.width == len(caret)
+    assert hint in (error.hint or "")

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from hazard_rules import load_rulesets
+from hazard_rules import PackErrors, load_rulesets
 from hazard_rules.checking.types import Type
 from hazard_rules.compiling.kleene import compile_kleene
 
@@ -161,31 +161,31 @@ def test_an_explicit_unknown_concerns_its_rules(shipped) -> None:
             ("GM2023-12-2", ["ammonia.quick_freeze.room_workers"])]
 
 
-def test_context_only_situations_are_refused(tmp_path) -> None:
-    from hazard_rules import PackErrors
-
+def _refused_with_context(tmp_path, fact: str, when: str | None = None) -> PackErrors:
+    """The errors of the demo pack with `fact` declared `context: true` (and rule D-1's
+    condition replaced by `when`). Each edit must find its text, so a change to DEMO_PACK
+    cannot turn a test into one of the unedited pack."""
     from .conftest import DEMO_PACK, write_rules
 
-    text = DEMO_PACK.replace("a.ok: {label: 是否合格, type: bool}",
-                             "a.ok: {label: 是否合格, type: bool, context: true}")
-    text = text.replace("when: a.workers > 9 人}", "when: a.workers > 9 人 or a.ok}")
+    declared = next(line for line in DEMO_PACK.splitlines() if line.startswith(f"  {fact}: {{"))
+    text = DEMO_PACK.replace(declared, declared.removesuffix("}") + ", context: true}")
+    if when is not None:
+        assert "when: a.workers > 9 人}" in text
+        text = text.replace("when: a.workers > 9 人}", f"when: {when}}}")
     with pytest.raises(PackErrors) as caught:
         load_rulesets(write_rules(tmp_path / "rules", text))
-    assert "E313" in caught.value.render() and "a.ok" in caught.value.render()
+    return caught.value
+
+
+def test_context_only_situations_are_refused(tmp_path) -> None:
+    errors = _refused_with_context(tmp_path, "a.ok", when="a.workers > 9 人 or a.ok")
+    assert "E313" in errors.render() and "a.ok" in errors.render()
 
 
 def test_a_misspelt_fact_beside_a_context_fact_is_one_error(tmp_path) -> None:
     """The misspelt fact is E301; the rest of its situation is not then called context-only."""
-    from hazard_rules import PackErrors
-
-    from .conftest import DEMO_PACK, write_rules
-
-    text = DEMO_PACK.replace("a.ok: {label: 是否合格, type: bool}",
-                             "a.ok: {label: 是否合格, type: bool, context: true}")
-    text = text.replace("when: a.workers > 9 人}", "when: a.wrokers > 9 人 and a.ok}")
-    with pytest.raises(PackErrors) as caught:
-        load_rulesets(write_rules(tmp_path / "rules", text))
-    assert [error.code for error in caught.value.errors] == ["E301"]
+    errors = _refused_with_context(tmp_path, "a.ok", when="a.wrokers > 9 人 and a.ok")
+    assert [error.code for error in errors.errors] == ["E301"]
 
 
 def test_facts_of_an_article_the_codes_do_not_bring_in_are_not_ordinary(shipped) -> None:
@@ -219,12 +219,4 @@ def test_a_scope_that_is_not_one_is_a_usage_error(shipped) -> None:
 
 
 def test_a_device_fact_cannot_be_context(tmp_path) -> None:
-    from hazard_rules import PackErrors
-
-    from .conftest import DEMO_PACK, write_rules
-
-    text = DEMO_PACK.replace("a.alarm: {label: 报警装置, type: device}",
-                             "a.alarm: {label: 报警装置, type: device, context: true}")
-    with pytest.raises(PackErrors) as caught:
-        load_rulesets(write_rules(tmp_path / "rules", text))
-    assert "fact 'a.alarm' is a device's state" in caught.value.render()
+    assert "fact 'a.alarm' is a device's state" in _refused_with_context(tmp_path, "a.alarm").render()

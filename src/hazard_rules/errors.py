@@ -327,6 +327,15 @@ def diagnostics_of(error: HazardRulesError) -> list[HazardRulesError]:
     return list(error.errors) if isinstance(error, Diagnostics) else [error]
 
 
+def recast(error: HazardRulesError, kind: type[HazardRulesError], what: str,
+           hint: str | None = None) -> HazardRulesError:
+    """error, or each error of an aggregate, as a `kind` error with the same message and
+    position (a settings file read by the packs' YAML reader reports its own code); `hint`
+    stands in where an error has none."""
+    each = [kind(e.message, e.span, e.hint or hint) for e in diagnostics_of(error)]
+    return each[0] if len(each) == 1 else Diagnostics(each, what)
+
+
 def diagnostics_json(error: HazardRulesError) -> str:
     """`{"diagnostics": [...]}` with one `as_dict` object per error, for tools (docs/errors.md)."""
     return json.dumps({"diagnostics": [e.as_dict() for e in diagnostics_of(error)]}, ensure_ascii=False, indent=2)

@@ -10,7 +10,7 @@ from .classifying.ruleset import Ruleset
 from .classifying.verdict import Verdict
 from .errors import RecordError, Span
 from .findings.model import Finding, Scope
-from .findings.readers import RawRecord, read_findings
+from .findings.readers import RawRecord, read_findings, read_jsonl_lines
 
 
 @dataclass(frozen=True)
@@ -73,3 +73,10 @@ def classify_records(ruleset: Ruleset, records: Iterable[object], *, source: str
                 where = Span(source, 0, 0, record=number)
                 yield RawRecord(number, None, RecordError(f"record {number} is not an object", span=where))
     return classify_read(ruleset, source, read(), strict=strict, as_of=as_of, scope=scope)
+
+
+def classify_jsonl(ruleset: Ruleset, text: str, *, source: str = "request",
+                   scope: Scope = "finding") -> Iterator[Outcome]:
+    """Classify JSON Lines given as text (the console's intake form), read exactly as a
+    .jsonl file is: a line that is not JSON is an invalid record, the others go on."""
+    return classify_read(ruleset, source, read_jsonl_lines(text.splitlines(), source), scope=scope)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -119,3 +120,19 @@ def test_evidence_is_stored_under_its_hash(tmp_path) -> None:
     assert (tmp_path / f"{item['sha256']}.jpg").read_bytes() == b"photo bytes"
     assert evidence.nested([("plan.goal", "x"), ("plan.funds", " 10万 "), ("blank", "  ")]) == \
         {"plan": {"goal": "x", "funds": "10万"}}
+
+
+def test_the_intake_page_registers_pasted_lines_as_the_account(console) -> None:
+    record = json.dumps(console.copy_of(MAJOR, "F-INTAKE-PAGE-1"), ensure_ascii=False)
+    before = console.events()
+    for user, status in (("evaluator", 403), ("dept_wf", 200)):   # an evaluator may not register
+        sign_in(console, user)
+        page = console.client.get("/console/intake").text
+        token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page).group(1)
+        response = console.client.post("/console/intake", data={"records": record + "\n", "csrf_token": token})
+        assert response.status_code == status, response.text
+        if status == 403:
+            assert "未登记：role EVALUATOR" in response.text and console.events() == before
+    assert "新登记 <b>1</b>" in response.text and console.events() == before + 1
+    event = console.ledger.history("F-INTAKE-PAGE-1")[0]
+    assert (event.action, event.actor, event.org_code) == ("register", "dept_wf的名字", "3707")

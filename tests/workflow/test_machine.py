@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 import yaml
 
+from hazard_rules.errors import Diagnostics, HazardRulesError, diagnostics_of
 from hazard_rules.workflow.domain.machine import MachineError, load_machine
 
 from ..conftest import ROOT, run_cli
@@ -49,11 +51,41 @@ def _drop(action: str):
 def test_structural_faults_are_reported(tmp_path: Path, change, message: str) -> None:
     if message == "REPORT_VERIFYING":
         # without substantiate, a report can only be rejected: still valid, but then it can never be closed
-        with pytest.raises(MachineError, match="open state REPORT_VERIFYING can never reach CLOSED"):
-            load_machine(_broken(tmp_path, change))
-        return
-    with pytest.raises(MachineError, match=message):
-        load_machine(_broken(tmp_path, change))
+        message = "open state REPORT_VERIFYING can never reach CLOSED"
+    path = _broken(tmp_path, change)
+    with pytest.raises(HazardRulesError) as caught:  # MachineError, or Diagnostics of several
+        load_machine(path)
+    found = diagnostics_of(caught.value)
+    assert all(isinstance(e, MachineError) and e.span and e.span.file == str(path) and e.hint for e in found)
+    assert any(re.search(message, e.message) for e in found), caught.value.render()
+
+
+def test_each_inconsistency_is_its_own_error_where_it_is_written(tmp_path: Path) -> None:
+    """Not one message joining them all at line 1: each problem at the name it is about."""
+    def four_faults(d: dict) -> None:
+        d["transitions"][0]["roles"].append("MAYOR")
+        d["transitions"][0]["to"] = "HEAVEN"
+        d["transitions"][5].setdefault("guards", []).append("be_nice")
+        d["states"]["PARKED"] = {"label": "搁置", "open": True}
+        d["transitions"].append({"action": "park", "from": ["REGISTERED"], "to": "PARKED", "roles": ["DEPT"],
+                                 "source": "test"})
+
+    path = _broken(tmp_path, four_faults)
+    guarded = yaml.safe_load(SHIPPED.read_text(encoding="utf-8"))["transitions"][5]["action"]
+    with pytest.raises(Diagnostics) as caught:
+        load_machine(path)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    found = {e.message: lines[e.span.line - 1][e.span.column - 1:] for e in caught.value.errors if e.span}
+    assert found == {
+        "register: unknown role 'MAYOR'": "MAYOR",
+        "register: unknown state 'HEAVEN'": "HEAVEN",
+        f"{guarded}: unknown guard 'be_nice'": "be_nice",
+        "state PARKED is a trap: no transition leaves it": "PARKED:",
+        "park: no effects declared for this action in workflow/effects.py (what the step does besides "
+        "changing state)": "park",
+    }
+    assert all(e.code == "E601" and e.hint for e in caught.value.errors)
+    assert caught.value.render().endswith("5 error(s) found")
 
 
 def test_graph_command_prints_dot_and_mermaid() -> None:

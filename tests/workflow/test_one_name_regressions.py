@@ -12,6 +12,7 @@ from importlib import resources
 import pytest
 from sqlalchemy import create_engine, inspect, select, text
 
+from hazard_rules.errors import HazardRulesError, diagnostics_of
 from hazard_rules.workflow.domain.effects import EFFECTS
 from hazard_rules.workflow.domain.events import Event
 from hazard_rules.workflow.domain.machine import MachineError, load_machine
@@ -39,8 +40,9 @@ def test_a_renamed_action_is_refused_not_silently_emptied(tmp_path) -> None:
 
 
 def test_the_end_states_the_ledger_relies_on_must_be_final(tmp_path) -> None:
-    with pytest.raises(MachineError, match="state VOID must be declared final"):
+    with pytest.raises(HazardRulesError) as caught:  # and VOID is then a trap: each problem its own error
         _machine_from(tmp_path, MACHINE_YAML.replace("final: [CLOSED, VOID]", "final: [CLOSED]"))
+    assert "state VOID must be declared final" in [e.message for e in diagnostics_of(caught.value)]
 
 
 def test_every_action_of_the_machine_has_its_effects_and_no_effect_is_orphaned() -> None:

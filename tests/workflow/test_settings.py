@@ -323,3 +323,15 @@ def test_supervision_level_and_summons_from_the_government_above() -> None:
     national = BOOK.for_jurisdiction("")
     assert national.supervision_level == "county"
     assert {s.step: s.up for s in national.escalation.steps}["SUMMONS"] == 1
+
+
+def test_every_duplicate_key_is_a_settings_error_at_its_own_line(tmp_path: Path) -> None:
+    """The packs' YAML reader reports each duplicate key; the settings loader keeps them all,
+    each as E611 where it is written."""
+    path = _write(tmp_path, "version: 1\nversion: 1\n" + _national_block() + "\nlocal: {}\nlocal: {}\n")
+    with pytest.raises(SettingsErrors) as caught:
+        load_settings(path)
+    lines = path.read_text("utf-8").splitlines()
+    assert [(e.code, e.span.line if e.span else None) for e in caught.value.errors] == [
+        ("E611", 2), ("E611", len(lines))]
+    assert all("duplicate key" in e.message and e.hint for e in caught.value.errors)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 
 from ..errors import PackError, SchemaError, UnknownUnitError
 from ..loading.loader import Located, Origin
@@ -87,16 +88,30 @@ class VocabularyBuilder:
         return {"bool": BOOL, "str": STR, "date": DATE}[kind]
 
     def _bounds(self, given: object, origin: Origin, kind: str) -> tuple[int | float, int | float] | None:
-        """The declared `range: [least, greatest]` of a number fact, or None (none or invalid)."""
+        """The declared `range: [least, greatest]` of a number fact, or None (none or invalid:
+        the first thing wrong with it reported, with how to write it)."""
         if given is None:
             return None
-        if not (isinstance(given, list) and len(given) == 2
-                and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in given)):
-            self.errors.append(SchemaError("`range` must be two numbers, [least, greatest]", origin.span(),
-                                           "for example `range: [1, 3]`, in the fact's unit"))
+        example = f"for example `range: [1, 3]`: the least and the greatest value of the {kind} fact, in its unit"
+        if not isinstance(given, list):
+            shown = f", got {given!r}" if isinstance(given, (int, float, str)) else ""
+            self.errors.append(SchemaError(f"`range` must be a list of two numbers, [least, greatest]{shown}",
+                                           origin.span(), example))
             return None
+        if len(given) != 2:
+            self.errors.append(SchemaError(
+                f"`range` must be two numbers, [least, greatest]; it has {len(given)}", origin.span(),
+                f"{example}; a range has both bounds (leave `range` out if the value has none)"))
+            return None
+        for index, (bound, name) in enumerate(zip(given, ("least", "greatest"))):
+            problem = _bound_problem(bound)
+            if problem is not None:
+                self.errors.append(SchemaError(f"the {name} value of `range` {problem}",
+                                               Origin(origin.doc, origin.path + (index,)).span(),
+                                               _bound_hint(bound, name)))
+                return None
         low, high = given
-        if kind == "int" and not all(float(v).is_integer() for v in given):
+        if kind == "int" and not all(isinstance(v, int) or v.is_integer() for v in given):
             self.errors.append(SchemaError(f"the range of an int fact must be whole numbers, got [{low}, {high}]",
                                            origin.span(), "declare the fact `decimal`, or round the bounds"))
             return None
@@ -109,7 +124,7 @@ class VocabularyBuilder:
     def _forbid(self, decl: FactDecl, origin: Origin, keys: tuple[str, ...], kind: str) -> None:
         for key in keys:
             if getattr(decl, key) not in (None, {}, ()):
-                hint = "only an int or decimal fact has a range" if key == "range" else None
+                hint = _RANGE_ELSEWHERE.get(kind, "only an int or decimal fact has a range") if key == "range" else None
                 self.errors.append(SchemaError(f"`{key}` does not apply to {kind}",
                                                Origin(origin.doc, origin.path + (key,)).span(key=True), hint))
 
@@ -118,3 +133,44 @@ class VocabularyBuilder:
         self.errors.append(UnknownUnitError(f"unknown unit {symbol!r}", origin.span(),
                                             f"did you mean {close[0]!r}?" if close else
                                             f"known units: {' '.join(units.UNITS)}"))
+
+
+# A `range` where it does not apply: what the author probably meant instead.
+_RANGE_ELSEWHERE = {
+    "str": "only an int or decimal fact has a range; a text fact with a fixed set of values is an enum",
+    "enum": "only an int or decimal fact has a range; `ordered: true` lets an enum's values be compared "
+            "in the order they are written",
+    "date": "only an int or decimal fact has a range; a rule compares a date in its condition",
+}
+
+
+def _bound_problem(bound: object) -> str | None:
+    """What makes one bound of a range unusable, or None."""
+    if bound is None:
+        return "is missing"
+    if isinstance(bound, bool) or not isinstance(bound, (int, float)):
+        return f"is not a number: {bound!r}"
+    if bound != bound or bound in (float("inf"), float("-inf")):
+        return f"is not a finite number: {bound!r}"
+    return None
+
+
+def _bound_hint(bound: object, name: str) -> str:
+    if bound is None:
+        return f"write the {name} value the fact can take; a range has both bounds"
+    if isinstance(bound, bool):
+        return "true and false are not numbers: write the bound as a number"
+    if isinstance(bound, float) or not isinstance(bound, str):
+        return "a range's bounds are finite numbers, in the fact's unit"
+    try:
+        number = float(bound.strip())
+    except ValueError:
+        leading = re.match(r"\s*[-+]?\d+(?:\.\d+)?", bound)
+        if leading:
+            return f"write the number alone ({leading.group().strip()}): a range is in the fact's own `unit`"
+        return "write a number, in the fact's unit"
+    if number != number or number in (float("inf"), float("-inf")):
+        return "a range's bounds are finite numbers, in the fact's unit"
+    plain = int(number) if number.is_integer() and "." not in bound else number
+    return (f"write it as a plain number, {plain}: a quoted value, or an exponent without a decimal point, "
+            "is read as text")

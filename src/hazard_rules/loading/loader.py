@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Generic, TypeVar, cast
 
 from pydantic import BaseModel
 
@@ -32,6 +32,7 @@ from .strict_yaml import Path as YPath
 from .strict_yaml import YamlDocument, read_yaml
 
 T = TypeVar("T")
+PartT = TypeVar("PartT", bound=BaseModel)
 
 PACK_FILE = "pack.yaml"
 VOCABULARY_FILE = "vocabulary.yaml"
@@ -168,8 +169,6 @@ def load_pack_source(folder: Path, root: Path | None = None,
 
 def _read_tests(source: PackSource, parts: list[Path], root: Path | None, errors: list[PackError]) -> None:
     """Give each rule the tests written for it in the `.tests.yaml` files beside the pack's files."""
-    from .validate import validate_document
-
     source.tests_read = True
     index = {located.value.id: n for n, located in enumerate(source.rules)}
     expected = {tests_file(part) for part in parts} | {source.folder / FINDING_TESTS_FILE}
@@ -180,17 +179,10 @@ def _read_tests(source: PackSource, parts: list[Path], root: Path | None, errors
                 f"name a tests file after the file whose rules it tests (art11.yaml: art11{TESTS_SUFFIX}), "
                 "and include that file in pack.yaml"))
     for part in parts:
-        file = tests_file(part)
-        if not file.is_file():
+        read = _read_tests_part(source, tests_file(part), TestsPart, root, errors)
+        if read is None:
             continue
-        doc = _read_or_collect(file, root, errors, "remove the empty file, or write the tests", kind="tests file")
-        if doc is None:
-            continue
-        source.documents.append(doc)
-        written, problems = validate_document(doc, TestsPart)
-        errors.extend(problems)
-        if written is None:
-            continue
+        written, doc = read
         for rule_id, rule_tests in written.tests.items():
             _attach(source, index, rule_id, rule_tests, Origin(doc, ("tests", rule_id)), errors)
     _read_finding_tests(source, root, errors)
@@ -199,19 +191,27 @@ def _read_tests(source: PackSource, parts: list[Path], root: Path | None, errors
 def _read_finding_tests(source: PackSource, root: Path | None, errors: list[PackError]) -> None:
     """The pack's findings.tests.yaml, if it has one. Rule ids are checked when the tests run,
     against every loaded pack (a finding at an edition's boundary may fire another edition's rule)."""
+    read = _read_tests_part(source, source.folder / FINDING_TESTS_FILE, FindingTestsPart, root, errors)
+    if read is not None:
+        written, doc = read
+        source.finding_tests = [Located(test, Origin(doc, ("findings", n))) for n, test in enumerate(written.findings)]
+
+
+def _read_tests_part(source: PackSource, file: Path, model: type[PartT], root: Path | None,
+                     errors: list[PackError]) -> tuple[PartT, YamlDocument] | None:
+    """A tests file validated against its model, its document kept with the pack's; None if the
+    file does not exist or cannot be read or validated (the errors collected)."""
     from .validate import validate_document
 
-    file = source.folder / FINDING_TESTS_FILE
     if not file.is_file():
-        return
+        return None
     doc = _read_or_collect(file, root, errors, "remove the empty file, or write the tests", kind="tests file")
     if doc is None:
-        return
+        return None
     source.documents.append(doc)
-    written, problems = validate_document(doc, FindingTestsPart)
+    written, problems = validate_document(doc, model)
     errors.extend(problems)
-    if written is not None:
-        source.finding_tests = [Located(test, Origin(doc, ("findings", n))) for n, test in enumerate(written.findings)]
+    return None if written is None else (written, doc)
 
 
 def test_names(source: PackSource) -> dict[str, list[str]]:
@@ -233,7 +233,7 @@ def test_names(source: PackSource) -> dict[str, list[str]]:
             continue
         try:
             doc = read_document(file)
-        except PackError:
+        except (PackError, Diagnostics):
             continue
         written = doc.data.get("tests") if isinstance(doc.data, dict) else None
         for rule_id, tests in (written.items() if isinstance(written, dict) else ()):
@@ -271,6 +271,9 @@ def _read_or_collect(file: Path, root: Path | None, errors: list[PackError], emp
         doc = read_document(file, root)
     except PackError as error:
         errors.append(error)
+        return None
+    except Diagnostics as several:  # the file's duplicate keys, each where it is written
+        errors.extend(cast(list[PackError], several.errors))
         return None
     if doc.data is None:  # empty, only comments, or a bare `---`: a truncated copy, not an empty part
         errors.append(EmptyPackFileError(f"{kind} {file.name} is empty (or only comments)", doc.span(()), empty_hint))

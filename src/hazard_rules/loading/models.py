@@ -10,8 +10,8 @@ import datetime as dt
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr, field_validator
-from pydantic.json_schema import SkipJsonSchema
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, field_validator
+from pydantic.json_schema import SkipJsonSchema, WithJsonSchema
 
 FACT_ID = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*")
 CONDITION_NAME = re.compile(r"[a-z][a-z0-9_]*")
@@ -73,6 +73,9 @@ class Scope(_Model):
         return codes
 
 
+_RANGE_SCHEMA = {"anyOf": [{"items": {"anyOf": [{"type": "integer"}, {"type": "number"}]},
+                           "maxItems": 2, "minItems": 2, "type": "array"}, {"type": "null"}]}
+
 FactType = Literal["bool", "int", "decimal", "str", "enum", "date", "set", "list"]
 
 
@@ -80,8 +83,11 @@ class FactDecl(_Model):
     label: Text | None = None
     type: Text
     unit: Text | None = None
-    # int/decimal: [least, greatest] a value can be, in `unit` (checked in checking/vocabulary.py)
-    range: Annotated[list[StrictInt | StrictFloat], Field(min_length=2, max_length=2)] | None = None
+    # int/decimal: [least, greatest] a value can be, in `unit`. Taken as written and checked in
+    # checking/vocabulary.py, where each mistake gets its own message and hint (the validator's
+    # would be "input should be a valid integer or input should be a valid number"); editors
+    # still get the shape from the schema.
+    range: Annotated[Any, WithJsonSchema(_RANGE_SCHEMA)] = None
     values: dict[str, Text] | None = None
     fields: dict[str, FactDecl] | None = None
     description: Text | None = None

@@ -16,11 +16,11 @@ import bisect
 import re
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, NoReturn, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import yaml
 
-from ..errors import DuplicateKeyError, LimitExceededError, PackError, Span, YamlSyntaxError
+from ..errors import Diagnostics, DuplicateKeyError, LimitExceededError, PackError, Span, YamlSyntaxError
 from .cache import Memo
 
 try:  # the C composer is several times faster; fall back silently when absent
@@ -215,6 +215,10 @@ class YamlDocument:
 def read_yaml(text: str, file: str, limits: Limits = PACK_LIMITS, *, positions: bool = True) -> YamlDocument:
     """Parse YAML text strictly into a YamlDocument (one document per file).
 
+    Every duplicate key of the file is reported, each at its own position: one
+    DuplicateKeyError, or Diagnostics with all of them (and the error that stopped the
+    reading, if another did). Any other error stops the reading at once.
+
     positions=False leaves where each value stands to be read again from the text when a
     position is first asked for (YamlDocument.nodes): a pack that loads without errors
     never asks, and building them is half the work of reading."""
@@ -233,12 +237,20 @@ def read_yaml(text: str, file: str, limits: Limits = PACK_LIMITS, *, positions: 
         raise YamlSyntaxError(message, span, _yaml_hint(message)) from None
     except yaml.YAMLError as exc:
         raise YamlSyntaxError(str(exc), Span(file, 1, 1)) from None
-    builder = _Builder(doc, limits)
-    if positions:
-        doc.data = builder.build(root, (), 0) if root is not None else None
-    else:
-        doc.data = builder.plain(root, 0) if root is not None else None
-        doc.forget_positions()
+    builder = _Builder(doc, limits, duplicates=[])
+    try:
+        if positions:
+            doc.data = builder.build(root, (), 0) if root is not None else None
+        else:
+            doc.data = builder.plain(root, 0) if root is not None else None
+            doc.forget_positions()
+    except PackError as error:
+        if builder.duplicates:
+            raise Diagnostics([*builder.duplicates, error], file) from None
+        raise
+    if builder.duplicates:
+        duplicates = builder.duplicates
+        raise duplicates[0] if len(duplicates) == 1 else Diagnostics(duplicates, file)
     return doc
 
 
@@ -253,10 +265,15 @@ def _yaml_hint(message: str) -> str | None:
 
 
 class _Builder:
-    def __init__(self, doc: YamlDocument, limits: Limits = PACK_LIMITS) -> None:
+    """Plain values from a node tree, checked. A duplicate key raises at once, unless a list
+    is given to collect each one in (the reading then goes on, to find the others)."""
+
+    def __init__(self, doc: YamlDocument, limits: Limits = PACK_LIMITS,
+                 duplicates: list[DuplicateKeyError] | None = None) -> None:
         self.doc = doc
         self.limits = limits
         self.count = 0
+        self.duplicates = duplicates
 
     def build(self, node: yaml.Node, path: Path, depth: int) -> Any:
         """The value of node, noting where it and every value inside it stand."""
@@ -275,11 +292,13 @@ class _Builder:
         self._check(node, depth)
         if isinstance(node, yaml.MappingNode):
             result: dict[str, Any] = {}
+            firsts: dict[str, int] = {}
             for key_node, value_node in node.value:
                 key = self._key(key_node)
-                if key in result:
-                    first = next(k for k, _ in node.value if self._key(k) == key)
-                    self._duplicate(key, first.start_mark.index, key_node)
+                if key in firsts:
+                    self._duplicate(key, firsts[key], key_node)
+                else:
+                    firsts[key] = key_node.start_mark.index
                 result[key] = self.plain(value_node, depth + 1)
             return result
         if isinstance(node, yaml.SequenceNode):
@@ -312,20 +331,24 @@ class _Builder:
                                   "write the keys out; merges hide where a value came from")
         return str(key) if not isinstance(key, str) else key
 
-    def _duplicate(self, key: str, first_index: int, key_node: yaml.Node) -> NoReturn:
+    def _duplicate(self, key: str, first_index: int, key_node: yaml.Node) -> None:
         first_span = self.doc.span_at_index(first_index)
-        raise DuplicateKeyError(
+        error = DuplicateKeyError(
             f"duplicate key {key!r} (first written at line {first_span.line})",
             self.doc.span_at_index(key_node.start_mark.index, len(key)),
             "YAML keeps only one of them; remove or rename the other")
+        if self.duplicates is None:
+            raise error
+        self.duplicates.append(error)
 
     def _mapping(self, node: yaml.MappingNode, path: Path, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             key = self._key(key_node)
-            if key in result:
+            if key in result:  # where the first one stands is kept: a third one points to it too
                 self._duplicate(key, self.doc.key_nodes[path + (key,)][0], key_node)
-            self.doc.key_nodes[path + (key,)] = _where(key_node)
+            else:
+                self.doc.key_nodes[path + (key,)] = _where(key_node)
             result[key] = self.build(value_node, path + (key,), depth + 1)
         return result
 

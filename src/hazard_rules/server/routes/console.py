@@ -7,9 +7,10 @@ import datetime as dt
 from pathlib import Path
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from starlette.datastructures import UploadFile  # what request.form() holds (fastapi's is a subclass)
 
 from ...errors import HazardRulesError
 from ...workflow.service import evidence

@@ -3,8 +3,9 @@
 Validation (networkx): one entry state; every state reachable from it; no trap state
 (every non-final state has a way out); every open state can still reach CLOSED;
 every role, guard and state a transition names exists; every action has its effects
-(effects.py); CLOSED and VOID are final. `to_dot` and `to_mermaid`
-draw it.
+(effects.py); CLOSED and VOID are final. Each problem is its own E601 error at the place
+in machine.yaml it concerns, all of them reported together like a pack's. `to_dot` and
+`to_mermaid` draw it.
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ import difflib
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import networkx as nx
 from pydantic import BaseModel, ConfigDict, Field
 
 from ...errors import Diagnostics, HazardRulesError, Span
-from ...loading.strict_yaml import read_yaml
+from ...loading.strict_yaml import Path as YPath
+from ...loading.strict_yaml import YamlDocument, read_yaml
 from ...loading.validate import validate_document
 from .effects import CLOSED, EFFECTS, VOID
 
@@ -30,6 +32,20 @@ class MachineError(HazardRulesError):
     """The state machine definition is inconsistent."""
 
     code = "E601"
+
+
+class _Problem(NamedTuple):
+    """One inconsistency: what is wrong, where in machine.yaml (the key itself with key=True)."""
+
+    message: str
+    path: YPath
+    hint: str
+    key: bool = False
+
+
+def _suggest(name: str, known: list[str], what: str) -> str:
+    close = difflib.get_close_matches(name, known, n=1)
+    return f"did you mean {close[0]!r}?" if close else f"{what}: {', '.join(known)}"
 
 
 class _Model(BaseModel):
@@ -80,15 +96,18 @@ class Machine:
     """Transitions by (state, action), validated as a graph."""
 
     def __init__(self, definition: MachineDef, guard_names: frozenset[str], file: str = "machine.yaml",
-                 effect_names: frozenset[str] | None = None) -> None:
+                 effect_names: frozenset[str] | None = None, doc: YamlDocument | None = None) -> None:
+        """Raise MachineError for one inconsistency, Diagnostics for several; each is placed
+        in doc (the file read) when given, else at the top of `file`."""
         self.definition = definition
         self.file = file
         self._by_action: dict[str, Transition] = {}
         problems = self._check_names(guard_names, frozenset(EFFECTS) if effect_names is None else effect_names)
         problems += self._check_graph()
-        if problems:
-            raise MachineError("the state machine is inconsistent: " + "; ".join(problems),
-                               Span(file, 1, 1), "fix the definition; every problem is listed")
+        errors = [MachineError(p.message, doc.span(p.path, key=p.key) if doc else Span(file, 1, 1), p.hint)
+                  for p in problems]
+        if errors:
+            raise errors[0] if len(errors) == 1 else Diagnostics(errors, file)
 
     # ------------------------------------------------------------------ lookup
     @property
@@ -115,33 +134,55 @@ class Machine:
         return self.definition.states[state].open
 
     # ------------------------------------------------------------------ validation
-    def _check_names(self, guard_names: frozenset[str], effect_names: frozenset[str]) -> list[str]:
+    def _check_names(self, guard_names: frozenset[str], effect_names: frozenset[str]) -> list[_Problem]:
         d = self.definition
+        states, roles = list(d.states), list(d.roles)
         problems = []
-        for state in [d.entry, *d.final]:
+        for path, state in [(("entry",), d.entry), *((("final", n), s) for n, s in enumerate(d.final))]:
             if state not in d.states:
-                problems.append(f"state {state!r} is not declared")
+                problems.append(_Problem(f"state {state!r} is not declared", path,
+                                         _suggest(state, states, "declared states")))
         # The ledger gives these two end states their meaning (closure ends duties, void ends a non-hazard).
-        problems += [f"state {state} must be declared final" for state in (CLOSED, VOID) if state not in d.final]
-        for name in [*d.acting.area_roles, *d.acting.department_roles]:
-            if name not in d.roles:
-                problems.append(f"acting: unknown role {name!r}")
-        for t in d.transitions:
-            if t.action in self._by_action:
-                problems.append(f"action {t.action!r} is declared twice")
-            self._by_action[t.action] = t
-            for state in [*t.from_, *([t.to] if t.to else [])]:
-                if state not in d.states:
-                    problems.append(f"{t.action}: unknown state {state!r}")
-            if (t.to is None) == (t.overlay is None):
-                problems.append(f"{t.action}: give either `to` (a state change) or `overlay` (a self-loop)")
-            problems += [f"{t.action}: unknown role {r!r}" for r in t.roles if r not in d.roles]
-            problems += [f"{t.action}: unknown guard {g!r}" for g in t.guards if g not in guard_names]
-            if t.action not in effect_names:
-                unused = effect_names - {other.action for other in d.transitions}   # what it was renamed from
-                close = difflib.get_close_matches(t.action, sorted(unused), n=1, cutoff=0.3)
-                problems.append(f"{t.action}: no effects declared for this action in workflow/effects.py (what the "
-                                f"step does besides changing state{f'; renamed from {close[0]!r}?' if close else ''})")
+        problems += [_Problem(f"state {state} must be declared final", ("final",),
+                              f"add {state} to `final`: the ledger ends a hazard there (CLOSED: closed after "
+                              "rectification; VOID: not a hazard)")
+                     for state in (CLOSED, VOID) if state not in d.final]
+        for kind in ("area_roles", "department_roles"):
+            for n, name in enumerate(getattr(d.acting, kind)):
+                if name not in d.roles:
+                    problems.append(_Problem(f"acting: unknown role {name!r}", ("acting", kind, n),
+                                             _suggest(name, roles, "roles")))
+        for i, t in enumerate(d.transitions):
+            problems += self._check_transition(i, t, guard_names, effect_names)
+        return problems
+
+    def _check_transition(self, i: int, t: Transition, guard_names: frozenset[str],
+                          effect_names: frozenset[str]) -> list[_Problem]:
+        d = self.definition
+        at: YPath = ("transitions", i)
+        problems = []
+        if t.action in self._by_action:
+            problems.append(_Problem(f"action {t.action!r} is declared twice", (*at, "action"),
+                                     "give each transition its own action; one action has one transition"))
+        self._by_action[t.action] = t
+        named = [((*at, "from", n), state) for n, state in enumerate(t.from_)] + ([((*at, "to"), t.to)] if t.to else [])
+        problems += [_Problem(f"{t.action}: unknown state {state!r}", path, _suggest(state, list(d.states), "states"))
+                     for path, state in named if state not in d.states]
+        if (t.to is None) == (t.overlay is None):
+            problems.append(_Problem(f"{t.action}: give either `to` (a state change) or `overlay` (a self-loop)", at,
+                                     "a transition changes the state or sets an overlay, not both, not neither"))
+        problems += [_Problem(f"{t.action}: unknown role {r!r}", (*at, "roles", n), _suggest(r, list(d.roles), "roles"))
+                     for n, r in enumerate(t.roles) if r not in d.roles]
+        problems += [_Problem(f"{t.action}: unknown guard {g!r}", (*at, "guards", n),
+                              _suggest(g, sorted(guard_names), "guards (workflow/domain/guards.py)"))
+                     for n, g in enumerate(t.guards) if g not in guard_names]
+        if t.action not in effect_names:
+            unused = effect_names - {other.action for other in d.transitions}   # what it was renamed from
+            close = difflib.get_close_matches(t.action, sorted(unused), n=1, cutoff=0.3)
+            problems.append(_Problem(
+                f"{t.action}: no effects declared for this action in workflow/effects.py (what the "
+                f"step does besides changing state{f'; renamed from {close[0]!r}?' if close else ''})",
+                (*at, "action"), "an action the ledger can take needs its effects: declare them in EFFECTS"))
         return problems
 
     @cached_property
@@ -154,7 +195,7 @@ class Machine:
                 g.add_edge(source, t.target(source), key=t.action, action=t.action, roles=t.roles, overlay=t.overlay)
         return g
 
-    def _check_graph(self) -> list[str]:
+    def _check_graph(self) -> list[_Problem]:
         d = self.definition
         if any(s not in d.states for s in [d.entry, *d.final]):
             return []
@@ -162,17 +203,23 @@ class Machine:
         problems = []
         entries = [n for n in g if g.in_degree(n) == 0]
         if entries != [d.entry]:
-            problems.append(f"exactly one entry state expected ({d.entry}), found {entries}")
+            problems.append(_Problem(f"exactly one entry state expected ({d.entry}), found {entries}", ("entry",),
+                                     "only the entry state may have no transition into it"))
         reachable = nx.descendants(g, d.entry) | {d.entry}
-        problems += [f"state {s} cannot be reached from {d.entry}" for s in d.states if s not in reachable]
+        problems += [_Problem(f"state {s} cannot be reached from {d.entry}", ("states", s),
+                              "add a transition into it, or remove the state", key=True)
+                     for s in d.states if s not in reachable]
         for state in d.states:
             if state in d.final or state == d.entry:
                 continue
             onward = {v for _, v in g.out_edges(state)} - {state}
             if not onward:
-                problems.append(f"state {state} is a trap: no transition leaves it")
+                problems.append(_Problem(f"state {state} is a trap: no transition leaves it", ("states", state),
+                                         "add a transition out of it, or declare it in `final`", key=True))
             elif d.states[state].open and CLOSED in d.states and not nx.has_path(g, state, CLOSED):
-                problems.append(f"open state {state} can never reach {CLOSED}")
+                problems.append(_Problem(f"open state {state} can never reach {CLOSED}", ("states", state),
+                                         f"add a way on towards {CLOSED}, or mark the state `open: false`",
+                                         key=True))
         return problems
 
     # ------------------------------------------------------------------ drawing
@@ -210,4 +257,4 @@ def load_machine(path: Path | None = None) -> Machine:
     if errors:  # every mistake of the file at once, as the pack and settings loaders report theirs
         raise errors[0] if len(errors) == 1 else Diagnostics(errors, shown)
     assert isinstance(definition, MachineDef)
-    return Machine(definition, frozenset(GUARDS), shown)
+    return Machine(definition, frozenset(GUARDS), shown, doc=doc)

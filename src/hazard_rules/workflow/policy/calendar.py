@@ -48,7 +48,7 @@ from typing import Any, Literal, NoReturn
 import chinese_calendar
 from lunardate import LunarDate
 
-from ...errors import Diagnostics, HazardRulesError
+from ...errors import Diagnostics, HazardRulesError, recast
 from ...loading.strict_yaml import read_yaml
 
 CHINA_TZ = dt.timezone(dt.timedelta(hours=8), "CST")  # no daylight saving since 1991
@@ -134,7 +134,7 @@ def _parse_notices(text: str, file: str) -> dict[int, Notice]:
     try:
         doc = read_yaml(text, file)
     except HazardRulesError as exc:
-        raise CalendarError(exc.message, exc.span, exc.hint or _FILE_HINT) from None
+        raise recast(exc, CalendarError, file, _FILE_HINT) from None
 
     def fail(message: str, path: tuple = (), key: bool = False) -> NoReturn:
         raise CalendarError(message, doc.span(path, key=key), _FILE_HINT)

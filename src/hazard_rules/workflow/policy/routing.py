@@ -33,7 +33,7 @@ from typing import Annotated, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, model_validator
 
-from ...errors import Diagnostics, HazardRulesError
+from ...errors import Diagnostics, HazardRulesError, recast
 from ...loading.models import INDUSTRY_CODE
 from ...loading.strict_yaml import YamlDocument, read_yaml
 from ...loading.validate import validate_document
@@ -282,7 +282,7 @@ def load_departments(path: Path | None = None) -> DepartmentTable:
     try:
         doc = read_yaml(text, file)
     except HazardRulesError as exc:
-        raise DepartmentTableError(exc.message, exc.span, exc.hint) from None
+        raise recast(exc, DepartmentTableError, file) from None
     problems = _check_names(doc)
     table, errors = validate_document(doc, DepartmentTable)
     # Every mistake at once; a name reported where it is written drops the model's echo of it.

@@ -30,7 +30,7 @@ from pydantic import (
     model_validator,
 )
 
-from ...errors import Diagnostics, HazardRulesError
+from ...errors import Diagnostics, HazardRulesError, recast
 from ...loading.strict_yaml import YamlDocument, read_yaml
 from ...loading.validate import validate_document
 from .calendar import WorkCalendar, china_date
@@ -349,7 +349,7 @@ def load_settings(path: Path | None = None) -> SettingsBook:
     try:
         doc = read_yaml(text, file)
     except HazardRulesError as exc:
-        raise SettingsError(exc.message, exc.span, exc.hint) from None
+        raise recast(exc, SettingsError, file) from None
     if not isinstance(doc.data, dict):
         raise SettingsError("a settings file is a mapping with `version`, `national` and `local`",
                             doc.span(()), "see docs/workflow-settings.md")
