@@ -1,18 +1,31 @@
 """The statistics page (统计分析) in a real browser: the vendored Chart.js loads from /static,
 each chart is drawn with the numbers of the page's #chart-data (which is the API's answer,
 fetched here by the page's own session), bars stand as high as their numbers, and the
-charts fit a phone. The examples are registered through the intake page first."""
+charts fit a phone. The examples are registered through the intake page first, into a
+server of this module's own (the walk's ledger is left as the walk expects it)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+
+import pytest
 
 from hazard_rules.workflow.stats import series_days
 
-from ..conftest import EXAMPLES
+from ..conftest import EXAMPLES, ROOT
+from .conftest import Console, serve
 
 CANVASES = ("chart-stock-increment", "chart-clearing", "chart-industry", "chart-department", "chart-industry-rate")
+
+
+@pytest.fixture(scope="module")
+def console(driver, tmp_path_factory):
+    """The console over a server and ledger of this module's own."""
+    shots = os.environ.get("HAZARD_RULES_SCREENSHOTS")
+    with serve(tmp_path_factory.mktemp("stats-browser")) as server:
+        yield Console(driver, server, (ROOT / shots) if shots else None)
 
 
 def percent(rate):
