@@ -18,6 +18,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -63,6 +64,13 @@ class LiveServer:
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     """`hazard-rules serve` as it runs: uvicorn over create_app, on a free loopback port."""
+    with serve(tmp_path_factory.mktemp("browser")) as server:
+        yield server
+
+
+@contextmanager
+def serve(folder: Path) -> Iterator[LiveServer]:
+    """A live server over a new ledger in `folder`, with the accounts of tests/server."""
     _require_browser()
     import uvicorn
 
@@ -71,7 +79,6 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
 
     from ..server.conftest import add_accounts
 
-    folder = tmp_path_factory.mktemp("browser")
     settings = ServerSettings(db_url=f"sqlite:///{folder / 'ledger.sqlite'}", evidence_dir=folder / "evidence")
     app = create_app(settings)
     add_accounts(app.state.accounts)

@@ -32,6 +32,7 @@ READS = {
     "history": ("GET", f"/api/v1/hazards/{MAJOR}/history", None, SEES_MAJOR),
     "overdue": ("GET", "/api/v1/overdue", None, EVERYONE),
     "stats": ("GET", "/api/v1/stats?by=industry", None, STATISTICS),
+    "stats_series": ("GET", "/api/v1/stats/series?step=week", None, STATISTICS),
     "export": ("GET", "/api/v1/export?what=breakdown&format=xlsx", None, STATISTICS),
     "verify": ("GET", "/api/v1/verify", None, VERIFIES),
 }

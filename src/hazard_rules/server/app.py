@@ -15,7 +15,7 @@ from ..classifying.load import load_rulesets
 from ..workflow.service.accounts import Accounts
 from ..workflow.service.ledger import Ledger
 from . import problems
-from .routes import auth, classify, console, hazards, intake_console, reports, rules
+from .routes import auth, classify, console, hazards, intake_console, reports, rules, stats_console
 from .settings import ServerSettings
 
 DESCRIPTION = """\
@@ -43,7 +43,7 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     app.state.accounts = Accounts.of(ledger)
     app.state.ruleset = ruleset
     problems.install(app)
-    for module in (auth, classify, rules, hazards, reports, console, intake_console):
+    for module in (auth, classify, rules, hazards, reports, console, intake_console, stats_console):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     return app

@@ -41,6 +41,20 @@ def stats(desk: Desk = Depends(auth.desk), groups: reports.Grouping = Depends(gr
     return {"as_of": str(moment), "rows": desk.stats(moment, groups)}
 
 
+@router.get("/stats/series")
+def stats_series(desk: Desk = Depends(auth.desk), groups: reports.Grouping = Depends(grouping),
+                 cut_off: dt.date | None = Query(default=None, description="存量: found before it; default start"),
+                 start: dt.date | None = Query(default=None, description="default: 11 months before end's month"),
+                 end: dt.date | None = Query(default=None, description="default: today"),
+                 step: Literal["day", "week", "month"] = "month",
+                 now: dt.datetime = Depends(auth.now)) -> dict[str, Any]:
+    """存量/增量, 动态清零 progress and the rectification rate at the end of each day, week
+    or month from start to end (`stock_increment` as of each), and the breakdown by each
+    dimension of `by` as of end (`breakdowns`): the numbers of the console's charts."""
+    window = reports.Window.around(now, cut_off, start, end, step)
+    return desk.series(window, groups)
+
+
 @router.get("/export", response_class=Response,
             responses={200: {"content": {MEDIA[".csv"]: {}, MEDIA[".xlsx"]: {}}}})
 def export(desk: Desk = Depends(auth.desk), groups: reports.Grouping = Depends(grouping),

@@ -203,6 +203,14 @@ class Desk:
 
         return breakdown(self.ledger, as_of, **self._scoped(grouping).kwargs())
 
+    def series(self, window: reports.Window, grouping: reports.Grouping) -> dict[str, Any]:
+        """存量/增量, 动态清零 progress and the 整改率 at each day of the window, and a
+        breakdown by each dimension of the grouping as of its last day (JSON values)."""
+        from ..stats import series
+
+        return series(self.ledger, window.cut_off, window.start, window.end, window.step,
+                      **self._scoped(grouping).kwargs()).as_dict()
+
     def export(self, tables: list[str], kind: str, as_of: Any, grouping: reports.Grouping,
                cut_off: dt.date | None = None, period: Any = None) -> bytes:
         """The statistics tables as a CSV or XLSX file's bytes."""

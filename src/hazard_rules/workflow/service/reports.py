@@ -1,5 +1,7 @@
 """Statistics tables for export (CSV/XLSX): which tables a request asks for, built from one
-snapshot, written atomically. `ledger export` and the HTTP service both call `export`."""
+snapshot, written atomically. `ledger export` and the HTTP service both call `export`.
+Also the window of a time series (`Window`): the API and the console's statistics page
+take the same defaults from here."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from typing import Any
 
 from ...errors import UsageError
 from .. import stats as st
+from ..policy.calendar import china_date
 
 SHEET_NAMES = {"breakdown": "分类统计", "stock": "存量增量", "enterprise": "企业统计表", "missing": "未报送企业"}
 TABLES = tuple(SHEET_NAMES)
@@ -110,9 +113,40 @@ def to_bytes(export: Export, kind: str) -> bytes:
         return path.read_bytes()
 
 
+@dataclass(frozen=True)
+class Window:
+    """The days of a statistics series: 存量 is what was found before `cut_off`."""
+
+    cut_off: dt.date
+    start: dt.date
+    end: dt.date
+    step: str = "month"
+
+    @classmethod
+    def around(cls, now: dt.datetime, cut_off: dt.date | None = None, start: dt.date | None = None,
+               end: dt.date | None = None, step: str | None = None) -> Window:
+        """What a request left out: `end` today (in China), `start` the first day of the
+        eleventh month before end's (a year of monthly points), `cut_off` the start, by month."""
+        end = end or china_date(now)
+        if start is None:
+            back = end.year * 12 + end.month - 1 - 11
+            start = dt.date(back // 12, back % 12 + 1, 1)
+        return cls(cut_off or start, start, end, step or "month")
+
+
 def parse_period(text: str | None) -> Any:
     """A statistics period (2025Q1 or 2025), or None."""
     return st.Period.parse(text) if text else None
+
+
+def parse_day(text: str | None, name: str) -> dt.date | None:
+    """An ISO date from a form field, or None when left blank."""
+    if not text or not text.strip():
+        return None
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(f"{name}: {text!r} is not an ISO date", hint="e.g. 2025-03-31") from None
 
 
 def parse_as_of(text: str | None) -> Any:

@@ -1,6 +1,7 @@
 """Statistics over the hazard ledger, always as of a moment the caller passes.
 
 `core` replays the log as of a moment and counts (breakdowns, 存量/增量, 动态清零);
+`series` counts 存量/增量 at each day of a series (one reading of the log);
 `statements` builds the enterprise quarterly/annual tables and records their signed
 submissions; `export` writes CSV and XLSX. Import from here: these are the public names.
 """
@@ -34,7 +35,9 @@ from .core import (  # noqa: F401
     jurisdiction_at,
     moment,
     snapshot,
+    snapshots,
     state_as_of,
+    states_as_of,
     status,
     stock_increment,
 )
@@ -49,6 +52,7 @@ from .export import (
     to_xlsx,
     write_csv,
 )
+from .series import MAX_POINTS, STEPS, Series, series, series_days  # noqa: F401
 from .statements import (  # noqa: F401
     ENTERPRISE_COLUMNS,
     MISSING_COLUMNS,
@@ -73,6 +77,7 @@ __all__ = [
     "Clearing",
     "Counts",
     "Period",
+    "Series",
     "Snapshot",
     "StatisticsError",
     "Submission",
@@ -92,8 +97,12 @@ __all__ = [
     "moment",
     "read_csv",
     "read_xlsx",
+    "series",
+    "series_days",
     "snapshot",
+    "snapshots",
     "state_as_of",
+    "states_as_of",
     "statistics_body",
     "statistics_due",
     "status",

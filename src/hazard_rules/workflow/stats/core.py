@@ -166,41 +166,58 @@ def state_as_of(hazard_id: str, events: Iterable[Event], at: dt.datetime) -> Haz
     hazard yet (not registered, or only a report under verification). Replay stops at
     the first event after `at`, so an event recorded with an earlier time after a later
     one never skips ahead of it."""
-    state = HazardState(id=hazard_id)
-    registered = False
-    for event in events:
-        if china_aware(event.at) > at:
-            break
-        state = apply(state, event)
-        registered = registered or event.action in HAZARD_ENTRY
-    return state if registered else None
+    return states_as_of(hazard_id, list(events), [at])[0]
+
+
+def states_as_of(hazard_id: str, events: Sequence[Event], ats: Sequence[dt.datetime]) -> list[HazardState | None]:
+    """`state_as_of` at each instant of `ats` (in any order), applying each event once:
+    the instants are taken in time order and the replay goes on from where the previous
+    one stopped (the events a later instant sees start with those an earlier one saw)."""
+    found: list[HazardState | None] = [None] * len(ats)
+    state, registered, applied = HazardState(id=hazard_id), False, 0
+    for index in sorted(range(len(ats)), key=ats.__getitem__):
+        while applied < len(events) and china_aware(events[applied].at) <= ats[index]:
+            state = apply(state, events[applied])
+            registered = registered or events[applied].action in HAZARD_ENTRY
+            applied += 1
+        found[index] = state if registered else None
+    return found
 
 
 def snapshot(ledger: Any, as_of: AsOf) -> Snapshot:
     """Read the ledger (one query for the events, one for the submissions) and replay it
     as of `as_of`."""
-    at = moment(as_of)
+    return snapshots(ledger, [as_of])[0]
+
+
+def snapshots(ledger: Any, moments: Sequence[AsOf]) -> list[Snapshot]:
+    """The ledger replayed as of each of `moments` (in order) from one reading of it:
+    the log is read once and each hazard's events applied once (`states_as_of`)."""
+    ats = [moment(m) for m in moments]
     ev = schema.events.c
-    hazards: list[HazardState] = []
+    found: list[list[HazardState]] = [[] for _ in ats]
     with ledger.engine.connect() as conn:
         rows = conn.execute(select(ev.hazard_id, ev.body).order_by(ev.hazard_id, ev.n))
         current: str | None = None
         batch: list[Event] = []
         for row in rows:
             if row.hazard_id != current:
-                _replay_into(hazards, current, batch, at)
+                _replay_into(found, current, batch, ats)
                 current, batch = row.hazard_id, []
             batch.append(Event.model_validate_json(row.body))
-        _replay_into(hazards, current, batch, at)
-        submissions = [s for s in read_submissions(conn) if s.submitted_at <= at]
-    return Snapshot(at, tuple(hazards), tuple(submissions), getattr(ledger, "settings", None))
+        _replay_into(found, current, batch, ats)
+        every = read_submissions(conn)
+    settings = getattr(ledger, "settings", None)
+    return [Snapshot(at, tuple(hazards), tuple(s for s in every if s.submitted_at <= at), settings)
+            for at, hazards in zip(ats, found)]
 
 
-def _replay_into(found: list[HazardState], hazard_id: str | None, events: list[Event], at: dt.datetime) -> None:
+def _replay_into(found: list[list[HazardState]], hazard_id: str | None, events: list[Event],
+                 ats: list[dt.datetime]) -> None:
     if hazard_id is not None and events:
-        state = state_as_of(hazard_id, events, at)
-        if state is not None:
-            found.append(state)
+        for hazards, state in zip(found, states_as_of(hazard_id, events, ats)):
+            if state is not None:
+                hazards.append(state)
 
 
 def read_submissions(conn: Any) -> list[Submission]:
