@@ -154,14 +154,15 @@ class Desk:
                                 expected_version=expected_version, **i.acting())
 
     # ------------------------------------------------------------------ reading
-    def allowed(self, hazard_id: str) -> list[dict[str, Any]]:
-        """The steps this identity may take on the hazard now, with what each requires."""
+    def allowed(self, hazard_id: str, at: dt.datetime) -> list[dict[str, Any]]:
+        """The steps this identity may take on the hazard at `at`, with what each requires;
+        steps a guard on the hazard's state, the actor or the time refuses are left out."""
         self.hazard(hazard_id)
         i = self.identity
         return [{"action": t.action, "to": t.to, "overlay": t.overlay, "requires": list(t.requires),
                  "evidence": list(t.evidence), "guards": list(t.guards), "source": t.source}
-                for t in self.ledger.allowed(hazard_id, role=i.role, organisation=i.organisation,
-                                             org_code=i.org_code, department=i.department)]
+                for t in self.ledger.allowed(hazard_id, actor=i.name, role=i.role, organisation=i.organisation,
+                                             at=at, org_code=i.org_code, department=i.department)]
 
     def history(self, hazard_id: str) -> list[Any]:
         """Every event of the hazard, from finding and verdict to closure (一键追溯)."""
