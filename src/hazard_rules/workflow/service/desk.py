@@ -23,6 +23,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ...errors import HazardRulesError, UsageError
+from ...findings.model import Finding
 from ..domain.events import Evidence
 from ..domain.state import HazardState
 from ..policy.routing import AdminCode, AdminCodeError
@@ -143,6 +144,13 @@ class Desk:
                 yield IntakeItem(outcome.number, finding.id, "refused", error=exc)
                 continue
             yield IntakeItem(outcome.number, finding.id, "created" if result.created else "existing", result.hazard)
+
+    def report(self, finding: Finding, fields: dict[str, Any], at: dt.datetime) -> HazardState:
+        """A 举报 received by this (DEPT) identity: the finding enters the verification lane
+        (`submit_report`, NEW → REPORT_VERIFYING) unclassified; `fields` carry the channel
+        and content it requires (StepRefused when the machine refuses it)."""
+        return self.ledger.register(finding, None, at=at, action="submit_report", fields=fields,
+                                    **self.identity.acting()).hazard
 
     def step(self, hazard_id: str, action: str, *, at: dt.datetime, fields: dict[str, Any] | None = None,
              evidence: Iterable[Evidence | dict[str, Any]] = (), expected_version: int | None = None) -> HazardState:
