@@ -43,7 +43,7 @@ class PublicReportBody(_Body):
 
     place: str = Field(default="", max_length=4000, description="单位或场所名称 (required)")
     jurisdiction: str = Field(default="", max_length=4000,
-                              description="所在地行政区划代码, e.g. 370782 (required; within the intake account's area)")
+                              description="所在地行政区划代码, e.g. 370782 (required; in the intake area)")
     description: str = Field(default="", max_length=20000,
                              description="隐患情况描述 (required, at most 2000 characters)")
     location: str = Field(default="", max_length=4000, description="详细地址 (optional)")
