@@ -92,7 +92,7 @@ def add_accounts(accounts: Accounts) -> dict[str, str]:
 
 
 def make_server(url: str, **settings) -> tuple[TestClient, dict[str, str]]:
-    app = create_app(ServerSettings(db_url=url, clock=lambda: NOW, **settings))
+    app = create_app(ServerSettings(**{"db_url": url, "clock": lambda: NOW, **settings}))
     client = TestClient(app)
     return client, add_accounts(app.state.accounts)
 

@@ -6,6 +6,7 @@ write nothing. Each test posts from an address of its own, so the limits do not 
 from __future__ import annotations
 
 import itertools
+import json
 import re
 
 import pytest
@@ -195,3 +196,12 @@ def test_without_an_intake_account_the_form_is_closed(server, intake) -> None:
         assert Server(client, {}).events() == 0
     finally:
         client.app.state.public.username = None
+
+
+def test_another_sites_form_cannot_post_json(server) -> None:
+    """A cross-site form can send text/plain that looks like JSON (no preflight): not taken."""
+    before = server.events()
+    response = visitor(server).post("/api/v1/public/reports", content=json.dumps(GOOD).encode(),
+                                    headers={"content-type": "text/plain"})
+    assert response.status_code == 422, response.text
+    assert server.events() == before

@@ -16,7 +16,7 @@ from ..workflow.service.accounts import Accounts
 from ..workflow.service.ledger import Ledger
 from ..workflow.service.public import PublicIntake
 from . import problems
-from .routes import auth, classify, console, hazards, public, reports, rules
+from .routes import auth, classify, console, hazards, operations, public, reports, rules
 from .settings import ServerSettings
 
 DESCRIPTION = """\
@@ -46,7 +46,7 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     app.state.ruleset = ruleset
     app.state.public = PublicIntake(ledger, app.state.accounts, settings.public_intake)
     problems.install(app)
-    for module in (auth, classify, rules, hazards, reports, public, console):
+    for module in (auth, classify, rules, hazards, reports, operations, public, console):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     return app

@@ -50,3 +50,9 @@ class PublicReportBody(_Body):
     industry: str = Field(default="", max_length=4000, description="行业: gongmao, hazchem, … or other (optional)")
     contact: str = Field(default="", max_length=4000,
                          description="联系方式 (optional; seen by the area's departments only)")
+
+
+class StatisticsSubmission(_Body):
+    """The period of an enterprise's statistics table; the enterprise and the signer are the account."""
+
+    period: str = Field(max_length=20, description="2025Q1 … 2025Q4, or 2025 (an ended period)")

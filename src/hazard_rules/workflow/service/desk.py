@@ -27,12 +27,14 @@ from ...findings.model import Finding
 from ..domain.events import Evidence
 from ..domain.state import HazardState
 from ..policy.routing import AdminCode, AdminCodeError
-from . import reports
+from . import operations, reports
 from .accounts import ENTERPRISE_ROLES, AccessDenied, Identity
 from .ledger import Ledger, StepRefused, UnknownHazardError
 
 STATS_ROLES = frozenset({"DEPT", "SAFETY_COMMITTEE", "SYSTEM"})
 VERIFY_ROLES = frozenset({"SAFETY_COMMITTEE", "SYSTEM"})
+TICK_ROLES = frozenset({"SYSTEM"})            # the tick acts as SYSTEM over the whole ledger
+SUBMIT_ROLES = frozenset({"ENT_PRINCIPAL"})   # 16号令 art. 14: the 主要负责人 signs the table
 PAGE_LIMIT = 500
 
 
@@ -230,6 +232,26 @@ class Desk:
             raise AccessDenied(f"{wanted} is not within {own}, the area {self.identity.organisation} acts for")
         return reports.Grouping(grouping.by, grouping.major_only, wanted or own, grouping.jurisdiction_level,
                                 grouping.industry_depth)
+
+    # ------------------------------------------------------------------ operations
+    def tick(self, now: dt.datetime) -> list[dict[str, Any]]:
+        """Record the escalation steps whose time has come, for the whole ledger (SYSTEM)."""
+        self._require(TICK_ROLES, "run the escalation tick")
+        return operations.tick(self.ledger, now)
+
+    def graph(self, fmt: str) -> str:
+        """The ledger's state machine as Mermaid or Graphviz DOT (anyone)."""
+        return operations.graph(fmt, self.ledger.machine)
+
+    def submit_statistics(self, period: str, now: dt.datetime) -> dict[str, Any]:
+        """This enterprise's statistics table for `period`, signed by this account (its
+        主要负责人): the enterprise and the signer are the account's, never the request's."""
+        self._require(SUBMIT_ROLES, "sign the enterprise's statistics table")
+        i = self.identity
+        if not i.enterprise_id:
+            raise AccessDenied(f"{i.organisation} acts for no enterprise")
+        return operations.submit_statistics(self.ledger, i.enterprise_id, reports.parse_period(period),
+                                            signed_by=i.name, role=i.role, now=now)
 
     def verify(self) -> list[dict[str, Any]]:
         """Every hash-chain break and projection mismatch of the whole database."""
