@@ -39,4 +39,5 @@ def submit_statistics(body: StatisticsSubmission, desk: Desk = Depends(auth.desk
     account (its 主要负责人, ENT_PRINCIPAL): `ledger stats submit --format json`. The same
     table again is recorded once (`created` false); refused (E622) before the period ends or
     for an enterprise that owes no table."""
-    return jsonable_encoder(desk.submit_statistics(body.period, now))
+    answer: dict[str, Any] = jsonable_encoder(desk.submit_statistics(body.period, now))
+    return answer
