@@ -68,7 +68,9 @@ CODES: Mapping[str, Code] = MappingProxyType({c.code: c for c in (
     Code("E631", "invalid account, or no such account"),
     Code("E632", "not signed in, or the credentials are wrong"),
     Code("E633", "not allowed for this account"),
-    Code("E634", "too many sign-in attempts"),
+    Code("E634", "too many attempts: sign-ins, or public reports from one address"),
+    Code("E635", "invalid public report"),
+    Code("E636", "public reports are not taken (no usable intake account)"),
 )})
 
 

@@ -91,8 +91,8 @@ def add_accounts(accounts: Accounts) -> dict[str, str]:
     return tokens
 
 
-def make_server(url: str) -> tuple[TestClient, dict[str, str]]:
-    app = create_app(ServerSettings(db_url=url, clock=lambda: NOW))
+def make_server(url: str, **settings) -> tuple[TestClient, dict[str, str]]:
+    app = create_app(ServerSettings(**{"db_url": url, "clock": lambda: NOW, **settings}))
     client = TestClient(app)
     return client, add_accounts(app.state.accounts)
 

@@ -35,7 +35,10 @@ READS = {
     "stats_series": ("GET", "/api/v1/stats/series?step=week", None, STATISTICS),
     "export": ("GET", "/api/v1/export?what=breakdown&format=xlsx", None, STATISTICS),
     "verify": ("GET", "/api/v1/verify", None, VERIFIES),
+    "graph": ("GET", "/api/v1/ledger/graph?format=dot", None, EVERYONE),
 }
+TICKS = frozenset({"system"})
+SIGNS_STATISTICS = frozenset({"boss_zc", "boss_qd"})   # ENT_PRINCIPAL
 CASES = [(name, user) for name in READS for user in USERS]
 
 
@@ -85,13 +88,40 @@ def test_step(server, user) -> None:
         assert server.events() == before
 
 
-@pytest.mark.parametrize("name", [*READS, "intake", "step", "logout"])
+@pytest.mark.parametrize("user", USERS)
+def test_tick(server, user) -> None:
+    before = server.events()
+    response = server.request(user, "POST", "/api/v1/ledger/tick")
+    if user in TICKS:
+        assert response.status_code == 200 and response.json()["count"] == len(response.json()["recorded"])
+        assert server.events() == before + response.json()["count"]
+    else:
+        assert response.status_code == 403 and response.json()["code"] == "E633", response.text
+        assert server.events() == before
+
+
+@pytest.mark.parametrize("user", USERS)
+def test_statistics_submission(server, user) -> None:
+    """Only a 主要负责人 gets past who may sign; here the ledger then refuses (E622): every
+    hazard was registered after 2026Q1 ended, so no enterprise owes that table
+    (test_operations.py records one)."""
+    response = server.request(user, "POST", "/api/v1/stats/submissions", json={"period": "2026Q1"})
+    assert response.status_code == 403, response.text
+    if user in SIGNS_STATISTICS:
+        assert response.json()["code"] == "E622" and "owes no table" in response.json()["detail"], response.text
+    else:
+        assert response.json()["code"] == "E633", response.text
+
+
+@pytest.mark.parametrize("name", [*READS, "intake", "step", "logout", "tick", "submit_statistics"])
 def test_anonymous_callers_are_refused(server, name) -> None:
     method, path, body, _ = READS.get(name) or {
         "intake": ("POST", "/api/v1/hazards", {"json": {"records": [BY_ID[MAJOR]]}}, None),
         "step": ("POST", f"/api/v1/hazards/{MAJOR}/steps", {"json": {"action": "void", "fields": {"reason": "x"}}},
                  None),
-        "logout": ("POST", "/api/v1/auth/logout", None, None)}[name]
+        "logout": ("POST", "/api/v1/auth/logout", None, None),
+        "tick": ("POST", "/api/v1/ledger/tick", None, None),
+        "submit_statistics": ("POST", "/api/v1/stats/submissions", {"json": {"period": "2026Q1"}}, None)}[name]
     before = server.events()
     response = server.request(None, method, path, **(body or {}))
     assert response.status_code == 401 and response.json()["code"] == "E632", response.text
@@ -111,8 +141,9 @@ def test_every_listed_hazard_is_one_the_account_may_see(server, user) -> None:
 
 
 @pytest.mark.parametrize(("user", "actions"), [
-    ("dept_wf", {"classify_major", "void", "report_up", "suspend", "resume"}),
+    ("dept_wf", {"classify_major", "void", "report_up", "suspend"}),   # not resume: is_suspended refuses it
     ("boss_zc", {"classify_major"}),
+    ("ent_zc", set()),       # not void: an enterprise cannot void a major hazard (a guard on the state)
     ("evaluator", {"classify_major"}),
     ("sab_wf", {"report_up"}),
     ("worker_zc", set()),

@@ -23,7 +23,8 @@ def test_the_openapi_schema_is_the_golden_one(tmp_path) -> None:
     assert {"/api/v1/hazards", "/api/v1/hazards/{hazard_id}/steps", "/api/v1/hazards/{hazard_id}/history",
             "/api/v1/classify", "/api/v1/classify/batch", "/api/v1/suggest", "/api/v1/rules",
             "/api/v1/rules/{rule_id}", "/api/v1/overdue", "/api/v1/stats", "/api/v1/stats/series", "/api/v1/export",
-            "/api/v1/verify", "/api/v1/auth/login"} <= paths
+            "/api/v1/verify", "/api/v1/auth/login", "/api/v1/public/reports", "/api/v1/ledger/tick",
+            "/api/v1/ledger/graph", "/api/v1/stats/submissions"} <= paths
 
 
 def test_every_error_is_problem_json_with_a_code(tmp_path) -> None:

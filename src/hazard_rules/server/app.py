@@ -14,8 +14,9 @@ from fastapi.staticfiles import StaticFiles
 from ..classifying.load import load_rulesets
 from ..workflow.service.accounts import Accounts
 from ..workflow.service.ledger import Ledger
+from ..workflow.service.public import PublicIntake
 from . import problems
-from .routes import auth, classify, console, hazards, intake_console, reports, rules, stats_console
+from .routes import auth, classify, console, hazards, intake_console, operations, public, reports, rules, stats_console
 from .settings import ServerSettings
 
 DESCRIPTION = """\
@@ -23,7 +24,8 @@ Judge findings against China's major-accident-hazard standards and keep the haza
 (隐患台账). Sign in (`POST /api/v1/auth/login`, a session cookie; unsafe requests then send
 `X-CSRF-Token`) or send `Authorization: Bearer TOKEN`. The actor of every ledger event is the
 signed-in account. Errors are `application/problem+json` with the error codes of the command
-line (`code`, docs/errors.md)."""
+line (`code`, docs/errors.md). The public 举报 endpoint (`POST /api/v1/public/reports`) needs
+no account: its reports are submitted as the configured intake account."""
 
 
 def create_app(settings: ServerSettings | None = None) -> FastAPI:
@@ -42,8 +44,10 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     app.state.ledger = ledger
     app.state.accounts = Accounts.of(ledger)
     app.state.ruleset = ruleset
+    app.state.public = PublicIntake(ledger, app.state.accounts, settings.public_intake)
     problems.install(app)
-    for module in (auth, classify, rules, hazards, reports, console, intake_console, stats_console):
+    for module in (auth, classify, rules, hazards, reports, operations, public, console, intake_console,
+                   stats_console):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     return app

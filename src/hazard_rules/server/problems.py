@@ -16,7 +16,7 @@ MEDIA_TYPE = "application/problem+json"
 # HTTP status per code; a code not here is 400 (bad input), E1xx-E3xx (the service's own
 # rule packs are broken) 500.
 STATUS = {"E401": 422, "E402": 422, "E601": 400, "E602": 403, "E603": 409, "E604": 404, "E622": 403,
-          "E632": 401, "E633": 403, "E634": 429}
+          "E632": 401, "E633": 403, "E634": 429, "E635": 422, "E636": 503}
 
 
 def status_of(code: str) -> int:

@@ -36,3 +36,23 @@ class Step(_Body):
     fields: dict[str, Any] = {}
     evidence: list[EvidenceItem] = []
     expected_version: int | None = Field(default=None, description="refuse (409) unless the hazard is at this version")
+
+
+class PublicReportBody(_Body):
+    """A public 举报 (no account; the service checks each field and says which is wrong)."""
+
+    place: str = Field(default="", max_length=4000, description="单位或场所名称 (required)")
+    jurisdiction: str = Field(default="", max_length=4000,
+                              description="所在地行政区划代码, e.g. 370782 (required; in the intake area)")
+    description: str = Field(default="", max_length=20000,
+                             description="隐患情况描述 (required, at most 2000 characters)")
+    location: str = Field(default="", max_length=4000, description="详细地址 (optional)")
+    industry: str = Field(default="", max_length=4000, description="行业: gongmao, hazchem, … or other (optional)")
+    contact: str = Field(default="", max_length=4000,
+                         description="联系方式 (optional; seen by the area's departments only)")
+
+
+class StatisticsSubmission(_Body):
+    """The period of an enterprise's statistics table; the enterprise and the signer are the account."""
+
+    period: str = Field(max_length=20, description="2025Q1 … 2025Q4, or 2025 (an ended period)")

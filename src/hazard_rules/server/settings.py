@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,3 +23,5 @@ class ServerSettings:
     session_hours: int = 12
     evidence_dir: Path = Path("evidence")    # console uploads, named by their SHA-256
     clock: Callable[[], dt.datetime] = field(default=_now)  # the one place the service reads the time
+    public_intake: str | None = None         # username of the DEPT account public 举报 are submitted as; None: closed
+    form_key: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)  # signs public forms' tokens

@@ -9,7 +9,6 @@ import click
 @click.option("--format", "fmt", type=click.Choice(["dot", "mermaid"]), default="mermaid", show_default=True)
 def graph(fmt: str) -> None:
     """Print the state machine as Graphviz DOT or Mermaid."""
-    from ...workflow.domain.machine import load_machine
+    from ...workflow.service.operations import graph as draw
 
-    machine = load_machine()
-    click.echo(machine.to_dot() if fmt == "dot" else machine.to_mermaid(), nl=False)
+    click.echo(draw(fmt), nl=False)

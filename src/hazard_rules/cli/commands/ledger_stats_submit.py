@@ -28,19 +28,15 @@ if TYPE_CHECKING:
 def submit(ctx: click.Context, enterprise_id: str, db_url: str | None, period: Period, signed_by: str, role: str,
            now: dt.datetime | None, fmt: str) -> None:
     """Record an enterprise's signed statistics table for a period (the table as of now)."""
-    from ...workflow.policy.calendar import china_date
-    from ...workflow.stats import statistics_due, submit_statistics
+    from ...workflow.service import operations
 
     at = clock(now)
     with open_ledger(db_of(ctx, db_url)) as book:
-        submission, created = submit_statistics(book, enterprise_id, period, signed_by=signed_by, role=role, now=at)
-        due = statistics_due(period, submission.body.get("jurisdiction"), book.settings)
+        result = operations.submit_statistics(book, enterprise_id, period, signed_by=signed_by, role=role, now=at)
     if fmt == "json":
-        dump({"created": created, "due": due, "enterprise_id": submission.enterprise_id, "period": submission.period,
-              "submitted_at": submission.submitted_at, "signed_by": submission.signed_by,
-              "digest": submission.digest, "table": submission.body})
+        dump(result)
         return
-    late = f" (late: due {due.isoformat()})" if china_date(submission.submitted_at) > due else ""
-    verb = "submitted" if created else "already submitted (the same table)"
-    click.echo(f"{submission.enterprise_id} {submission.period} statistics {verb}, signed by {submission.signed_by}"
-               f" at {submission.submitted_at.isoformat()}{late}; sha256:{submission.digest}")
+    late = f" (late: due {result['due'].isoformat()})" if result["late"] else ""
+    verb = "submitted" if result["created"] else "already submitted (the same table)"
+    click.echo(f"{result['enterprise_id']} {result['period']} statistics {verb}, signed by {result['signed_by']}"
+               f" at {result['submitted_at'].isoformat()}{late}; sha256:{result['digest']}")

@@ -15,11 +15,13 @@ from ..options import clock, db_option, now_option
 @now_option
 def tick(db_url: str | None, now: dt.datetime | None) -> None:
     """Record the escalation steps whose time has come (催办 → 督办函 → 通报 → 约谈 → 处罚)."""
+    from ...workflow.service import operations
+
     at = clock(now)
     with open_ledger(db_url) as book:
-        recorded = book.tick(at)
-    for event in recorded:
-        by = event.fields.get("authority")
-        click.echo(f"{event.hazard_id}\t{event.fields['timer']}\t{event.fields['step']}\tdue {event.fields['due']}"
+        recorded = operations.tick(book, at)
+    for row in recorded:
+        by = row["authority"]
+        click.echo(f"{row['hazard_id']}\t{row['timer']}\t{row['step']}\tdue {row['due']}"
                    + (f"\tby {by}" if by else ""))
     click.echo(f"{len(recorded)} escalation step(s) recorded", err=True)

@@ -20,8 +20,10 @@ from ..options import db_option, rules_option
 @click.option("--secure-cookies", is_flag=True, help="Mark the session cookie Secure (behind HTTPS).")
 @click.option("--proxy", "forwarded", default=None, metavar="IPS",
               help="Trust X-Forwarded-For/-Proto from these proxy addresses (e.g. 127.0.0.1).")
+@click.option("--public-intake", "public_intake", default=None, metavar="USERNAME",
+              help="Take public 举报 at /report, submitted as this DEPT account (default: the form is closed).")
 def serve(db_url: str | None, rules_dir: Path | None, host: str, port: int, evidence_dir: Path, secure_cookies: bool,
-          forwarded: str | None) -> None:
+          forwarded: str | None, public_intake: str | None) -> None:
     """Serve the HTTP API (OpenAPI at /openapi.json, docs at /docs); docs/server.md."""
     try:
         import uvicorn
@@ -34,7 +36,7 @@ def serve(db_url: str | None, rules_dir: Path | None, host: str, port: int, evid
     from ...workflow.store.repository import DEFAULT_URL
 
     app = create_app(ServerSettings(db_url=db_url or DEFAULT_URL, rules_dir=rules_dir, secure_cookies=secure_cookies,
-                                    evidence_dir=evidence_dir))
+                                    evidence_dir=evidence_dir, public_intake=public_intake))
     click.echo(f"hazard-rules serving on http://{host}:{port} (API docs: /docs)", err=True)
     uvicorn.run(app, host=host, port=port, proxy_headers=forwarded is not None,
                 forwarded_allow_ips=forwarded, log_level="info")

@@ -99,7 +99,7 @@ def _hazard(request: Request, desk: Desk, hazard_id: str, now: dt.datetime, erro
     hazard = desk.hazard(hazard_id)
     late = dict((h.id, timers) for h, timers in desk.overdue(now)).get(hazard_id, [])
     return templates.TemplateResponse(request, "hazard.html", {
-        "who": desk.identity, "csrf": auth.session_csrf(request), "h": hazard, "steps": desk.allowed(hazard_id),
+        "who": desk.identity, "csrf": auth.session_csrf(request), "h": hazard, "steps": desk.allowed(hazard_id, now),
         "events": desk.history(hazard_id), "levels": LEVELS, "states": desk.state_labels(), "id_overdue": late,
         "error": error}, status_code=status)
 

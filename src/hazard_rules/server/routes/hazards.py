@@ -55,9 +55,12 @@ def hazard(hazard_id: str, desk: Desk = Depends(auth.desk)) -> dict[str, Any]:
 
 
 @router.get("/{hazard_id}/steps")
-def allowed_steps(hazard_id: str, desk: Desk = Depends(auth.desk)) -> list[dict[str, Any]]:
-    """The steps the account may take on the hazard now, with the fields and evidence each requires."""
-    return desk.allowed(hazard_id)
+def allowed_steps(hazard_id: str, desk: Desk = Depends(auth.desk),
+                  now: dt.datetime = Depends(auth.now)) -> list[dict[str, Any]]:
+    """The steps the account may take on the hazard now, with the fields and evidence each
+    requires; a step a guard on the hazard's state or the account refuses is not offered
+    (guards on the step's own fields are checked when it is taken)."""
+    return desk.allowed(hazard_id, now)
 
 
 @router.post("/{hazard_id}/steps")

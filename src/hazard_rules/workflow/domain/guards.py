@@ -250,6 +250,15 @@ def is_suspended(ctx: StepContext) -> str | None:
 
 # Guards that read earlier events; only for these is a hazard's history loaded.
 HISTORY_GUARDS = frozenset({"double_report_and_plan_on_file"})
+# Guards that read the step's own fields: they cannot be judged before the step is taken.
+# The others depend only on the hazard (its state and history), who acts, and the time, so
+# `Ledger.allowed` judges them and offers only the steps they let through.
+# tests/workflow/test_allowed_guards.py checks the others indeed ignore the fields.
+FIELD_GUARDS = frozenset({
+    "classified_ordinary", "clauses_or_expert_determination", "assessment_by_experts_or_agency",
+    "acts_as_listing_authority", "escalation_is_due", "files_with_a_higher_government",
+    "reports_to_a_higher_government",
+})
 
 GUARDS: dict[str, Guard] = {
     fn.__name__: fn for fn in (

@@ -165,6 +165,12 @@ class Accounts:
             rows = conn.execute(select(users).order_by(users.c.username)).all()
         return [_account(row) for row in rows]
 
+    def identity_of(self, username: str) -> Identity | None:
+        """The identity of an active account (None: no such account, or disabled)."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(users).where(users.c.username == username)).first()
+        return None if row is None or row.disabled else _account(row).identity
+
     def disable(self, username: str) -> None:
         """Disable an account and revoke its sessions and tokens."""
         with self.engine.begin() as conn:

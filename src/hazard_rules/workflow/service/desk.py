@@ -23,15 +23,18 @@ from typing import Any
 from pydantic import ValidationError
 
 from ...errors import HazardRulesError, UsageError
+from ...findings.model import Finding
 from ..domain.events import Evidence
 from ..domain.state import HazardState
 from ..policy.routing import AdminCode, AdminCodeError
-from . import reports
+from . import operations, reports
 from .accounts import ENTERPRISE_ROLES, AccessDenied, Identity
 from .ledger import Ledger, StepRefused, UnknownHazardError
 
 STATS_ROLES = frozenset({"DEPT", "SAFETY_COMMITTEE", "SYSTEM"})
 VERIFY_ROLES = frozenset({"SAFETY_COMMITTEE", "SYSTEM"})
+TICK_ROLES = frozenset({"SYSTEM"})            # the tick acts as SYSTEM over the whole ledger
+SUBMIT_ROLES = frozenset({"ENT_PRINCIPAL"})   # 16号令 art. 14: the 主要负责人 signs the table
 PAGE_LIMIT = 500
 
 
@@ -144,6 +147,13 @@ class Desk:
                 continue
             yield IntakeItem(outcome.number, finding.id, "created" if result.created else "existing", result.hazard)
 
+    def report(self, finding: Finding, fields: dict[str, Any], at: dt.datetime) -> HazardState:
+        """A 举报 received by this (DEPT) identity: the finding enters the verification lane
+        (`submit_report`, NEW → REPORT_VERIFYING) unclassified; `fields` carry the channel
+        and content it requires (StepRefused when the machine refuses it)."""
+        return self.ledger.register(finding, None, at=at, action="submit_report", fields=fields,
+                                    **self.identity.acting()).hazard
+
     def step(self, hazard_id: str, action: str, *, at: dt.datetime, fields: dict[str, Any] | None = None,
              evidence: Iterable[Evidence | dict[str, Any]] = (), expected_version: int | None = None) -> HazardState:
         """One step as this identity (StepRefused, ConflictError, AccessDenied)."""
@@ -154,14 +164,15 @@ class Desk:
                                 expected_version=expected_version, **i.acting())
 
     # ------------------------------------------------------------------ reading
-    def allowed(self, hazard_id: str) -> list[dict[str, Any]]:
-        """The steps this identity may take on the hazard now, with what each requires."""
+    def allowed(self, hazard_id: str, at: dt.datetime) -> list[dict[str, Any]]:
+        """The steps this identity may take on the hazard at `at`, with what each requires;
+        steps a guard on the hazard's state, the actor or the time refuses are left out."""
         self.hazard(hazard_id)
         i = self.identity
         return [{"action": t.action, "to": t.to, "overlay": t.overlay, "requires": list(t.requires),
                  "evidence": list(t.evidence), "guards": list(t.guards), "source": t.source}
-                for t in self.ledger.allowed(hazard_id, role=i.role, organisation=i.organisation,
-                                             org_code=i.org_code, department=i.department)]
+                for t in self.ledger.allowed(hazard_id, actor=i.name, role=i.role, organisation=i.organisation,
+                                             at=at, org_code=i.org_code, department=i.department)]
 
     def history(self, hazard_id: str) -> list[Any]:
         """Every event of the hazard, from finding and verdict to closure (一键追溯)."""
@@ -229,6 +240,26 @@ class Desk:
             raise AccessDenied(f"{wanted} is not within {own}, the area {self.identity.organisation} acts for")
         return reports.Grouping(grouping.by, grouping.major_only, wanted or own, grouping.jurisdiction_level,
                                 grouping.industry_depth)
+
+    # ------------------------------------------------------------------ operations
+    def tick(self, now: dt.datetime) -> list[dict[str, Any]]:
+        """Record the escalation steps whose time has come, for the whole ledger (SYSTEM)."""
+        self._require(TICK_ROLES, "run the escalation tick")
+        return operations.tick(self.ledger, now)
+
+    def graph(self, fmt: str) -> str:
+        """The ledger's state machine as Mermaid or Graphviz DOT (anyone)."""
+        return operations.graph(fmt, self.ledger.machine)
+
+    def submit_statistics(self, period: str, now: dt.datetime) -> dict[str, Any]:
+        """This enterprise's statistics table for `period`, signed by this account (its
+        主要负责人): the enterprise and the signer are the account's, never the request's."""
+        self._require(SUBMIT_ROLES, "sign the enterprise's statistics table")
+        i = self.identity
+        if not i.enterprise_id:
+            raise AccessDenied(f"{i.organisation} acts for no enterprise")
+        return operations.submit_statistics(self.ledger, i.enterprise_id, reports.parse_period(period),
+                                            signed_by=i.name, role=i.role, now=now)
 
     def verify(self) -> list[dict[str, Any]]:
         """Every hash-chain break and projection mismatch of the whole database."""

@@ -23,7 +23,7 @@ from ...findings.model import Finding
 from ..domain.acting import acting_code, check_placeable, check_scope
 from ..domain.effects import TIMERS
 from ..domain.events import Event, Evidence
-from ..domain.guards import GUARDS, HISTORY_GUARDS, StepContext
+from ..domain.guards import FIELD_GUARDS, GUARDS, HISTORY_GUARDS, StepContext
 from ..domain.machine import Machine, load_machine
 from ..domain.state import HazardState, apply
 from ..policy.calendar import china_date, deadline_passed
@@ -203,13 +203,16 @@ class Ledger:
         `step` checks first, without a hazard: for a batch, check once before starting."""
         return self._check_actor(_refuser(None), self.machine.transition(action), role, org_code, department)
 
-    def allowed(self, hazard_id: str, *, role: str, organisation: str, org_code: str | None = None,
-                department: str | None = None) -> list[Any]:
-        """The transitions this actor may take on the hazard now, as far as can be told
-        without the step's fields: state, level, role, and the area and department it acts
-        for. Required fields, evidence and guards are checked when the step is taken."""
+    def allowed(self, hazard_id: str, *, actor: str, role: str, organisation: str, at: dt.datetime,
+                org_code: str | None = None, department: str | None = None) -> list[Any]:
+        """The transitions this actor may take on the hazard at `at`, as far as can be told
+        without the step's fields: state, level, role, the area and department it acts for,
+        and the guards that depend only on the hazard, the actor and the time (all but
+        FIELD_GUARDS). A step a guard refuses is left out, not marked: what is offered can be
+        taken. Required fields, evidence and the field guards are checked when it is taken."""
         state = self.get(hazard_id)
         refuse = _refuser(hazard_id)
+        history: list[Event] | None = None
         found = []
         for transition in self.machine.available(state.state, state.level):
             try:
@@ -217,6 +220,13 @@ class Ledger:
                 if code is not None:
                     check_scope(refuse, state, {}, organisation, code, department)
             except StepRefused:
+                continue
+            judged = [name for name in transition.guards if name not in FIELD_GUARDS]
+            if history is None and any(name in HISTORY_GUARDS for name in judged):
+                history = self.history(hazard_id)
+            context = StepContext(state, transition.action, actor, role, organisation, {}, at, history or [],
+                                  self.deadlines.settings_for(state), self.calendar, code)
+            if any(GUARDS[name](context) for name in judged):
                 continue
             found.append(transition)
         return found
