@@ -42,8 +42,9 @@ LANE = [
      {"销号申请.pdf": b"%PDF-1.4 application\n"}),
     ("dept_wf", "accept_and_close", {"review_record": "现场核查记录", "opinion": "同意销号"}, {}),
 ]
-# The enterprise's safety manager tries to void the major hazard after it is confirmed.
-REFUSED = ("ent_zc", "void", {"reason": "误报"})
+# The department tries to report the confirmed hazard "up" to 诸城, a county inside its own city:
+# the form is offered (its guard reads the form's fields), the step is refused with the reason.
+REFUSED = ("dept_wf", "report_up", {"to": "370782", "reason": "需要上级挂牌督办"})
 STATE_AFTER = {"classify_major": "已确认重大隐患", "report_double": "已双报告", "file_plan": "治理方案已制定",
                "start": "整改中", "complete_and_assess": "已评估", "apply_closure": "已申请销号",
                "accept_and_close": "已销号"}
@@ -52,6 +53,7 @@ STATE_AFTER = {"classify_major": "已确认重大隐患", "report_double": "已�
 @dataclass
 class Walk:
     refusal: str | None = None
+    offered_to_enterprise: list[str] = field(default_factory=list)
     heading_after_refusal: str = ""
     heading_at_end: str = ""
     timeline: list[dict] = field(default_factory=list)
@@ -111,6 +113,9 @@ def walk(console, tmp_path_factory) -> Walk:
         assert STATE_AFTER[action] in console.heading(), (action, console.heading())
         seen.uploads[action] = list(attachments.items())
         if action == "classify_major":
+            walker.become("ent_zc")
+            open_hazard(console, MAJOR)
+            seen.offered_to_enterprise = console.offered()
             walker.step(*REFUSED, {})
             seen.refusal, seen.heading_after_refusal = console.refusal(), console.heading()
             console.screenshot("05-refused")
@@ -133,9 +138,15 @@ def test_the_major_hazard_is_closed_through_the_step_forms(walk) -> None:
 
 def test_a_refused_step_shows_its_reason_and_changes_nothing(walk) -> None:
     assert walk.refusal is not None and walk.refusal.startswith("未办理")
-    assert "an enterprise cannot void a major hazard" in walk.refusal
+    assert "above the one you act for" in walk.refusal, walk.refusal
     assert "已确认重大隐患" in walk.heading_after_refusal
-    assert "void" not in [event["action"] for event in walk.timeline]
+    assert "report_up" not in [event["action"] for event in walk.timeline]
+
+
+def test_a_step_its_guard_refuses_is_not_offered(walk) -> None:
+    """The enterprise may void a hazard, but not a major one (enterprise_cannot_void_major): its
+    page does not offer the form."""
+    assert "void" not in walk.offered_to_enterprise, walk.offered_to_enterprise
 
 
 def test_the_timeline_lists_every_step_in_order_with_its_actor(walk) -> None:
