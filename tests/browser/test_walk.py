@@ -219,3 +219,23 @@ def test_the_pages_fit_a_phone(console, walk) -> None:
         console.screenshot("09-phone-timeline")
     finally:
         console.as_desktop()
+
+
+def test_the_statistics_page_counts_the_walked_hazard_as_closed(console, walk, live_server) -> None:
+    """After the walk, the department's statistics page draws the ledger it just changed: the
+    industry chart's 已销号 bar for 工贸 counts the closed hazards of that industry, the walked
+    major hazard among them."""
+    from .test_stats_charts import drawn, expected
+
+    console.sign_in("dept_wf")
+    console.follow("统计")
+    data = json.loads(console.find("#chart-data").get_attribute("textContent"))
+    charts = drawn(console)
+    assert charts == expected(data)
+    closed = [h for h in live_server.app.state.ledger.hazards(state="CLOSED")
+              if any(code.startswith("gongmao") for code in h.industries)]
+    assert MAJOR in [h.id for h in closed]
+    industry = charts["chart-industry"]
+    bars = dict(zip(industry["labels"], next(d["data"] for d in industry["datasets"] if d["label"] == "已销号")))
+    assert bars["gongmao"] == len(closed), bars
+    console.screenshot("10-statistics", full=True)
