@@ -45,10 +45,10 @@ def prepare_record(ruleset: Ruleset, record: Finding | dict[str, Any], *, strict
     line = f" (line {where.line})" if where is not None and where.line else ""
     asked: set[str] = set()
     if record.__class__ is dict:
-        raw = record.get("facts", _NO_FACTS)  # type: ignore[union-attr]
+        raw = record.get("facts", _NO_FACTS)
         if raw.__class__ is dict and raw:
             try:
-                finding = Finding.model_validate({**record, "facts": _NO_FACTS})  # type: ignore[dict-item]
+                finding = Finding.model_validate({**record, "facts": _NO_FACTS})
             except ValidationError:
                 pass  # the plain path gives the message, with whatever the facts add to it
             else:

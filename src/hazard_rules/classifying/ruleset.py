@@ -59,6 +59,7 @@ OUTCOME_FACTS = 12    # records of at most this many facts have their outcome pe
 # The memo's budget, in entries of about a kilobyte (a record shape's generated check counts
 # one per 8 fact names): a few tens of MiB at most, whatever the records (docs/fast-paths.md).
 MEMO_BUDGET = 16384
+_NO_EXACT: dict[int, Exact] = {}  # no rule decided over finite domains (read only)
 _SERIALS = itertools.count()  # numbers record shapes and choices: a short key for what depends on them
 
 
@@ -80,6 +81,7 @@ class Ruleset:
         # industries and period, outcomes, matches, open rules, exact answers, listings, the
         # safety net. One budget bounds them all, since their keys come from records.
         self._memo = Memo(MEMO_BUDGET)
+        self._last_choice: tuple[tuple[str, ...] | None, dt.date | None, _Choice | None] = (None, None, None)
         self._matcher: ClauseMatcher[CompiledPack] | None = None
         self._considered_cache: dict[tuple[str, int, str], Considered] = {}
         self._families_of: dict[str, list[str]] = {}
@@ -285,10 +287,10 @@ class Ruleset:
             concern = self._concern(choice, facts, asked, (tuple(facts) if names is None else names, asked))
             if claim is None and concern.quiet is not None and not any(results for results, _ in outcomes):
                 # No rule true or open, no claim: the verdict depends only on the names given.
-                kind, quiet_concerned, quiet_reasons = concern.quiet
+                level, quiet_concerned, quiet_reasons = concern.quiet
                 if lean:
-                    return kind, ()
-                return built(Verdict, finding=finding.id, verdict=kind, scope=scope, matches=[], items=[],
+                    return level, ()
+                return built(Verdict, finding=finding.id, verdict=level, scope=scope, matches=[], items=[],
                              undetermined=[], concerned=list(quiet_concerned), resembles=[], claim=None,
                              reasons=list(quiet_reasons), packs=dict(choice.packs), as_of=day, ruleset=self.digest,
                              warnings=warnings or [])
@@ -326,8 +328,9 @@ class Ruleset:
             assert concern is not None
             concerned_anywhere = concern.anywhere[step]
             considered = (concerned_anywhere | cited) & applicable | true
-            if not considered and concern.stray[step] is not None:
-                reasons.append(concern.stray[step])
+            stray_reason = concern.stray[step]
+            if not considered and stray_reason is not None:
+                reasons.append(stray_reason)
             still_open: list[int] = []
             for index in sorted(considered & (true | unknown)):
                 rule = pack.rules[index]
@@ -379,8 +382,12 @@ class Ruleset:
         """What the fact names a record gives (and those it asks about) make of a choice in
         finding scope, made once per (choice, names): the rules they concern, why they concern
         none that applies, and the verdict when no rule is true or open and there is no claim."""
-        return self._memo.get(("concern", choice.serial, names),
-                              lambda: self._concern_now(choice, tuple(facts.keys() | asked if asked else facts)))
+        key = ("concern", choice.serial, names)
+        found = self._memo.peek(key)
+        if found is ABSENT:
+            found = self._concern_now(choice, tuple(facts.keys() | asked if asked else facts))
+            self._memo.put(key, found)
+        return found  # type: ignore[no-any-return]
 
     def _concern_now(self, choice: _Choice, given: tuple[str, ...]) -> _Concern:
         anywhere: list[frozenset[int]] = []
@@ -516,6 +523,9 @@ class Ruleset:
         """The editions, sections and compiled code a finding of these industries on `day` is
         judged with: the same for every day of a period in which no edition starts or ends,
         so made once per (industries, period) — per day only when a reason names the day."""
+        last = self._last_choice  # records in a row tend to be of one kind: one comparison, no memo key
+        if last[2] is not None and last[0] == industries and last[1] == day:
+            return last[2]
         period = bisect.bisect_right(self._boundaries, day)
         found = self._memo.peek(("choice", industries, period))
         if found is ABSENT:
@@ -533,7 +543,9 @@ class Ruleset:
                 unencoded=tuple(self._missing_reason(pack, codes) for pack, codes in chosen
                                 if pack.missing_items(codes)))
             self._memo.put(("choice", industries, day if reasons else period), found)
-        return found
+        choice: _Choice = found
+        self._last_choice = (industries, day, choice)
+        return choice
 
     def editions_for(self, industries: tuple[str, ...],
                      day: dt.date) -> tuple[list[tuple[CompiledPack, tuple[str, ...]]], list[str]]:
@@ -629,12 +641,14 @@ class Ruleset:
         day if a rule of the plan reads it, else None (the answer does not depend on it)."""
         def outcome() -> tuple[list[int], dict[int, Exact]]:
             results = plan(facts, day)
-            if any(i < 0 for i in results):  # rules the fast path left open: decide over finite domains
+            if results and min(results) < 0:  # rules the fast path left open: decide over finite domains
                 return self._decide_exactly(pack, results, facts, day)
-            return results, {}
+            return results, _NO_EXACT
 
         if len(facts) > OUTCOME_FACTS:
-            return outcome()
+            results = plan(facts, day)  # outcome(), inline: the common case of a record of many facts
+            return (results, _NO_EXACT) if not results or min(results) >= 0 else \
+                self._decide_exactly(pack, results, facts, day)
         key = ("outcome", pack.id, codes, tuple((name, value.__class__, value) for name, value in facts.items()), dated)
         return self._memo.get(key, outcome)
 
