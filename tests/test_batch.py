@@ -140,3 +140,88 @@ def test_memoised_answers_show_each_value_as_given(demo_rules: Path) -> None:
             assert shown == value and shown.__class__ is value.__class__
             assert _json(verdict) == _json(load_rulesets(demo_rules).classify(
                 dict(record, facts=dict(record["facts"], **{"a.pressure": value}))))
+
+
+def test_the_verdict_of_a_record_with_no_true_or_open_rule_is_the_one_worked_out(monkeypatch: pytest.MonkeyPatch
+                                                                                 ) -> None:
+    """Per (editions chosen, fact names) the verdict of a record with no true or open rule and
+    no claim is made once (Ruleset._concern, `quiet`): it equals the verdict worked out rule by
+    rule, over every example twice (the second time from the memo) and in a different order."""
+    import dataclasses
+
+    from hazard_rules.classifying import ruleset as module
+
+    worked_out = load_rulesets()
+    plain_concern = module.Ruleset._concern_now
+    monkeypatch.setattr(worked_out, "_concern_now",
+                        lambda choice, given: dataclasses.replace(plain_concern(worked_out, choice, given), quiet=None))
+    expected = [_json(worked_out.classify(record)) for record in RECORDS]
+    ruleset = load_rulesets()
+    quiet = sum(1 for v in ruleset.classify_many(RECORDS) if not v.matches and not v.undetermined and not v.claim)
+    assert quiet > 100  # the shortcut is taken, often
+    assert [_json(ruleset.classify(record)) for record in RECORDS * 2] == expected * 2
+    assert [_json(ruleset.classify(record)) for record in reversed(RECORDS)] == expected[::-1]
+
+
+def test_a_dict_record_gives_the_finding_and_messages_pydantic_gives() -> None:
+    """A dict record's facts skip pydantic's copy (records.py): the Finding, the facts and every
+    message are those of the record validated first; a name that is a str subclass, a facts
+    value that is not a dict and a bad field take the plain path."""
+    from enum import Enum
+
+    from pydantic import ValidationError
+
+    from hazard_rules.classifying.records import describe_validation, prepare_record
+
+    class Name(str, Enum):  # noqa: UP042 - a str subclass, as StrEnum is
+        PRESENT = "ammonia.quick_freeze.present"
+
+    ruleset, other = load_rulesets(), load_rulesets()  # other: the plain path, so that ruleset sees only the dicts
+    base = {"id": "R", "date": "2024-06-01", "industries": ["gongmao.ammonia"]}
+    odd = [dict(base, facts={Name.PRESENT: True, "ammonia.quick_freeze.room_workers": 12, "a.name.never.seen": 1}),
+           dict(base, facts=[("ammonia.quick_freeze.present", True)]),
+           dict(base, facts={"ammonia.quick_freeze.present": "maybe"}),
+           dict(base, facts={"ammonia.quick_freeze.present": True, "no.such": 1}),
+           dict(base, id="", facts={"ammonia.quick_freeze.present": True}),
+           dict(base, date="2024-6-1", facts={1: True})]
+    records = [*RECORDS, *odd]
+    for number, record in enumerate(records * 2):
+        try:
+            expected = Finding.model_validate(record)
+        except ValidationError as exc:
+            with pytest.raises(RecordError) as raised:
+                prepare_record(ruleset, record)
+            assert describe_validation(exc) in str(raised.value)
+            continue
+        try:
+            fast = prepare_record(ruleset, record)
+        except RecordError as exc:
+            with pytest.raises(RecordError) as plain:
+                prepare_record(other, expected)
+            assert str(exc) == str(plain.value)
+            continue
+        slow = prepare_record(other, expected)
+        assert fast.finding == expected and fast.finding.model_fields_set == expected.model_fields_set
+        if number < len(records):  # the second time round, the corner below applies
+            assert all(name.__class__ is str for name in fast.finding.facts), record
+        assert (fast.facts, fast.warnings, fast.asked) == (slow.facts, slow.warnings, slow.asked)
+        assert list(fast.facts) == list(slow.facts)
+    # The corner docs/fast-paths.md names: names equal to a shape seen before, given as a str
+    # subclass, are judged alike (the Finding keeps them as given).
+    plain = dict(base, facts={"ammonia.quick_freeze.present": True, "ammonia.quick_freeze.room_workers": 12})
+    subclass = dict(base, facts={Name.PRESENT: True, "ammonia.quick_freeze.room_workers": 12})
+    assert _json(ruleset.classify(plain)) == _json(ruleset.classify(subclass)) == _json(other.classify(subclass))
+
+
+def test_the_memo_is_bounded_and_keeps_what_is_used() -> None:
+    from hazard_rules.classifying.memo import ABSENT, Memo
+
+    memo = Memo(100)
+    for n in range(1000):
+        assert memo.get(n, lambda n=n: n * 2) == n * 2
+        memo.get(0, lambda: -1)  # used all along: never dropped
+        assert len(memo) <= 100
+    assert memo.peek(0) == 0 and memo.peek(5) is ABSENT and memo.peek(999) == 1998
+    assert memo.get(["unhashable"], lambda: 7) == 7  # computed afresh, not kept
+    memo.put("big", "x", size=60)
+    assert len(memo) <= 100 and memo.peek("big") == "x"

@@ -7,6 +7,7 @@ caller that knows where the record came from passes its Span.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -26,12 +27,36 @@ class PreparedRecord:
     facts: dict[str, Any]        # coerced against the vocabulary; missing values dropped
     warnings: list[str]
     asked: frozenset[str]        # facts given as explicit unknowns (null, "待查")
+    names: Hashable | None = None  # stands for the names of `facts` in memo keys, if known (Ruleset._coerce)
+
+
+_NO_FACTS: dict[str, Any] = {}
 
 
 def prepare_record(ruleset: Ruleset, record: Finding | dict[str, Any], *, strict: bool = False,
                    where: Span | None = None) -> PreparedRecord:
-    """Validate and coerce one record. Raises RecordError (message, position, hint)."""
+    """Validate and coerce one record. Raises RecordError (message, position, hint).
+
+    A dict record's fields are validated by pydantic; its facts, when they are a dict whose
+    names are plain strings, are not copied and checked by pydantic first but go straight to
+    coercion, which checks each value against the vocabulary (what pydantic would make of
+    them is the same dict). Anything else, and every record pydantic refuses, takes the
+    plain path, so messages are the same (docs/fast-paths.md)."""
     line = f" (line {where.line})" if where is not None and where.line else ""
+    asked: set[str] = set()
+    if record.__class__ is dict:
+        raw = record.get("facts", _NO_FACTS)
+        if raw.__class__ is dict and raw:
+            try:
+                finding = Finding.model_validate({**record, "facts": _NO_FACTS})
+            except ValidationError:
+                pass  # the plain path gives the message, with whatever the facts add to it
+            else:
+                coerced = _coerced(ruleset, finding, raw, strict, asked, line, where, plain_names=False)
+                if coerced is not None:
+                    facts, warnings, names = coerced
+                    finding.__dict__["facts"] = dict(raw)  # as pydantic makes it: a copy, the same values
+                    return PreparedRecord(finding, facts, warnings, frozenset(asked), names)
     if isinstance(record, Finding):
         finding = record
     else:
@@ -39,9 +64,17 @@ def prepare_record(ruleset: Ruleset, record: Finding | dict[str, Any], *, strict
             finding = Finding.model_validate(record)
         except ValidationError as exc:
             raise RecordError(describe_validation(exc) + line, where, _hint(exc)) from None
-    asked: set[str] = set()
+    coerced = _coerced(ruleset, finding, finding.facts, strict, asked, line, where, plain_names=True)
+    assert coerced is not None
+    facts, warnings, names = coerced
+    return PreparedRecord(finding, facts, warnings, frozenset(asked), names)
+
+
+def _coerced(ruleset: Ruleset, finding: Finding, raw: dict[str, Any], strict: bool, asked: set[str], line: str,
+             where: Span | None, *, plain_names: bool) -> tuple[dict[str, Any], list[str], Hashable | None] | None:
+    """Ruleset._coerce with a bad value as a RecordError; None if a name is not a plain str."""
     try:
-        facts, warnings = ruleset.coerce_facts(finding.facts, strict, asked)
+        return ruleset._coerce(raw, strict, asked, plain_names=plain_names)
     except RecursionError:  # a value nested deeper than the readers allow, given through the library
         raise RecordError(f"finding {finding.id}: a fact value is nested too deeply{line}", where,
                           "a fact is a value, a list of values or a list of items") from None
@@ -49,7 +82,6 @@ def prepare_record(ruleset: Ruleset, record: Finding | dict[str, Any], *, strict
         hint = ("--strict (strict=True) turns unknown facts into errors" if strict and "unknown fact" in str(exc)
                 else exc.hint or "`hazard-rules rules show RULE` lists each fact with its type and unit")
         raise RecordError(f"finding {finding.id}: {exc}{line}", where, hint) from None
-    return PreparedRecord(finding, facts, warnings, frozenset(asked))
 
 
 def describe_validation(exc: ValidationError) -> str:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import difflib
-from collections.abc import Callable, Hashable, Iterable, Iterator
+import itertools
+from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass
-from enum import Enum
-from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from ..checking.pack import CheckedRule
 from ..checking.types import Type
@@ -32,6 +32,7 @@ from ..loading.models import Provision
 from .citations import item_of
 from .claims import judge_claim, resolve
 from .compiled import CompiledPack, compile_pack, industry_matches
+from .memo import ABSENT, Memo
 from .records import prepare_record
 from .verdict import (
     ClaimCheck,
@@ -54,12 +55,12 @@ if TYPE_CHECKING:
 __all__ = ["CompiledPack", "Ruleset", "compile_pack", "industry_matches"]
 
 RESEMBLANCES_SHOWN = 3
-CHOICES_KEPT = 4096  # (industries, period) choices kept; bounded: industry codes come from records
-RESEMBLING_KEPT = 4096  # descriptions with their safety-net answer; few, since a description may be long
 OUTCOME_FACTS = 12    # records of at most this many facts have their outcome per pack memoised
-OUTCOMES_KEPT = 16384
-MATCHES_KEPT = 8192  # explained matches; each holds texts and facts, so fewer than other memos
-SHAPES_KEPT = 1024  # record shapes (fact names) with a generated typed check; bounded: records are untrusted
+# The memo's budget, in entries of about a kilobyte (a record shape's generated check counts
+# one per 8 fact names): a few tens of MiB at most, whatever the records (docs/fast-paths.md).
+MEMO_BUDGET = 16384
+_NO_EXACT: dict[int, Exact] = {}  # no rule decided over finite domains (read only)
+_SERIALS = itertools.count()  # numbers record shapes and choices: a short key for what depends on them
 
 
 class Ruleset:
@@ -74,22 +75,19 @@ class Ruleset:
             self.families.setdefault(pack.standard.family, []).append(pack)
         self.facts: dict[str, Type] = _merge_vocabularies(packs)
         self._coercers = {fact_id: coercer_for(t) for fact_id, t in self.facts.items()}
-        self._shapes: dict[tuple[str, ...], tuple[TypedCheck, frozenset[str]] | None] = {}
         self._typed = {fact_id: typed for fact_id, t in self.facts.items() if (typed := typed_already(t)) is not None}
         self._plans: dict[tuple[str, tuple[str, ...]], PlanFn] = {}
-        self._open_cache: dict[tuple[Any, ...], OpenRule | None] = {}
-        self._match_cache: dict[tuple[Any, ...], Match] = {}
-        self._outcomes: dict[tuple[Any, ...], tuple[list[int], dict[int, Exact]]] = {}
-        self._resembling: dict[tuple[Any, ...], tuple[tuple[Resemblance, ...], str | None]] = {}
+        # Everything memoised because records repeat (memo.py): record shapes, editions per
+        # industries and period, outcomes, matches, open rules, exact answers, listings, the
+        # safety net. One budget bounds them all, since their keys come from records.
+        self._memo = Memo(MEMO_BUDGET)
+        self._last_choice: tuple[tuple[str, ...] | None, dt.date | None, _Choice | None] = (None, None, None)
         self._matcher: ClauseMatcher[CompiledPack] | None = None
         self._considered_cache: dict[tuple[str, int, str], Considered] = {}
-        self._listed: dict[tuple[Any, ...], list[Considered]] = {}
         self._families_of: dict[str, list[str]] = {}
-        self._choices: dict[tuple[tuple[str, ...], int | dt.date], _Choice] = {}
         # the days on which some edition starts or stops being in force: between two of them,
         # every finding of the same industries is judged by the same editions (_choice)
         self._boundaries = sorted({day for pack in packs for day in _edges_of(pack)})
-        self._exact_cache: dict[tuple[Any, ...], Exact | None] = {}
         # how many values each fact can take (more than the bound when it cannot be enumerated)
         self._domain_sizes = {name: domain_size(fact_type) or MAX_ASSIGNMENTS + 1
                               for name, fact_type in self.facts.items()}
@@ -130,26 +128,38 @@ class Ruleset:
         Values that are typed already (JSON's true/false, numbers, enum ids) are kept as they
         are; a record of a shape seen before (the same fact names) has them checked by one
         generated test (findings/coerce.py typed_check) and only its other facts converted."""
+        coerced = self._coerce(facts, strict, asked)
+        assert coerced is not None
+        return coerced[0], coerced[1]
+
+    def _coerce(self, facts: dict[str, Any], strict: bool, asked: set[str] | None, *, plain_names: bool = True,
+                ) -> tuple[dict[str, Any], list[str], Hashable | None] | None:
+        """coerce_facts(), and a key for the names of the typed facts (the record shape's
+        serial number when they are the record's names, as for most records), or None.
+        plain_names=False: the names have not been checked (a record not validated by
+        pydantic): None if one is not a plain str (pydantic converts a str subclass)."""
         shape = tuple(facts)
-        entry = self._shapes.get(shape, _ABSENT)
-        if entry is _ABSENT:  # first sighting: one-off shapes never pay for generating code
-            if len(self._shapes) >= SHAPES_KEPT:
-                self._shapes.clear()
-            self._shapes[shape] = None
+        entry = self._memo.peek(("shape", shape))
+        if entry is ABSENT:  # first sighting: one-off shapes never pay for generating code
+            if all(name.__class__ is str for name in shape):
+                self._memo.put(("shape", shape), None)
+            elif not plain_names:
+                return None
         elif entry is None:
-            entry = self._shapes[shape] = self._shape_check(shape)
-        if entry is not None and entry is not _ABSENT and entry[0](facts):
-            rest = entry[1]
+            entry = self._shape(shape)
+            self._memo.put(("shape", shape), entry, size=1 + len(shape) // 8)
+        if entry is not None and entry is not ABSENT and entry.check(facts):
+            rest = entry.rest
             if not rest:
-                return dict(facts), []
-            clean: dict[str, Any] = {}
+                return dict(facts), [], entry.serial
+            clean = dict(facts)
             warnings: list[str] = []
-            for name, value in facts.items():
-                if name in rest:
-                    self._coerce_one(name, value, clean, warnings, strict, asked)
-                else:
-                    clean[name] = value
-            return clean, warnings
+            for name in rest:  # converted in place, so that clean keeps the record's order
+                if not self._coerce_one(name, facts[name], clean, warnings, strict, asked):
+                    del clean[name]
+            if len(clean) == len(shape) and not warnings:
+                return clean, warnings, entry.serial
+            return clean, warnings, None
         clean, warnings = {}, []
         typed, limit = self._typed, NUMBER_LIMIT
         for name, value in facts.items():
@@ -161,16 +171,18 @@ class Ruleset:
                     clean[name] = value
                     continue
             self._coerce_one(name, value, clean, warnings, strict, asked)
-        return clean, warnings
+        return clean, warnings, None
 
-    def _shape_check(self, shape: tuple[str, ...]) -> tuple[TypedCheck, frozenset[str]]:
-        """The generated test of a shape's typed facts, and its other fact names."""
+    def _shape(self, shape: tuple[str, ...]) -> _Shape:
+        """The generated test of a shape's typed facts, and its other names (as plain str: a
+        record whose names equal a shape's may give them as a str subclass)."""
+        shape = tuple(str.__str__(name) for name in shape)
         typed = {name: self._typed[name] for name in shape if name in self._typed}
-        return typed_check(typed), frozenset(shape) - typed.keys()
+        return _Shape(next(_SERIALS), typed_check(typed), tuple(name for name in shape if name not in typed))
 
     def _coerce_one(self, name: str, value: Any, clean: dict[str, Any], warnings: list[str], strict: bool,
-                    asked: set[str] | None) -> None:
-        """One fact through its type's coercer (see coerce_facts)."""
+                    asked: set[str] | None) -> bool:
+        """One fact through its type's coercer (see coerce_facts); False if it has no value."""
         coerce = self._coercers.get(name)
         if coerce is None:
             close = difflib.get_close_matches(name, list(self._coercers), n=1)
@@ -178,15 +190,16 @@ class Ruleset:
             if strict:
                 raise FactValueError(message)
             warnings.append(message)
-            return
+            return False
         if value is None or value.__class__ is str and is_missing(value):
             if asked is not None and is_asked(value):
                 asked.add(name)
-            return
+            return False
         try:
             clean[name] = coerce(value)
         except FactValueError as exc:
             raise FactValueError(f"fact {name!r}: {exc}", exc.hint) from None
+        return True
 
     # --------------------------------------------------------------- classification
     def classify(self, finding: Finding | dict[str, Any], *, as_of: dt.date | None = None,
@@ -205,8 +218,9 @@ class Ruleset:
         _check_scope(scope)
         prepared = prepare_record(self, record, strict=strict, where=where)
         finding = prepared.finding
-        verdict = self.evaluate(finding, prepared.facts, as_of or finding.date, prepared.warnings,
-                                finding.scope or scope, prepared.asked)
+        verdict = self._evaluate(finding, prepared.facts, as_of or finding.date, prepared.warnings,
+                                 finding.scope or scope, prepared.asked, prepared.names, lean=False)
+        assert isinstance(verdict, Verdict)
         return finding, verdict
 
     def classify_many(self, findings: Iterable[Finding | dict[str, Any]], *, as_of: dt.date | None = None,
@@ -218,12 +232,14 @@ class Ruleset:
         and exact answers) is then reused from one record to the next. Raises RecordError at
         the first bad record, as classify would."""
         _check_scope(scope)
-        prepare, evaluate = prepare_record, self.evaluate
+        prepare, evaluate = prepare_record, self._evaluate
         for record in findings:
             prepared = prepare(self, record, strict=strict)
             finding = prepared.finding
-            yield evaluate(finding, prepared.facts, as_of or finding.date, prepared.warnings,
-                           finding.scope or scope, prepared.asked)
+            verdict = evaluate(finding, prepared.facts, as_of or finding.date, prepared.warnings,
+                               finding.scope or scope, prepared.asked, prepared.names, lean=False)
+            assert isinstance(verdict, Verdict)
+            yield verdict
 
     def classify_batch(self, findings: Iterable[Finding | dict[str, Any]], *, as_of: dt.date | None = None,
                        strict: bool = False, scope: Scope = "finding") -> VerdictColumns:
@@ -240,7 +256,7 @@ class Ruleset:
             prepared = prepare(self, record, strict=strict)
             finding = prepared.finding
             answer = evaluate(finding, prepared.facts, as_of or finding.date, prepared.warnings,
-                              finding.scope or scope, prepared.asked, lean=True)
+                              finding.scope or scope, prepared.asked, prepared.names, lean=True)
             assert not isinstance(answer, Verdict)
             level, matched = answer
             ids.append(finding.id)
@@ -257,10 +273,27 @@ class Ruleset:
         return verdict
 
     def _evaluate(self, finding: Finding, facts: dict[str, Any], day: dt.date, warnings: list[str] | None,
-                  scope: Scope, asked: frozenset[str], *,
+                  scope: Scope, asked: frozenset[str], names: Hashable | None = None, *,
                   lean: bool) -> Verdict | tuple[VerdictKind, tuple[str, ...]]:
         """evaluate(); lean: only the level and the matched rule ids (classify_batch), without
-        explaining matches, listing items or judging the claim."""
+        explaining matches, listing items or judging the claim. names: stands for the names
+        of `facts` in memo keys (PreparedRecord.names), if known."""
+        claim = finding.claimed  # its cited clauses are considered even when lean
+        choice = self._choice(tuple(finding.industries), day)
+        outcomes = [self._outcome(pack, codes, plan, facts, day if dated else None, day)
+                    for pack, codes, plan, _, dated in choice.steps]
+        concern: _Concern | None = None
+        if scope == "finding":
+            concern = self._concern(choice, facts, asked, (tuple(facts) if names is None else names, asked))
+            if claim is None and concern.quiet is not None and not any(results for results, _ in outcomes):
+                # No rule true or open, no claim: the verdict depends only on the names given.
+                level, quiet_concerned, quiet_reasons = concern.quiet
+                if lean:
+                    return level, ()
+                return built(Verdict, finding=finding.id, verdict=level, scope=scope, matches=[], items=[],
+                             undetermined=[], concerned=list(quiet_concerned), resembles=[], claim=None,
+                             reasons=list(quiet_reasons), packs=dict(choice.packs), as_of=day, ruleset=self.digest,
+                             warnings=warnings or [])
         matches: list[Match] = []
         matched: list[str] = []
         open_rules: list[OpenRule] = []
@@ -268,13 +301,11 @@ class Ruleset:
         values: dict[tuple[str, str], str] = {}    # (pack id, rule id) -> true/false/unknown
         missing: dict[tuple[str, str], list[str]] = {}  # (pack id, rule id) of an open rule -> its missing facts
         applicable_ids: set[tuple[str, str]] = set()
-        claim = finding.claimed  # its cited clauses are considered even when lean
-        choice = self._choice(tuple(finding.industries), day)
         reasons = list(choice.reasons)
         chosen = choice.chosen
         citations = resolve(claim, [pack for pack, _ in chosen]) if claim else []
-        for pack, codes, plan, applicable, dated in choice.steps:
-            results, exact = self._outcome(pack, codes, plan, facts, day if dated else None, day)
+        for step, (pack, codes, _, applicable, _) in enumerate(choice.steps):
+            results, exact = outcomes[step]
             if claim is not None:
                 applicable_ids.update((pack.id, pack.rules[i].rule.id) for i in applicable)
             if scope == "enterprise":
@@ -294,12 +325,12 @@ class Ruleset:
             true = {i for i in results if i >= 0}
             unknown = {~i for i in results if i < 0}
             cited = {i for c in citations for p, i in c.rules if p is pack}
-            given = facts.keys() | asked if asked else facts.keys()
-            concerned_anywhere = pack.concerned(given)
+            assert concern is not None
+            concerned_anywhere = concern.anywhere[step]
             considered = (concerned_anywhere | cited) & applicable | true
-            stray = concerned_anywhere - applicable - considered
-            if stray and not considered:
-                reasons.append(self._stray_reason(pack, stray, given, codes))
+            stray_reason = concern.stray[step]
+            if not considered and stray_reason is not None:
+                reasons.append(stray_reason)
             still_open: list[int] = []
             for index in sorted(considered & (true | unknown)):
                 rule = pack.rules[index]
@@ -347,6 +378,37 @@ class Ruleset:
         return (f"{items} of {pack.standard.name} ({pack.standard.number}) could not be checked: the official "
                 f"text was not found, so it is not encoded (see `hazard-rules rules coverage`)")
 
+    def _concern(self, choice: _Choice, facts: dict[str, Any], asked: frozenset[str], names: Hashable) -> _Concern:
+        """What the fact names a record gives (and those it asks about) make of a choice in
+        finding scope, made once per (choice, names): the rules they concern, why they concern
+        none that applies, and the verdict when no rule is true or open and there is no claim."""
+        key = ("concern", choice.serial, names)
+        found = self._memo.peek(key)
+        if found is ABSENT:
+            found = self._concern_now(choice, tuple(facts.keys() | asked if asked else facts))
+            self._memo.put(key, found)
+        return found  # type: ignore[no-any-return]
+
+    def _concern_now(self, choice: _Choice, given: tuple[str, ...]) -> _Concern:
+        anywhere: list[frozenset[int]] = []
+        stray_reasons: list[str | None] = []
+        concerned: list[Considered] = []
+        reasons = list(choice.reasons)
+        for pack, codes, _, applicable, _ in choice.steps:
+            concerned_anywhere = pack.concerned(given)
+            considered = concerned_anywhere & applicable
+            stray = concerned_anywhere - applicable
+            anywhere.append(concerned_anywhere)
+            stray_reasons.append(self._stray_reason(pack, stray, given, codes) if stray else None)
+            if stray and not considered:
+                reasons.append(self._stray_reason(pack, stray, given, codes))
+            concerned.extend(self._considered(pack, i, "false") for i in sorted(considered))
+        quiet: tuple[VerdictKind, tuple[Considered, ...], tuple[str, ...]] | None = None
+        if concerned or reasons or not choice.chosen:  # else the safety net reads the description
+            reasons.extend(choice.unencoded)
+            quiet = ("undetermined" if reasons else "ordinary", tuple(concerned), tuple(reasons))
+        return _Concern(tuple(anywhere), tuple(stray_reasons), quiet)
+
     @staticmethod
     def _stray_reason(pack: CompiledPack, stray: frozenset[int], given: Iterable[str], codes: tuple[str, ...]) -> str:
         """The finding's facts are about articles its industry codes do not bring in."""
@@ -366,7 +428,7 @@ class Ruleset:
                     for i in sorted(considered)]
 
         key = (pack.id, considered, frozenset(true & considered), tuple(still_open))
-        return _memoised(self._listed, key, listing)
+        return self._memo.get(("listed", key), listing)
 
     def _every_rule(self, pack: CompiledPack, codes: tuple[str, ...], results: list[int]) -> list[Considered]:
         """Enterprise scope lists every applicable rule; the list depends only on which rules
@@ -375,7 +437,7 @@ class Ruleset:
             decided: dict[int, RuleValue] = {i if i >= 0 else ~i: "true" if i >= 0 else "unknown" for i in results}
             return [self._considered(pack, i, decided.get(i, "false")) for i in pack.applicable_in_order(codes)]
 
-        return _memoised(self._listed, (pack.id, codes, tuple(results)), listing)
+        return self._memo.get(("every", pack.id, codes, tuple(results)), listing)
 
     def _considered(self, pack: CompiledPack, index: int, value: RuleValue) -> Considered:
         """Verdict entries are immutable: one per (rule, value), made once."""
@@ -394,11 +456,9 @@ class Ruleset:
         if not finding.description or not finding.description.strip():
             return []
         key = (finding.description, tuple((pack.id, codes) for pack, codes in chosen))
-        answer = self._resembling.get(key)
-        if answer is None:
-            if len(self._resembling) >= RESEMBLING_KEPT:
-                self._resembling.clear()
-            answer = self._resembling[key] = self._resembling_now(finding.description, chosen)
+        description = finding.description
+        answer = self._memo.get(("resembling", key), lambda: self._resembling_now(description, chosen),
+                                size=1 + len(description) // 1024)
         resembles, reason = answer
         if reason is not None:
             reasons.append(reason)
@@ -463,24 +523,29 @@ class Ruleset:
         """The editions, sections and compiled code a finding of these industries on `day` is
         judged with: the same for every day of a period in which no edition starts or ends,
         so made once per (industries, period) — per day only when a reason names the day."""
+        last = self._last_choice  # records in a row tend to be of one kind: one comparison, no memo key
+        if last[2] is not None and last[0] == industries and last[1] == day:
+            return last[2]
         period = bisect.bisect_right(self._boundaries, day)
-        found = self._choices.get((industries, period)) or self._choices.get((industries, day))
-        if found is None:
+        found = self._memo.peek(("choice", industries, period))
+        if found is ABSENT:
+            found = self._memo.peek(("choice", industries, day))
+        if found is ABSENT:
             reasons: list[str] = []
             if not industries:
                 reasons.append("the finding names no industry, so no standard could be applied")
             chosen = self._packs_for(industries, day, reasons)
             found = _Choice(
-                chosen=chosen, reasons=tuple(reasons),
+                serial=next(_SERIALS), chosen=chosen, reasons=tuple(reasons),
                 steps=tuple((pack, codes, self.plan(pack, codes), pack.applicable(codes),
                              any(pack.reads_today[i] for i in pack.applicable(codes))) for pack, codes in chosen),
                 packs={pack.id: pack.standard.effective_from.isoformat() for pack, _ in chosen},
                 unencoded=tuple(self._missing_reason(pack, codes) for pack, codes in chosen
                                 if pack.missing_items(codes)))
-            if len(self._choices) >= CHOICES_KEPT:  # bounded: industries come from untrusted records
-                self._choices.clear()
-            self._choices[(industries, day) if reasons else (industries, period)] = found
-        return found
+            self._memo.put(("choice", industries, day if reasons else period), found)
+        choice: _Choice = found
+        self._last_choice = (industries, day, choice)
+        return choice
 
     def editions_for(self, industries: tuple[str, ...],
                      day: dt.date) -> tuple[list[tuple[CompiledPack, tuple[str, ...]]], list[str]]:
@@ -576,21 +641,23 @@ class Ruleset:
         day if a rule of the plan reads it, else None (the answer does not depend on it)."""
         def outcome() -> tuple[list[int], dict[int, Exact]]:
             results = plan(facts, day)
-            if any(i < 0 for i in results):  # rules the fast path left open: decide over finite domains
+            if results and min(results) < 0:  # rules the fast path left open: decide over finite domains
                 return self._decide_exactly(pack, results, facts, day)
-            return results, {}
+            return results, _NO_EXACT
 
         if len(facts) > OUTCOME_FACTS:
-            return outcome()
-        key = (pack.id, codes, tuple((name, value.__class__, value) for name, value in facts.items()), dated)
-        return _memoised(self._outcomes, key, outcome, OUTCOMES_KEPT)
+            results = plan(facts, day)  # outcome(), inline: the common case of a record of many facts
+            return (results, _NO_EXACT) if not results or min(results) >= 0 else \
+                self._decide_exactly(pack, results, facts, day)
+        key = ("outcome", pack.id, codes, tuple((name, value.__class__, value) for name, value in facts.items()), dated)
+        return self._memo.get(key, outcome)
 
     def _match(self, pack: CompiledPack, index: int, facts: dict[str, Any], day: dt.date,
                exact: Exact | None = None) -> Match:
         """The match of a true rule with its explanation. Memoised like _open: a match depends
         only on the values of the facts the rule reads (exact answers are memoised on the same)."""
-        return _memoised(self._match_cache, _rule_key(pack, index, facts, day),
-                         lambda: self._explained_match(pack, pack.rules[index], facts, day, exact), MATCHES_KEPT)
+        return self._memo.get(("match", _rule_key(pack, index, facts, day)),
+                              lambda: self._explained_match(pack, pack.rules[index], facts, day, exact))
 
     def _explained_match(self, pack: CompiledPack, rule: CheckedRule, facts: dict[str, Any], day: dt.date,
                          exact: Exact | None) -> Match:
@@ -628,7 +695,7 @@ class Ruleset:
             return None if assignments > MAX_ASSIGNMENTS else decide_exactly(
                 pack.rules[index].condition, facts, day, self.facts, kleene=pack.kleene(index))
 
-        return _memoised(self._exact_cache, _rule_key(pack, index, facts, day), decide)
+        return self._memo.get(("exact", _rule_key(pack, index, facts, day)), decide)
 
     @overload
     def _open(self, pack: CompiledPack, index: int, facts: dict[str, Any], day: dt.date,
@@ -654,13 +721,35 @@ class Ruleset:
             missing = {m for s in open_situations for m in explain(s, facts, day).missing}
             return None if value is False else built(OpenRule, **self._cite(pack, rule), missing=sorted(missing))
 
-        return _memoised(self._open_cache, (_rule_key(pack, index, facts, day), situational, also), explain_open)
+        return self._memo.get(("open", _rule_key(pack, index, facts, day), situational, also), explain_open)
+
+
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """A record shape (its fact names, in order) seen twice: the generated test that its typed
+    facts are given as is, and the names converted one by one (Ruleset._coerce)."""
+
+    serial: int                 # stands for the names in memo keys (_concern)
+    check: TypedCheck
+    rest: tuple[str, ...]       # in record order
+
+
+@dataclass(frozen=True, slots=True)
+class _Concern:
+    """What the fact names of a record make of a choice, in finding scope (Ruleset._concern)."""
+
+    anywhere: tuple[frozenset[int], ...]    # per step: the rules one of whose subject facts is given
+    stray: tuple[str | None, ...]           # per step: why those outside the applicable rules do not count
+    # with no rule true or open and no claim: the verdict's kind, concerned rules and reasons
+    # (None when the description safety net would have to look: nothing concerned, no reason)
+    quiet: tuple[VerdictKind, tuple[Considered, ...], tuple[str, ...]] | None
 
 
 @dataclass(frozen=True, slots=True)
 class _Choice:
     """What a finding's industry codes choose in a period (Ruleset._choice)."""
 
+    serial: int                                               # stands for the choice in memo keys
     chosen: list[tuple[CompiledPack, tuple[str, ...]]]       # each edition with the codes it judges
     reasons: tuple[str, ...]                                  # why some code or the date found none
     # each edition with its codes, its compiled code, its applicable rules, whether one reads the date
@@ -675,29 +764,6 @@ def _edges_of(pack: CompiledPack) -> tuple[dt.date, ...]:
     if standard.effective_to is None:
         return (standard.effective_from,)
     return standard.effective_from, standard.effective_to + dt.timedelta(days=1)
-
-
-class _Absent(Enum):
-    ABSENT = "absent"
-
-
-_ABSENT = _Absent.ABSENT
-MEMO_SIZE = 65536
-_Value = TypeVar("_Value")
-
-
-def _memoised(cache: dict[Any, _Value], key: Hashable, compute: Callable[[], _Value], size: int = MEMO_SIZE) -> _Value:
-    """cache[key], computed on a miss; bounded (cleared when full), since keys come from
-    records. A key holding an unhashable value (a list of items) is computed afresh."""
-    try:
-        found: _Value | Literal[_Absent.ABSENT] = cache.get(key, _ABSENT)
-    except TypeError:
-        return compute()
-    if found is _ABSENT:
-        if len(cache) >= size:
-            cache.clear()
-        found = cache[key] = compute()
-    return found
 
 
 def _rule_key(pack: CompiledPack, index: int, facts: dict[str, Any], day: dt.date) -> tuple[Any, ...]:

@@ -51,6 +51,8 @@ def is_asked(value: Any) -> bool:
 
 # A number beyond this is refused (the message of _number); a typed value inside it is kept.
 NUMBER_LIMIT = 10**40
+# The largest float within NUMBER_LIMIT: for a float x, -L <= x <= L exactly when it is within NUMBER_LIMIT.
+_FLOAT_LIMIT = float(NUMBER_LIMIT) if float(NUMBER_LIMIT) <= NUMBER_LIMIT else math.nextafter(float(NUMBER_LIMIT), 0)
 
 
 def typed_already(fact_type: Type) -> frozenset[Any] | None:
@@ -87,17 +89,23 @@ def typed_check(typed: dict[str, frozenset[Any]]) -> TypedCheck:
     accepts_as_is for each, folded into one expression, so that a record of a known shape is
     checked in one call instead of one dictionary lookup and test per fact. Names are emitted
     with repr() and the enum ids passed in the namespace; nothing from a record is pasted."""
-    namespace: dict[str, Any] = {"_limit": NUMBER_LIMIT}
+    namespace: dict[str, Any] = {}
     tests = []
+    # the bounds as literals (constants of the code, not a negation per call); a float is compared
+    # with a float bound, as comparing it with a long int is slow
+    ints = f"-{NUMBER_LIMIT!r} <= x <= {NUMBER_LIMIT!r}"
+    floats = f"-{_FLOAT_LIMIT!r} <= x <= {_FLOAT_LIMIT!r}"
     for number, (name, accepted) in enumerate(typed.items()):
         value = f"(x := f[{name!r}])"
         if accepted == {bool}:
             tests.append(f"({value} is True or x is False)")
         elif accepted == {int}:
-            tests.append(f"({value}.__class__ is int and -_limit <= x <= _limit)")
+            tests.append(f"({value}.__class__ is int and {ints})")
         elif accepted == {int, float}:
-            tests.append(f"(({value}.__class__ is int or x.__class__ is float) and -_limit <= x <= _limit)")
-        else:
+            tests.append(f"(((c := {value}.__class__) is float and {floats}) or c is int and {ints})")
+        elif all(isinstance(v, str) for v in accepted):  # a literal set of ids: a constant of the code
+            tests.append(f"({value}.__class__ is str and x in {{{', '.join(repr(v) for v in sorted(accepted))}}})")
+        else:  # pragma: no cover - enum ids are text
             namespace[f"_ids{number}"] = accepted
             tests.append(f"({value}.__class__ is str and x in _ids{number})")
     source = "def typed(f):\n    return (" + "\n            and ".join(tests or ["True"]) + ")\n"
@@ -119,7 +127,9 @@ def coercer_for(fact_type: Type) -> Coercer:
     if kind == "date":
         return _date
     if kind == "set":
-        return lambda value: _set(value, fact_type)
+        element = Type("enum", values=fact_type.values, labels=fact_type.labels)
+        ids = frozenset(v for v in fact_type.values if v == v.strip())  # the items _enum keeps as they are
+        return lambda value: _set(value, fact_type, element, ids)
     if kind == "list":
         fields = {name: coercer_for(t) for name, t in fact_type.fields}
         return lambda value: _list(value, fields)
@@ -218,14 +228,15 @@ def _date(value: Any) -> dt.date:
     raise FactValueError(f"expected a date YYYY-MM-DD, got {shown(value)}")
 
 
-def _set(value: Any, fact_type: Type) -> frozenset[str]:
+def _set(value: Any, fact_type: Type, element: Type, ids: frozenset[str]) -> frozenset[str]:
+    if value.__class__ is list and all(item.__class__ is str for item in value) and ids.issuperset(value):
+        return frozenset(value)  # ids as JSON gives them: what _enum makes of each
     if isinstance(value, str):
         items: list[Any] = [part for part in re.split(r"[;；]", value) if part.strip()]
     elif isinstance(value, (list, tuple, set, frozenset)):
         items = list(value)
     else:
         raise FactValueError(f"expected a list of values ({', '.join(fact_type.values)}), got {shown(value)}")
-    element = Type("enum", values=fact_type.values, labels=fact_type.labels)
     return frozenset(_enum(item, element) for item in items)
 
 
