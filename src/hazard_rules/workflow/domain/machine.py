@@ -22,6 +22,7 @@ from ...errors import Diagnostics, HazardRulesError, Span
 from ...loading.strict_yaml import read_yaml
 from ...loading.validate import validate_document
 from .effects import CLOSED, EFFECTS, VOID
+from .guards import CHOICE_GUARDS
 
 Level = Literal["ordinary", "major", "undetermined"]  # the verdict's words (一般/重大/待定)
 
@@ -42,8 +43,18 @@ class StateDef(_Model):
     lane: Literal["ordinary", "major", "report"] | None = None
 
 
+class FieldDef(_Model):
+    """A field a step requires, as people see it: its label, and how it is entered
+    (text, long text, a date, or one of its `choices`, value → label)."""
+
+    label: str
+    kind: Literal["text", "long", "date"] = "text"
+    choices: dict[str, str] = {}
+
+
 class Transition(_Model):
     action: str
+    label: str                         # the step in the regulations' words (登记, 验收销号 …)
     from_: list[str] = Field(alias="from")
     to: str | None = None              # None for overlay self-loops
     overlay: str | None = None
@@ -73,6 +84,7 @@ class MachineDef(_Model):
     states: dict[str, StateDef]
     roles: dict[str, str]
     acting: ActingRules = ActingRules()
+    fields: dict[str, FieldDef] = {}
     transitions: list[Transition]
 
 
@@ -114,6 +126,15 @@ class Machine:
     def is_open(self, state: str) -> bool:
         return self.definition.states[state].open
 
+    def fields_of(self, kind: str) -> list[str]:
+        """The declared fields of one kind (e.g. every date field)."""
+        return [name for name, f in self.definition.fields.items() if f.kind == kind]
+
+    def choices(self, name: str) -> dict[str, str]:
+        """The values a field may take (value → label); empty when any value goes."""
+        found = self.definition.fields.get(name)
+        return dict(found.choices) if found else {}
+
     # ------------------------------------------------------------------ validation
     def _check_names(self, guard_names: frozenset[str], effect_names: frozenset[str]) -> list[str]:
         d = self.definition
@@ -137,6 +158,11 @@ class Machine:
                 problems.append(f"{t.action}: give either `to` (a state change) or `overlay` (a self-loop)")
             problems += [f"{t.action}: unknown role {r!r}" for r in t.roles if r not in d.roles]
             problems += [f"{t.action}: unknown guard {g!r}" for g in t.guards if g not in guard_names]
+            problems += [f"{t.action}: field {name!r} has no label in `fields`" for name in t.requires
+                         if name not in d.fields]
+            problems += [f"{t.action}: guard {g} checks {field!r} against its choices, which `fields` does not give"
+                         for g in t.guards for field in [CHOICE_GUARDS.get(g)]
+                         if field and not (d.fields.get(field) and d.fields[field].choices)]
             if t.action not in effect_names:
                 unused = effect_names - {other.action for other in d.transitions}   # what it was renamed from
                 close = difflib.get_close_matches(t.action, sorted(unused), n=1, cutoff=0.3)
