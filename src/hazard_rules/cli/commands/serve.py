@@ -22,7 +22,7 @@ from ..options import db_option, rules_option
               help="Trust X-Forwarded-For/-Proto from these proxy addresses (e.g. 127.0.0.1).")
 def serve(db_url: str | None, rules_dir: Path | None, host: str, port: int, evidence_dir: Path, secure_cookies: bool,
           forwarded: str | None) -> None:
-    """Serve the HTTP API (OpenAPI at /openapi.json, docs at /docs); docs/server.md."""
+    """Serve the web console (/console) and the HTTP API (its schema at /openapi.json); docs/server.md."""
     try:
         import uvicorn
 
@@ -35,6 +35,7 @@ def serve(db_url: str | None, rules_dir: Path | None, host: str, port: int, evid
 
     app = create_app(ServerSettings(db_url=db_url or DEFAULT_URL, rules_dir=rules_dir, secure_cookies=secure_cookies,
                                     evidence_dir=evidence_dir))
-    click.echo(f"hazard-rules serving on http://{host}:{port} (API docs: /docs)", err=True)
+    click.echo(f"hazard-rules serving on http://{host}:{port} (console: /console/login, "
+               "API schema: /openapi.json)", err=True)
     uvicorn.run(app, host=host, port=port, proxy_headers=forwarded is not None,
                 forwarded_allow_ips=forwarded, log_level="info")
