@@ -141,6 +141,7 @@ def test_step_forms_offer_choices_dates_and_the_uploaded_file_names(console) -> 
                      r'<option value="own_experts">本单位技术人员和专家</option>'
                      r'<option value="agency">有资质的安全评价机构</option></select>', page)
     assert "附件《治理方案.pdf》" in page and "<dt>整改期限</dt><dd>2027-06-30</dd>" in page
+    assert "<dt>期限</dt><dd>治理进展报告期限 " in page and "；整改期限 2027-06-30" in page   # deadlines by label
 
 
 def test_evidence_is_stored_under_its_hash(tmp_path) -> None:

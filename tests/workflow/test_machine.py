@@ -8,6 +8,7 @@ import pytest
 import yaml
 
 from hazard_rules.errors import HazardRulesError
+from hazard_rules.workflow.domain.effects import TIMERS
 from hazard_rules.workflow.domain.machine import MachineError, load_machine
 
 from ..conftest import ROOT, run_cli
@@ -31,6 +32,7 @@ def test_every_step_and_every_field_it_requires_has_a_chinese_label() -> None:
         for name in transition.requires:
             assert machine.definition.fields[name].label, name
     assert machine.choices("assessment_by") == {"own_experts": "本单位技术人员和专家", "agency": "有资质的安全评价机构"}
+    assert set(machine.choices("timer")) == set(TIMERS)   # every deadline has its label
     assert machine.fields_of("date") == ["rectify_due", "proposed_due", "new_due", "listing.deadline",
                                          "listing.received_at"]
 
