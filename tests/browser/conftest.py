@@ -172,20 +172,34 @@ class Console:
 
     # ------------------------------------------------------------------ a hazard's page
     def offered(self) -> list[str]:
-        """The actions of the step forms on the page."""
-        return [self.find("summary b", d).text for d in self.find_all("details.step")]
+        """The actions of the step forms on the page (their hidden `action` inputs)."""
+        return [self.find("input[name=action]", d).get_attribute("value") for d in self.find_all("details.step")]
 
-    def take_step(self, action: str, fields: dict[str, str], files: dict[str, Path] | None = None) -> None:
-        """Open the step's form, fill in each field `f.NAME` and choose each file `e.NAME`, submit."""
-        forms = [d for d in self.find_all("details.step") if self.find("summary b", d).text == action]
+    def take_step(self, action: str, fields: dict[str, str], files: dict[str, Path] | None = None) -> str:
+        """Open the step's form (found by its hidden `action` input), fill in each field `f.NAME`
+        (a choice picked by its value, a date set as YYYY-MM-DD, the rest typed) and choose each
+        file `e.NAME`, submit. Returns the step's label as the form showed it."""
+        from selenium.webdriver.support.ui import Select
+
+        forms = [d for d in self.find_all("details.step")
+                 if self.find("input[name=action]", d).get_attribute("value") == action]
         assert forms, f"no form for {action} on the page; offered: {self.offered()}"
         details = forms[0]
+        label = self.find("summary b", details).text
         self.find("summary", details).click()
         for name, value in fields.items():
-            self.find(f"input[name='f.{name}']", details).send_keys(value)
+            box = self.find(f"[name='f.{name}']", details)
+            if box.tag_name == "select":
+                Select(box).select_by_value(value)
+            elif box.get_attribute("type") == "date":   # Chromium's date widget takes keys in the locale's order
+                self.driver.execute_script("arguments[0].value = arguments[1]", box, value)
+                assert box.get_attribute("value") == value, (name, value)
+            else:
+                box.send_keys(value)
         for name, path in (files or {}).items():
             self.find(f"input[type=file][name='e.{name}']", details).send_keys(str(path))
         self.submit(self.find("button[type=submit]", details))
+        return label
 
     def refusal(self) -> str | None:
         shown = self.find_all("main p.error[role=alert]")
@@ -195,14 +209,17 @@ class Console:
         return self.text("main h1")
 
     def timeline(self) -> list[dict[str, Any]]:
-        """The record (一键追溯) as shown: each event's action, the line naming its actor, the
-        clauses that decided the verdict, and the evidence lines."""
+        """The record (一键追溯) as shown: each event's action (its `data-action`) and label,
+        the line naming its actor, the clauses that decided the verdict, the values it recorded
+        and the evidence and attachment lines."""
         events = []
         for item in self.find_all("ol.timeline > li"):
             metas = [m.text for m in self.find_all(".meta", item)]
-            events.append({"action": self.find("b", item).text, "actor": metas[0],
-                           "clauses": [c.text for c in self.find_all(".clause", item)],
-                           "evidence": [m for m in metas[1:] if m.startswith("证据")]})
+            events.append({"action": item.get_attribute("data-action"), "label": self.find("b", item).text,
+                           "actor": metas[0], "clauses": [c.text for c in self.find_all(".clause", item)],
+                           "recorded": {dt.text: dd.text for dt, dd in zip(self.find_all("dl.recorded dt", item),
+                                                                          self.find_all("dl.recorded dd", item))},
+                           "evidence": [m for m in metas[1:] if m.startswith(("证据", "附件"))]})
         return events
 
     # ------------------------------------------------------------------ screenshots and phones

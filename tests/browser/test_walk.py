@@ -22,6 +22,8 @@ from pathlib import Path
 
 import pytest
 
+from hazard_rules.workflow.domain.machine import load_machine
+
 from ..conftest import EXAMPLES
 from ..server.conftest import BY_ID, MAJOR, ZC
 
@@ -59,6 +61,7 @@ class Walk:
     timeline: list[dict] = field(default_factory=list)
     uploads: dict[str, list[tuple[str, bytes]]] = field(default_factory=dict)   # action: [(file, content)]
     intake_rows: dict[str, str] = field(default_factory=dict)                   # hazard id: row text
+    form_labels: dict[str, str] = field(default_factory=dict)                   # action: its form's label
 
 
 def open_hazard(console, hazard_id: str, level: str = "重大隐患") -> None:
@@ -85,14 +88,14 @@ class Walker:
             self.console.sign_in(user, shot="01-login" if self.account is None else None)
             self.account = user
 
-    def step(self, user: str, action: str, fields: dict, attachments: dict[str, bytes]) -> None:
+    def step(self, user: str, action: str, fields: dict, attachments: dict[str, bytes]) -> str:
         self.become(user)
         open_hazard(self.console, MAJOR)
         paths = []
         for name, content in attachments.items():
             paths.append(self.files / name)
             paths[-1].write_bytes(content)
-        self.console.take_step(action, fields, {"attachment": "\n".join(map(str, paths))} if paths else None)
+        return self.console.take_step(action, fields, {"attachment": "\n".join(map(str, paths))} if paths else None)
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +111,7 @@ def walk(console, tmp_path_factory) -> Walk:
     console.follow("台账")
     console.screenshot("03-ledger")
     for user, action, fields, attachments in LANE:
-        walker.step(user, action, fields, attachments)
+        seen.form_labels[action] = walker.step(user, action, fields, attachments)
         assert console.refusal() is None, console.refusal()
         assert STATE_AFTER[action] in console.heading(), (action, console.heading())
         seen.uploads[action] = list(attachments.items())
@@ -119,7 +122,9 @@ def walk(console, tmp_path_factory) -> Walk:
             walker.step(*REFUSED, {})
             seen.refusal, seen.heading_after_refusal = console.refusal(), console.heading()
             console.screenshot("05-refused")
-        if action == "start":
+        if action == "start":   # with the next step's form open: a choice (<select>) and long text
+            console.driver.execute_script("document.querySelector(\"details.step input[value=complete_and_assess]\")"
+                                          ".closest('details').open = true")
             console.screenshot("04-hazard-mid-walk", full=True)
     seen.heading_at_end = console.heading()
     seen.timeline = console.timeline()
@@ -138,7 +143,7 @@ def test_the_major_hazard_is_closed_through_the_step_forms(walk) -> None:
 
 def test_a_refused_step_shows_its_reason_and_changes_nothing(walk) -> None:
     assert walk.refusal is not None and walk.refusal.startswith("未办理")
-    assert "above the one you act for" in walk.refusal, walk.refusal
+    assert "370782 不是 3707 的上级" in walk.refusal, walk.refusal
     assert "已确认重大隐患" in walk.heading_after_refusal
     assert "report_up" not in [event["action"] for event in walk.timeline]
 
@@ -153,6 +158,25 @@ def test_the_timeline_lists_every_step_in_order_with_its_actor(walk) -> None:
     assert [event["action"] for event in walk.timeline] == ["register"] + [action for _, action, _, _ in LANE]
     for event, user in zip(walk.timeline, ["inspector"] + [user for user, *_ in LANE]):
         assert event["actor"].split(" · ")[1].startswith(f"{user}的名字（"), event
+
+
+def test_steps_are_named_in_chinese_on_the_forms_and_in_the_record(walk) -> None:
+    """Each step by its label in the regulations' words (machine.yaml), its action name beside it."""
+    labels = {t.action: t.label for t in load_machine().definition.transitions}
+    assert [event["label"] for event in walk.timeline] == [labels[event["action"]] for event in walk.timeline]
+    assert walk.form_labels == {action: labels[action] for action in walk.form_labels}
+    expected = {"register": "登记", "classify_major": "确认为重大隐患", "report_double": "双报告",
+                "accept_and_close": "验收销号"}
+    assert {action: labels[action] for action in expected} == expected
+
+
+def test_the_record_shows_what_each_step_recorded_under_its_chinese_name(walk) -> None:
+    recorded = {event["action"]: event["recorded"] for event in walk.timeline}
+    assert recorded["classify_major"] == {"临时管控措施": "停用速冻间，人员撤离"}
+    assert recorded["file_plan"]["治理的目标和任务"] == PLAN["plan.targets"]
+    assert recorded["file_plan"]["整改期限"] == "2027-06-30"                 # typed into a date input
+    assert recorded["complete_and_assess"]["评估主体"] == "有资质的安全评价机构"   # chosen in a <select>
+    assert recorded["accept_and_close"] == {"审查记录": "现场核查记录", "意见": "同意销号"}
 
 
 def test_the_timeline_names_the_clauses_that_decided_the_verdict(walk, live_server) -> None:
@@ -170,7 +194,7 @@ def test_the_timeline_shows_the_hash_of_every_uploaded_file(walk, live_server) -
         assert len(event["evidence"]) == len(uploads), event
         for (name, content), line in zip(uploads, event["evidence"]):
             digest = hashlib.sha256(content).hexdigest()
-            assert f"sha256:{digest[:16]}" in line, (name, line)
+            assert f"sha256:{digest[:16]}" in line and line.startswith(f"附件《{name}》"), (name, line)
             stored = live_server.evidence_dir / f"{digest}{Path(name).suffix}"
             assert stored.read_bytes() == content
 
@@ -189,7 +213,7 @@ def test_a_step_that_requires_evidence_takes_its_file(console, walk, live_server
     last = console.timeline()[-1]
     digest = hashlib.sha256(photo.read_bytes()).hexdigest()
     assert last["action"] == "fix_on_spot" and last["actor"].split(" · ")[1].startswith("ent_zc的名字（ENT_SAFETY")
-    assert len(last["evidence"]) == 1 and last["evidence"][0].startswith("证据 after_photo")
+    assert len(last["evidence"]) == 1 and last["evidence"][0].startswith("证据 整改后照片《整改后.jpg》")
     assert f"sha256:{digest[:16]}" in last["evidence"][0]
     assert (live_server.evidence_dir / f"{digest}.jpg").read_bytes() == photo.read_bytes()
 

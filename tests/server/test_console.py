@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 
@@ -84,7 +85,9 @@ def test_a_hazard_page_shows_its_record_and_the_steps_offered(console) -> None:
     assert page.status_code == 200, page.text
     assert "全过程记录" in page.text and "inspector的名字" in page.text   # who registered it
     assert "判定：GM2023-12-2" in page.text                              # the clause of the verdict
-    assert "classify_major" in page.text and "interim_controls" in page.text  # a step it may take, and what it needs
+    # a step it may take by its label (the action name beside it), and what it needs by its label
+    assert "<b>确认为重大隐患</b> <code class=\"action\">classify_major</code>" in page.text
+    assert "临时管控措施" in page.text and '<textarea name="f.interim_controls"' in page.text
     assert f'href="/console/hazards/{MAJOR}"' in console.client.get("/console/hazards").text
     sign_in(console, "ent_qd")  # another enterprise's hazard is not shown
     assert console.client.get(f"/console/hazards/{MAJOR}").status_code == 403
@@ -111,12 +114,43 @@ def test_a_step_taken_with_the_form_is_recorded_as_the_account(console) -> None:
         ("classify_major", "dept_wf的名字", "3707", "停用速冻间")
 
 
+def test_step_forms_offer_choices_dates_and_the_uploaded_file_names(console) -> None:
+    """The plan's due date is a date input; the assessment's makers a <select> of the choices
+    machine.yaml gives (and the guard checks); an attachment keeps the name it was uploaded under."""
+    console.intake("inspector", console.copy_of(MAJOR, "F-FORM-2"))
+    ledger, at = console.ledger, dt.datetime(2025, 3, 10, 9, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    boss = {"actor": "boss_zc", "role": "ENT_PRINCIPAL", "organisation": "诸城市华瑞食品有限公司"}
+    ledger.step("F-FORM-2", "classify_major", at=at, fields={"interim_controls": "停用"}, **boss)
+    ledger.step("F-FORM-2", "report_double", at=at, fields={"report": "r", "receipt_department": "a",
+                                                           "receipt_workers_congress": "b"}, **boss)
+    sign_in(console, "boss_zc")
+    page = console.client.get("/console/hazards/F-FORM-2").text
+    assert '<input type="date" name="f.rectify_due" required>' in page and "治理的目标和任务" in page
+    token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page).group(1)
+    plan = {f"f.plan.{name}": "x" for name in ("targets", "methods", "funds", "organisation", "time_limit",
+                                                "safety_measures")}
+    done = console.client.post("/console/hazards/F-FORM-2/steps", follow_redirects=False,
+                               data={"action": "file_plan", "version": "3", "csrf_token": token, **plan,
+                                     "f.rectify_due": "2027-06-30"},
+                               files=[("e.attachment", ("治理方案.pdf", b"%PDF plan", "application/pdf"))])
+    assert done.status_code == 303, done.text
+    assert ledger.history("F-FORM-2")[-1].evidence[0].filename == "治理方案.pdf"
+    ledger.step("F-FORM-2", "start", at=at, **boss)
+    page = console.client.get("/console/hazards/F-FORM-2").text
+    assert re.search(r'<select name="f.assessment_by" required><option value="">请选择</option>'
+                     r'<option value="own_experts">本单位技术人员和专家</option>'
+                     r'<option value="agency">有资质的安全评价机构</option></select>', page)
+    assert "附件《治理方案.pdf》" in page and "<dt>整改期限</dt><dd>2027-06-30</dd>" in page
+    assert "<dt>期限</dt><dd>治理进展报告期限 " in page and "；整改期限 2027-06-30" in page   # deadlines by label
+
+
 def test_evidence_is_stored_under_its_hash(tmp_path) -> None:
     from hazard_rules.workflow.service import evidence
 
     item = evidence.store(tmp_path, "after_photo", b"photo bytes", "after.JPG")
     again = evidence.store(tmp_path, "after_photo", b"photo bytes", "after.JPG")
-    assert item == again and item["ref"] == f"evidence/{item['sha256']}.jpg"
+    assert item == again and item["ref"] == f"evidence/{item['sha256']}.jpg" and item["filename"] == "after.JPG"
+    assert evidence.store(tmp_path, "a", b"x", "C:\\Users\\张\\回执.pdf")["filename"] == "回执.pdf"  # no folders
     assert (tmp_path / f"{item['sha256']}.jpg").read_bytes() == b"photo bytes"
     assert evidence.nested([("plan.goal", "x"), ("plan.funds", " 10万 "), ("blank", "  ")]) == \
         {"plan": {"goal": "x", "funds": "10万"}}

@@ -73,6 +73,12 @@ def test_serve_answers_on_the_loopback(tmp_path) -> None:
         assert response.status_code == 200 and response.json()["info"]["title"] == "hazard-rules"
         refused = httpx.get(f"http://127.0.0.1:{port}/api/v1/hazards", timeout=5)
         assert refused.status_code == 401 and refused.headers["content-type"] == "application/problem+json"
+        assert httpx.get(f"http://127.0.0.1:{port}/docs", timeout=5).status_code == 404   # no Swagger UI
     finally:
         server.terminate()
         server.wait(timeout=30)
+    said = server.stdout.read() if server.stdout else ""
+    # What the startup line points to is served: the console and the schema, not /docs.
+    started = next(line for line in said.splitlines() if "serving on" in line)
+    assert started == f"hazard-rules serving on http://127.0.0.1:{port} (console: /console/login, " \
+        "API schema: /openapi.json)", said

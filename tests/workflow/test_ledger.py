@@ -101,14 +101,14 @@ def test_major_hazard_from_intake_to_closure(book: Ledger) -> None:
     step("file_plan", "ENT_PRINCIPAL", plan=plan, rectify_due="2025-06-30")
     listing = {"level": "市级", "authority": SAB, "doc_no": "青安办督〔2025〕3号", "deadline": "2025-06-30",
                "served_by": "赵主任", "received_by": "张主要负责人", "received_at": "2025-03-13"}
-    with pytest.raises(StepRefused, match="recorded by its authority"):
+    with pytest.raises(StepRefused, match="挂牌督办由督办单位记录"):
         step("list", "DEPT", DEPT, 2, listing=listing)
     state = step("list", "SAFETY_COMMITTEE", SAB, 2, listing=listing)
     assert state.listed["authority"] == SAB and state.state == "PLAN_FILED"
     assert state.listed["authority_code"] == "3707"
     # Filed with the 安委办 above within 3 working days, published within 5 (13 Mar 2025 is a Thursday).
     assert (state.deadlines["filing_due"], state.deadlines["publication_due"]) == ("2025-03-18", "2025-03-20")
-    with pytest.raises(StepRefused, match="not above 3707"):
+    with pytest.raises(StepRefused, match="不是 3707 的上级"):
         step("file_listing", "SAFETY_COMMITTEE", SAB, 3, filed_with="370782", filing_doc="备案表")
     state = step("file_listing", "SAFETY_COMMITTEE", SAB, 3, filed_with="37", filing_doc="潍安办备〔2025〕1号")
     assert state.listed["filed_with"] == "37" and "filing_due" not in state.deadlines
@@ -118,7 +118,7 @@ def test_major_hazard_from_intake_to_closure(book: Ledger) -> None:
     step("start", "ENT_PRINCIPAL", day=3)
     step("request_extension", "ENT_PRINCIPAL", day=20, reason="设备到货延迟", interim_controls="限员",
          proposed_due="2025-08-31")
-    with pytest.raises(StepRefused, match=f"listed .* by {SAB}"):
+    with pytest.raises(StepRefused, match=f"由 {SAB} 挂牌督办"):
         step("approve_extension", "DEPT", DEPT, 22, decision_doc="意见书", new_due="2025-08-31")
     state = step("approve_extension", "SAFETY_COMMITTEE", SAB, 22, decision_doc="延期审批意见书", new_due="2025-08-31")
     assert state.deadlines["rectify_due"] == "2025-08-31"
@@ -127,7 +127,7 @@ def test_major_hazard_from_intake_to_closure(book: Ledger) -> None:
     step("complete_and_assess", "EVALUATOR", "某安全评价有限公司", 100, assessment_by="agency",
          assessment_report="评价报告")
     step("apply_closure", "ENT_PRINCIPAL", day=101, application="销号申请书")
-    with pytest.raises(StepRefused, match="only that authority decides"):
+    with pytest.raises(StepRefused, match="只有该单位可以决定"):
         step("accept_and_close", "DEPT", DEPT, 105, review_record="r", opinion="o")
     state = step("reject_closure", "SAFETY_COMMITTEE", SAB, 105, reasons="隔墙未封闭")
     assert state.state == "RECTIFYING" and state.listed is not None     # 继续挂账
@@ -158,7 +158,7 @@ def test_ordinary_hazard_is_verified_by_someone_else(book: Ledger) -> None:
                   at=at(2), fields={"measures_taken": "已清理"})
     book.step(ORDINARY, "submit_rectification", actor="车间主任", role="ENT_ASSIGNEE", organisation=ENT, at=at(2),
               fields={"measures_taken": "已清理"}, evidence=[PHOTO])
-    with pytest.raises(StepRefused, match="cannot also verify"):
+    with pytest.raises(StepRefused, match="不能同时复查"):
         book.step(ORDINARY, "verify_pass", actor="车间主任", role="ENT_SAFETY", organisation=ENT, at=at(3),
                   fields={"opinion": "合格"})
     state = book.step(ORDINARY, "verify_pass", actor="安全员乙", role="ENT_SAFETY", organisation=ENT, at=at(3),
@@ -173,7 +173,7 @@ def test_department_finding_is_rechecked_by_that_department(book: Ledger) -> Non
     book.step(ORDINARY, "accept", actor="车间主任", role="ENT_ASSIGNEE", organisation=ENT, at=at(1))
     book.step(ORDINARY, "submit_rectification", actor="车间主任", role="ENT_ASSIGNEE", organisation=ENT, at=at(2),
               fields={"measures_taken": "已整改"}, evidence=[PHOTO])
-    with pytest.raises(StepRefused, match="re-checked by that department"):
+    with pytest.raises(StepRefused, match="由该部门复查"):
         book.step(ORDINARY, "verify_pass", actor="安全员", role="ENT_SAFETY", organisation=ENT, at=at(3),
                   fields={"opinion": "合格"})
     assert book.step(ORDINARY, "verify_pass", actor="李科长", role="DEPT", organisation=QD_DEPT, at=at(3),
@@ -183,7 +183,7 @@ def test_department_finding_is_rechecked_by_that_department(book: Ledger) -> Non
 def test_undetermined_needs_a_recorded_determination(book: Ledger) -> None:
     register(book, UNDETERMINED)
     fields = {"assignee": "车间", "measure": "整改", "rectify_due": "2025-03-20"}
-    with pytest.raises(StepRefused, match="record who judged it ordinary"):
+    with pytest.raises(StepRefused, match="须记录由谁判定为一般隐患"):
         book.step(UNDETERMINED, "assign", actor="安全员", role="ENT_SAFETY", organisation=ENT, at=at(0), fields=fields)
     state = book.step(UNDETERMINED, "assign", actor="安全员", role="ENT_SAFETY", organisation=ENT, at=at(0),
                       fields={**fields, "determination": {"by": "专家王某", "reason": "速冻间已单独设置且人数3人"}})
@@ -195,7 +195,7 @@ def test_major_cannot_be_assigned_as_ordinary_or_voided_by_the_enterprise(book: 
     with pytest.raises(StepRefused, match="applies to ordinary/undetermined hazards; this one is major"):
         book.step(MAJOR, "assign", actor="安全员", role="ENT_SAFETY", organisation=ENT, at=at(0),
                   fields={"assignee": "a", "measure": "m", "rectify_due": "2025-03-20"})
-    with pytest.raises(StepRefused, match="cannot void a major hazard"):
+    with pytest.raises(StepRefused, match="企业不能作废重大隐患"):
         book.step(MAJOR, "void", actor="安全员", role="ENT_SAFETY", organisation=ENT, at=at(0),
                   fields={"reason": "重复"})
     assert book.step(MAJOR, "void", actor="李科长", role="DEPT", organisation=DEPT, at=at(0),
@@ -346,7 +346,7 @@ def test_enterprise_roles_give_no_area(book: Ledger) -> None:
 def test_report_up_goes_to_a_government_above(book: Ledger) -> None:
     register(book, MAJOR)
     county = {"org_code": "370782", "department": "应急管理"}
-    with pytest.raises(StepRefused, match="not above 370782"):
+    with pytest.raises(StepRefused, match="不是 370782 的上级"):
         book.step(MAJOR, "report_up", actor="李", role="DEPT", organisation="诸城市应急管理局", at=at(0),
                   fields={"to": "370781", "reason": "需市级挂牌督办"}, **county)
     state = book.step(MAJOR, "report_up", actor="李", role="DEPT", organisation="诸城市应急管理局", at=at(0),
@@ -436,7 +436,7 @@ def listed_major(book: Ledger) -> None:
 def test_the_listing_authority_is_its_organisation_acting_for_its_area(book: Ledger) -> None:
     listed_major(book)
     filing = {"filed_with": "37", "filing_doc": "备案"}
-    with pytest.raises(StepRefused, match=r"only that authority decides \(acting for 3707\)"):
+    with pytest.raises(StepRefused, match="只有该单位可以决定（代表 3707 办理）"):
         book.step(MAJOR, "file_listing", actor="赵", role="SAFETY_COMMITTEE", organisation=SAB, at=at(1),
                   fields=filing, org_code="37")          # the right name, another government's area
     assert book.step(MAJOR, "file_listing", actor="赵", role="SAFETY_COMMITTEE", organisation=SAB, at=at(1),
@@ -445,7 +445,7 @@ def test_the_listing_authority_is_its_organisation_acting_for_its_area(book: Led
 
 def test_a_listed_hazard_is_not_downgraded(book: Ledger) -> None:
     listed_major(book)
-    with pytest.raises(StepRefused, match="a listed hazard leaves the major lane only through"):
+    with pytest.raises(StepRefused, match="挂牌督办的隐患不降级"):
         book.step(MAJOR, "downgrade", actor="李", role="DEPT", organisation=DEPT, at=at(2),
                   fields={"reason": "专家认定", "assignee": "a", "measure": "m", "rectify_due": "2025-04-30"},
                   **ACTING[DEPT])
@@ -467,11 +467,11 @@ def test_closure_ends_every_duty_but_the_publication_and_reopening_ends_that(boo
 
 
 @pytest.mark.parametrize("fields, message", [
-    ({"timer": "rectify_due", "step": "URGE"}, "'rectify_due' is not a running deadline"),
+    ({"timer": "rectify_due", "step": "URGE"}, "'rectify_due' 不是该隐患正在计算的期限"),
     # Shandong reports "immediately": the same working day, 11 March
-    ({"timer": "report_due", "step": "URGE", "due": "2025-03-20"}, "report_due is due 2025-03-11, not 2025-03-20"),
-    ({"timer": "report_due", "step": "SCOLD"}, "'SCOLD' is not a step of this jurisdiction's escalation ladder"),
-    ({"timer": "report_due", "step": "PENALTY"}, "PENALTY for report_due (due 2025-03-11) is not due yet"),
+    ({"timer": "report_due", "step": "URGE", "due": "2025-03-20"}, "report_due 的期限是 2025-03-11，不是 2025-03-20"),
+    ({"timer": "report_due", "step": "SCOLD"}, "'SCOLD' 不是本辖区逾期催办督办的步骤"),
+    ({"timer": "report_due", "step": "PENALTY"}, "report_due（期限 2025-03-11）的 PENALTY 在"),
 ])
 def test_a_direct_escalation_is_checked_like_one_from_tick(book: Ledger, fields: dict, message: str) -> None:
     register(book, MAJOR)
@@ -482,7 +482,7 @@ def test_a_direct_escalation_is_checked_like_one_from_tick(book: Ledger, fields:
     state = book.step(MAJOR, "escalate", actor="tick", role="SYSTEM", organisation="system", at=at(2),
                       fields={"timer": "report_due", "step": "URGE"})
     assert state.escalation == ["report_due:URGE"]
-    with pytest.raises(StepRefused, match="URGE for report_due is already recorded"):
+    with pytest.raises(StepRefused, match="report_due 的 URGE 已经记录"):
         book.step(MAJOR, "escalate", actor="tick", role="SYSTEM", organisation="system", at=at(2),
                   fields={"timer": "report_due", "step": "URGE"})
 
@@ -498,3 +498,17 @@ def test_the_department_table_is_injectable(tmp_path) -> None:
         assert book.check_actor("substantiate", role="DEPT", org_code="3707", department="安监") == "3707"
         with pytest.raises(StepRefused, match="unknown department '应急管理'"):
             book.check_actor("substantiate", role="DEPT", org_code="3707", department="应急管理")
+
+
+def test_an_uploaded_file_name_is_hashed_only_when_given() -> None:
+    """Evidence recorded before `filename` existed keeps its event's hash; a name, when given, is sealed."""
+    from hazard_rules.workflow.domain.events import Event, Evidence
+
+    item = {"name": "after_photo", "ref": "evidence/ab.jpg", "sha256": "ab" * 32}
+    event = Event(hazard_id="F-1", n=1, at=dt.datetime(2025, 3, 10, tzinfo=dt.UTC), actor="a", role="DEPT",
+                  organisation="o", action="register", from_state="NEW", to_state="REGISTERED",
+                  evidence=[Evidence(**item)])
+    assert event.body()["evidence"] == [item]                 # the body written before the field existed
+    named = event.model_copy(update={"evidence": [Evidence(**item, filename="整改后.jpg")]})
+    assert named.compute_hash() != event.compute_hash()
+    assert Event.model_validate_json(named.sealed().model_dump_json()).evidence[0].filename == "整改后.jpg"

@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from hazard_rules.errors import Diagnostics, HazardRulesError, diagnostics_of
+from hazard_rules.workflow.domain.effects import TIMERS
 from hazard_rules.workflow.domain.machine import MachineError, load_machine
 
 from ..conftest import ROOT, run_cli
@@ -23,6 +24,23 @@ def test_shipped_machine_is_valid() -> None:
     assert expected <= set(machine.actions)
     for transition in machine.definition.transitions:
         assert transition.source, transition.action
+
+
+def test_every_step_and_every_field_it_requires_has_a_chinese_label() -> None:
+    machine = load_machine()
+    for transition in machine.definition.transitions:
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in transition.label), transition.action
+        for name in transition.requires:
+            assert machine.definition.fields[name].label, name
+    assert machine.choices("assessment_by") == {"own_experts": "本单位技术人员和专家", "agency": "有资质的安全评价机构"}
+    assert set(machine.choices("timer")) == set(TIMERS)   # every deadline has its label
+    assert machine.fields_of("date") == ["rectify_due", "proposed_due", "new_due", "listing.deadline",
+                                         "listing.received_at"]
+
+
+def test_a_transition_without_a_label_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(HazardRulesError, match="label"):
+        load_machine(_broken(tmp_path, lambda d: d["transitions"][3].pop("label")))
 
 
 def _broken(tmp_path: Path, change) -> Path:
@@ -42,11 +60,14 @@ def _drop(action: str):
     (_drop("submit_report"), "state REPORT_VERIFYING cannot be reached"),
     (lambda d: d["states"].update(LIMBO={"label": "悬置", "open": True}), "state LIMBO cannot be reached"),
     (lambda d: (d["states"].update(PARKED={"label": "搁置", "open": True}),
-                d["transitions"].append({"action": "park", "from": ["REGISTERED"], "to": "PARKED",
+                d["transitions"].append({"action": "park", "label": "搁置", "from": ["REGISTERED"], "to": "PARKED",
                                          "roles": ["DEPT"], "source": "test"})), "state PARKED is a trap"),
     (lambda d: d["transitions"][0]["roles"].append("MAYOR"), "unknown role 'MAYOR'"),
     (lambda d: d["transitions"][5].setdefault("guards", []).append("be_nice"), "unknown guard 'be_nice'"),
     (lambda d: d["transitions"][0].update(to="HEAVEN"), "unknown state 'HEAVEN'"),
+    (lambda d: d["fields"].pop("receipt_department"), "report_double: field 'receipt_department' has no label"),
+    (lambda d: d["fields"]["assessment_by"].pop("choices"),
+     "guard assessment_by_experts_or_agency checks 'assessment_by' against its choices"),
 ])
 def test_structural_faults_are_reported(tmp_path: Path, change, message: str) -> None:
     if message == "REPORT_VERIFYING":
@@ -67,8 +88,8 @@ def test_each_inconsistency_is_its_own_error_where_it_is_written(tmp_path: Path)
         d["transitions"][0]["to"] = "HEAVEN"
         d["transitions"][5].setdefault("guards", []).append("be_nice")
         d["states"]["PARKED"] = {"label": "搁置", "open": True}
-        d["transitions"].append({"action": "park", "from": ["REGISTERED"], "to": "PARKED", "roles": ["DEPT"],
-                                 "source": "test"})
+        d["transitions"].append({"action": "park", "label": "搁置", "from": ["REGISTERED"], "to": "PARKED",
+                                 "roles": ["DEPT"], "source": "test"})
 
     path = _broken(tmp_path, four_faults)
     guarded = yaml.safe_load(SHIPPED.read_text(encoding="utf-8"))["transitions"][5]["action"]

@@ -50,7 +50,8 @@ def print_history(events: list[Any]) -> None:
             if shown:
                 click.echo(f"       {json.dumps(shown, ensure_ascii=False)}")
         for item in e.evidence:
-            click.echo(f"       evidence {item.name}: {item.ref} sha256:{item.sha256[:16]}…")
+            named = f" ({item.filename})" if item.filename else ""   # the name it was uploaded under
+            click.echo(f"       evidence {item.name}{named}: {item.ref} sha256:{item.sha256[:16]}…")
         click.echo(f"       hash {e.hash[:16]}…")
 
 

@@ -24,7 +24,7 @@ from ..options import db_option, rules_option
               help="Take public 举报 at /report, submitted as this DEPT account (default: the form is closed).")
 def serve(db_url: str | None, rules_dir: Path | None, host: str, port: int, evidence_dir: Path, secure_cookies: bool,
           forwarded: str | None, public_intake: str | None) -> None:
-    """Serve the HTTP API (OpenAPI at /openapi.json, docs at /docs); docs/server.md."""
+    """Serve the web console (/console) and the HTTP API (its schema at /openapi.json); docs/server.md."""
     try:
         import uvicorn
 
@@ -37,6 +37,7 @@ def serve(db_url: str | None, rules_dir: Path | None, host: str, port: int, evid
 
     app = create_app(ServerSettings(db_url=db_url or DEFAULT_URL, rules_dir=rules_dir, secure_cookies=secure_cookies,
                                     evidence_dir=evidence_dir, public_intake=public_intake))
-    click.echo(f"hazard-rules serving on http://{host}:{port} (API docs: /docs)", err=True)
+    click.echo(f"hazard-rules serving on http://{host}:{port} (console: /console/login, "
+               "API schema: /openapi.json)", err=True)
     uvicorn.run(app, host=host, port=port, proxy_headers=forwarded is not None,
                 forwarded_allow_ips=forwarded, log_level="info")

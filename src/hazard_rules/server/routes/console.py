@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -101,7 +102,24 @@ def _hazard(request: Request, desk: Desk, hazard_id: str, now: dt.datetime, erro
     return templates.TemplateResponse(request, "hazard.html", {
         "who": desk.identity, "csrf": auth.session_csrf(request), "h": hazard, "steps": desk.allowed(hazard_id, now),
         "events": desk.history(hazard_id), "levels": LEVELS, "states": desk.state_labels(), "id_overdue": late,
-        "error": error}, status_code=status)
+        "actions": desk.transitions(), "fields": desk.field_defs(), "recorded": _recorded, "error": error},
+        status_code=status)
+
+
+def _recorded(fields: dict[str, Any], names: list[str], defs: dict[str, Any]) -> list[tuple[str, str]]:
+    """What a step recorded, for its entry in the record: (label, value) of each field it requires
+    (dotted names looked up in the nested fields), a choice shown by its label."""
+    shown = []
+    for name in names:
+        value: Any = fields
+        for part in name.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        if value is None or isinstance(value, (dict, list)):
+            continue
+        found = defs.get(name)
+        label = found.label if found else name
+        shown.append((label, found.choices.get(str(value), str(value)) if found else str(value)))
+    return shown
 
 
 @router.post("/console/hazards/{hazard_id}/steps", response_class=HTMLResponse)

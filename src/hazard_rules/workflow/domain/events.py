@@ -26,6 +26,9 @@ class Evidence(BaseModel):
     name: str          # what it is: after_photo, assessment_report, receipt …
     ref: str           # where it is: a path or URL as the caller stores it
     sha256: str
+    # The file's name as uploaded (双报告回执.pdf); stored files are named by their hash.
+    # Left out of the hash body when absent, so events written before it existed keep their hashes.
+    filename: str | None = None
 
 
 class Event(BaseModel):
@@ -55,6 +58,9 @@ class Event(BaseModel):
         for name in _OPTIONAL_IN_BODY:
             if data[name] is None:
                 del data[name]
+        for item in data["evidence"]:
+            if item["filename"] is None:
+                del item["filename"]
         return data
 
     def compute_hash(self) -> str:

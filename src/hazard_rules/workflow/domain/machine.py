@@ -24,6 +24,7 @@ from ...loading.strict_yaml import Path as YPath
 from ...loading.strict_yaml import YamlDocument, read_yaml
 from ...loading.validate import validate_document
 from .effects import CLOSED, EFFECTS, VOID
+from .guards import CHOICE_GUARDS
 
 Level = Literal["ordinary", "major", "undetermined"]  # the verdict's words (一般/重大/待定)
 
@@ -58,8 +59,18 @@ class StateDef(_Model):
     lane: Literal["ordinary", "major", "report"] | None = None
 
 
+class FieldDef(_Model):
+    """A field a step requires, as people see it: its label, and how it is entered
+    (text, long text, a date, or one of its `choices`, value → label)."""
+
+    label: str
+    kind: Literal["text", "long", "date"] = "text"
+    choices: dict[str, str] = {}
+
+
 class Transition(_Model):
     action: str
+    label: str                         # the step in the regulations' words (登记, 验收销号 …)
     from_: list[str] = Field(alias="from")
     to: str | None = None              # None for overlay self-loops
     overlay: str | None = None
@@ -89,6 +100,7 @@ class MachineDef(_Model):
     states: dict[str, StateDef]
     roles: dict[str, str]
     acting: ActingRules = ActingRules()
+    fields: dict[str, FieldDef] = {}
     transitions: list[Transition]
 
 
@@ -133,6 +145,15 @@ class Machine:
     def is_open(self, state: str) -> bool:
         return self.definition.states[state].open
 
+    def fields_of(self, kind: str) -> list[str]:
+        """The declared fields of one kind (e.g. every date field)."""
+        return [name for name, f in self.definition.fields.items() if f.kind == kind]
+
+    def choices(self, name: str) -> dict[str, str]:
+        """The values a field may take (value → label); empty when any value goes."""
+        found = self.definition.fields.get(name)
+        return dict(found.choices) if found else {}
+
     # ------------------------------------------------------------------ validation
     def _check_names(self, guard_names: frozenset[str], effect_names: frozenset[str]) -> list[_Problem]:
         d = self.definition
@@ -176,6 +197,14 @@ class Machine:
         problems += [_Problem(f"{t.action}: unknown guard {g!r}", (*at, "guards", n),
                               _suggest(g, sorted(guard_names), "guards (workflow/domain/guards.py)"))
                      for n, g in enumerate(t.guards) if g not in guard_names]
+        problems += [_Problem(f"{t.action}: field {name!r} has no label in `fields`", (*at, "requires", n),
+                              "give the field a label (and its kind or choices) in `fields`")
+                     for n, name in enumerate(t.requires) if name not in d.fields]
+        problems += [_Problem(f"{t.action}: guard {g} checks {field!r} against its choices, which `fields` "
+                              "does not give",
+                              (*at, "guards", n), f"list the values {field} may take under `fields: {field}: choices`")
+                     for n, g in enumerate(t.guards) for field in [CHOICE_GUARDS.get(g)]
+                     if field and not (d.fields.get(field) and d.fields[field].choices)]
         if t.action not in effect_names:
             unused = effect_names - {other.action for other in d.transitions}   # what it was renamed from
             close = difflib.get_close_matches(t.action, sorted(unused), n=1, cutoff=0.3)

@@ -169,7 +169,7 @@ class Desk:
         steps a guard on the hazard's state, the actor or the time refuses are left out."""
         self.hazard(hazard_id)
         i = self.identity
-        return [{"action": t.action, "to": t.to, "overlay": t.overlay, "requires": list(t.requires),
+        return [{"action": t.action, "label": t.label, "to": t.to, "overlay": t.overlay, "requires": list(t.requires),
                  "evidence": list(t.evidence), "guards": list(t.guards), "source": t.source}
                 for t in self.ledger.allowed(hazard_id, actor=i.name, role=i.role, organisation=i.organisation,
                                              at=at, org_code=i.org_code, department=i.department)]
@@ -206,6 +206,14 @@ class Desk:
     def state_labels(self) -> dict[str, str]:
         """Each state's Chinese label (machine.yaml), for people."""
         return {name: state.label for name, state in self.ledger.machine.definition.states.items()}
+
+    def transitions(self) -> dict[str, Any]:
+        """Each step by action: its Chinese label and what it requires (machine.yaml)."""
+        return {t.action: t for t in self.ledger.machine.definition.transitions}
+
+    def field_defs(self) -> dict[str, Any]:
+        """The fields steps require: label, kind (text, long, date) and choices (machine.yaml)."""
+        return dict(self.ledger.machine.definition.fields)
 
     # ------------------------------------------------------------------ statistics
     def stats(self, as_of: Any, grouping: reports.Grouping) -> list[dict[str, Any]]:

@@ -12,7 +12,8 @@ from typing import Any
 
 def store(folder: Path, name: str, content: bytes, filename: str | None = None) -> dict[str, Any]:
     """Write `content` as FOLDER/<sha256><suffix> (atomically; kept if already there) and
-    return the evidence item the ledger records: {name, ref, sha256}."""
+    return the evidence item the ledger records: {name, ref, sha256, filename} (the name
+    the file was uploaded under, without its folders, when it had one)."""
     digest = hashlib.sha256(content).hexdigest()
     suffix = Path(filename or "").suffix.lower()[:10]
     folder.mkdir(parents=True, exist_ok=True)
@@ -22,7 +23,9 @@ def store(folder: Path, name: str, content: bytes, filename: str | None = None) 
         with os.fdopen(handle, "wb") as out:
             out.write(content)
         os.replace(temp, target)
-    return {"name": name, "ref": f"evidence/{target.name}", "sha256": digest}
+    item = {"name": name, "ref": f"evidence/{target.name}", "sha256": digest}
+    original = Path((filename or "").replace("\\", "/")).name[:200]
+    return {**item, "filename": original} if original else item
 
 
 def nested(pairs: list[tuple[str, str]]) -> dict[str, Any]:

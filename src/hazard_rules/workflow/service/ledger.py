@@ -37,8 +37,6 @@ from ..store.verify import Problem, verify
 # Fields only the ledger writes (a level change of the transition, the deadlines a step
 # starts); a caller may give a deadline only where the transition requires it.
 SYSTEM_FIELDS = frozenset({"sets_level", "calendar_basis", "authority", *TIMERS})
-# Fields that must hold a calendar date wherever they appear.
-DATE_FIELDS = ("rectify_due", "new_due", "proposed_due", "listing.deadline", "listing.received_at")
 
 
 class StepRefused(HazardRulesError):
@@ -253,7 +251,7 @@ class Ledger:
         missing = [name for name in transition.requires if _blank(_get(fields, name))]
         if missing:
             refuse(f"{transition.action} requires {', '.join(missing)}")
-        for name in DATE_FIELDS:
+        for name in self.machine.fields_of("date"):   # machine.yaml `fields`, kind date
             value = _get(fields, name)
             if value is not None and not _is_date(value):
                 refuse(f"{name} must be a date YYYY-MM-DD, not {value!r}")
@@ -280,7 +278,8 @@ class Ledger:
         if org_code is not None:
             check_scope(refuse, state, fields, organisation, org_code, department)
         context = StepContext(state, transition.action, actor, role, organisation, fields, at, history,
-                              self.deadlines.settings_for(state), self.calendar, org_code)
+                              self.deadlines.settings_for(state), self.calendar, org_code,
+                              field_defs=self.machine.definition.fields)
         for name in transition.guards:
             reason = GUARDS[name](context)
             if reason:
