@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-from json.encoder import encode_basestring  # type: ignore[attr-defined]
+from json.encoder import encode_basestring
 from typing import Any
 
 from pydantic import BaseModel
@@ -80,7 +80,7 @@ def _models(models: list[BaseModel]) -> str:
 def _value(value: Any) -> str:
     cls = value.__class__
     if cls is str:
-        return encode_basestring(value)  # type: ignore[no-any-return]
+        return encode_basestring(value)
     if cls is list:
         if not value:
             return "[]"
@@ -114,4 +114,4 @@ def _value(value: Any) -> str:
 def _key(key: Any) -> str:
     if key.__class__ is not str:
         raise _Slow
-    return encode_basestring(key)  # type: ignore[no-any-return]
+    return encode_basestring(key)
