@@ -210,4 +210,11 @@ def with_children(expr: Expr, new: Sequence[Expr]) -> Expr:
 
 def facts_read(expr: Expr) -> set[str]:
     """Ids of every fact the expression reads (through named conditions too)."""
-    return {node.id for node in walk(expr) if isinstance(node, Fact)}
+    found: set[str] = set()
+    stack, children = [expr], _TREE.children  # walk(), unordered: loading asks this for every rule
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Fact):
+            found.add(node.id)
+        stack.extend(children(node))
+    return found

@@ -43,3 +43,28 @@ def output_to(path: Path | None) -> Iterator[IO[str]]:
     except BaseException:
         os.unlink(handle.name)
         raise
+
+
+class Blocks:
+    """Text written on in blocks of about `size` characters: one write per verdict is one
+    system call when Python's own buffering is off (PYTHONUNBUFFERED, `python -u`). Flush
+    before writing anything to another stream (stderr), so that the two interleave as before."""
+
+    def __init__(self, out: IO[str], size: int = 1 << 16) -> None:
+        self.out = out
+        self.size = size
+        self.parts: list[str] = []
+        self.pending = 0
+
+    def write(self, text: str) -> int:
+        self.parts.append(text)
+        self.pending += len(text)
+        if self.pending >= self.size:
+            self.flush()
+        return len(text)
+
+    def flush(self) -> None:
+        if self.parts:
+            self.out.write("".join(self.parts))
+            self.parts.clear()
+            self.pending = 0

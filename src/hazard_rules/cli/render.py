@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import json
 from typing import IO, Any
 
 from rich.console import Console
@@ -11,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..classifying.verdict import Verdict
+from .verdict_text import verdict_text
 
 VERDICT_STYLE = {"major": "bold red", "undetermined": "yellow", "ordinary": "green"}
 VERDICT_LABEL = {"major": "重大隐患 major", "undetermined": "待定 undetermined", "ordinary": "一般隐患 ordinary"}
@@ -43,7 +43,7 @@ class JsonWriter:
 
     @staticmethod
     def encode(verdict: Verdict) -> str:
-        return json.dumps(verdict_json(verdict), ensure_ascii=False)
+        return verdict_text(verdict)
 
     def write_encoded(self, text: str) -> None:
         self.out.write("\n" if self.first else ",\n")
@@ -63,7 +63,7 @@ class JsonlWriter:
 
     @staticmethod
     def encode(verdict: Verdict) -> str:
-        return json.dumps(verdict_json(verdict), ensure_ascii=False) + "\n"
+        return verdict_text(verdict) + "\n"
 
     def write_encoded(self, text: str) -> None:
         self.out.write(text)

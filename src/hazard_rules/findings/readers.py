@@ -102,8 +102,9 @@ def read_findings(path: str | Path, *, encoding: str | None = None, fmt: str | N
                              "for example utf-8, utf-8-sig or gb18030") from None
     with handle:
         reader = {"jsonl": _jsonl, "json": _json_array, "yaml": _yaml, "csv": _csv}[kind]
-        try:
-            yield from _embedded_json_bounded(reader(handle, str(path)), str(path))
+        try:  # JSON Lines records are checked for deep embedded JSON as they are read (_jsonl_record)
+            records = reader(handle, str(path))
+            yield from records if kind == "jsonl" else _embedded_json_bounded(records, str(path))
         except UnicodeDecodeError as exc:
             raise InputFileError(f"{path} is not valid {chosen} text ({exc.reason})", Span(str(path), 1, 1),
                                  "pass --encoding with the file's encoding") from None
@@ -113,13 +114,18 @@ def _embedded_json_bounded(records: Iterator[RawRecord], file: str) -> Iterator[
     """A list fact may be given as JSON text (a CSV cell, or a string in any record), decoded
     later: text nested too deeply makes the record bad here, as it would in JSONL."""
     for raw in records:
-        facts = raw.data.get("facts") if raw.data is not None else None
-        deep = [name for name, value in facts.items()
-                if isinstance(value, str) and value.lstrip()[:1] in ("[", "{") and _too_deep(value)
-                ] if isinstance(facts, dict) else []
-        if deep:
-            raw = _bad(file, raw.number, f"fact {deep[0]!r}: {TOO_DEEP}", raw.line, TOO_DEEP_HINT)
-        yield raw
+        yield _embedded_bounded(raw, file)
+
+
+def _embedded_bounded(raw: RawRecord, file: str) -> RawRecord:
+    """The record, or a bad record if a fact given as JSON text is nested too deeply."""
+    facts = raw.data.get("facts") if raw.data is not None else None
+    deep = [name for name, value in facts.items()
+            if isinstance(value, str) and value.lstrip()[:1] in ("[", "{") and _too_deep(value)
+            ] if isinstance(facts, dict) else []
+    if deep:
+        return _bad(file, raw.number, f"fact {deep[0]!r}: {TOO_DEEP}", raw.line, TOO_DEEP_HINT)
+    return raw
 
 
 def _bad(file: str, number: int, message: str, line: int | None = None, hint: str | None = None,
@@ -205,13 +211,14 @@ def _may_be_rounded(record: dict[str, Any]) -> bool:
     stack: list[Any] = [record]
     while stack:
         container = stack.pop()
-        for value in container.values() if container.__class__ is dict else container:
-            kind = value.__class__
-            if kind is float:
-                if not -_ROUNDED < value < _ROUNDED:
+        values = container.values() if container.__class__ is dict else container
+        kinds = set(map(type, values))  # most containers hold neither floats nor containers
+        if float in kinds:
+            for value in values:
+                if value.__class__ is float and not -_ROUNDED < value < _ROUNDED:
                     return True
-            elif kind is dict or kind is list:
-                stack.append(value)
+        if dict in kinds or list in kinds:
+            stack.extend([value for value in values if value.__class__ is dict or value.__class__ is list])
     return False
 
 
@@ -230,7 +237,9 @@ def _numbered_lines(handle: Iterable[str]) -> Iterator[tuple[int, int, str]]:
 
 
 def _jsonl_record(line: str, number: int, line_number: int, file: str) -> RawRecord:
-    if _too_deep(line):
+    """One line of JSON Lines as read_findings yields it, embedded JSON text bounded."""
+    few = line.count("[") + line.count("{") <= MAX_DEPTH  # as in _too_deep: settles almost every line
+    if not few and _too_deep(line):
         return _bad(file, number, TOO_DEEP, line_number, TOO_DEEP_HINT)
     try:
         data = _loads(line)
@@ -240,7 +249,10 @@ def _jsonl_record(line: str, number: int, line_number: int, file: str) -> RawRec
         return _bad(file, number, TOO_DEEP, line_number, TOO_DEEP_HINT)
     if not isinstance(data, dict):
         return _bad(file, number, f"a record must be a JSON object, not {type(data).__name__}", line_number)
-    return RawRecord(number, data, line=line_number)
+    raw = RawRecord(number, data, line=line_number)
+    # A string's brackets are the line's, unless written as \u escapes: with few brackets
+    # and no escape, no fact given as JSON text can be nested too deeply.
+    return raw if few and "\\u" not in line else _embedded_bounded(raw, file)
 
 
 def jsonl_lines(path: str | Path, *, encoding: str | None = None) -> Iterator[tuple[int, int, str]]:
@@ -266,7 +278,7 @@ def jsonl_lines(path: str | Path, *, encoding: str | None = None) -> Iterator[tu
 
 def decode_jsonl_line(file: str, number: int, line_number: int, text: str) -> RawRecord:
     """One record of jsonl_lines, decoded and checked as read_findings does."""
-    return next(_embedded_json_bounded(iter([_jsonl_record(text, number, line_number, file)]), file))
+    return _jsonl_record(text, number, line_number, file)
 
 
 class _JsonArray:

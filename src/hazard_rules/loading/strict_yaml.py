@@ -28,6 +28,19 @@ try:  # the C composer is several times faster; fall back silently when absent
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Loader = yaml.SafeLoader
 
+
+class _UntaggedLoader(_Loader):  # type: ignore[misc]
+    """The loader without implicit tag resolution (PyYAML's regular expressions per scalar):
+    values are typed by _scalar, and a node's tag is only checked to be one of YAML's own, so
+    an untagged node is given its kind's default tag. Explicit tags are kept, as before."""
+
+    def resolve(self, kind: type[yaml.Node], value: Any, implicit: Any) -> str:
+        return _KIND_TAGS[kind]
+
+
+_KIND_TAGS = {yaml.ScalarNode: "tag:yaml.org,2002:str", yaml.SequenceNode: "tag:yaml.org,2002:seq",
+              yaml.MappingNode: "tag:yaml.org,2002:map"}
+
 MAX_DEPTH = 64
 MAX_NODES = 200_000
 MAX_BYTES = 8 * 1024 * 1024
@@ -227,7 +240,7 @@ def read_yaml(text: str, file: str, limits: Limits = PACK_LIMITS, *, positions: 
                                  Span(file, 1, 1), "split the pack with `include:`")
     doc = YamlDocument(file, text, None)
     try:
-        root = yaml.compose(text, Loader=_Loader)
+        root = yaml.compose(text, Loader=_UntaggedLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         span = doc.span_at_index(mark.index) if mark is not None else Span(file, 1, 1)

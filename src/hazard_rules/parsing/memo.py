@@ -16,7 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from ..loading.cache import Memo, code_digest
+from ..loading.cache import Memo, cache_folder, code_digest
 from . import ast
 
 _KEY = "conditions"
@@ -39,8 +39,9 @@ def parse_remembered(text: str, memo: Memo) -> ast.Node:
     from . import parser  # Lark: imported only when something is to be parsed
 
     node = parser.parse_condition(text)
-    trees[text] = encode(node)
-    memo.put(_KEY, (version, trees))
+    if cache_folder() is not None:  # with the cache off the memo is never stored: no need to encode
+        trees[text] = encode(node)
+        memo.put(_KEY, (version, trees))
     return node
 
 
@@ -66,11 +67,17 @@ def _version() -> str:
     return code_digest(*files).hex()
 
 
+_FIELD_NAMES: dict[type[ast.Node], tuple[str, ...]] = {}
+
+
 # A node is a list [class name, field values…] in field order; a tuple of nodes a tuple;
 # a Fraction {"q": (numerator, denominator)}; a date {"d": ordinal}; other values as they are.
 def encode(value: Any) -> Any:
     if isinstance(value, ast.Node):
-        return [type(value).__name__, *(encode(getattr(value, f.name)) for f in dataclasses.fields(value))]
+        names = _FIELD_NAMES.get(type(value))
+        if names is None:
+            names = _FIELD_NAMES[type(value)] = tuple(f.name for f in dataclasses.fields(value))
+        return [type(value).__name__, *(encode(getattr(value, name)) for name in names)]
     if isinstance(value, tuple):
         return tuple(encode(item) for item in value)
     if isinstance(value, Fraction):

@@ -69,6 +69,8 @@ def parse_condition(text: str) -> ast.Node:
 
 
 def _check_bracket_depth(text: str) -> None:
+    if text.count("(") + text.count("{") <= MAX_DEPTH:  # C-fast; settles every condition but a deep one
+        return
     level = 0
     for offset, char in enumerate(text):
         if char in "({":

@@ -7,13 +7,14 @@ were invalid; when both, INVALID_RECORDS wins: a skipped record may hide a major
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import click
 from rich.console import Console
@@ -28,7 +29,7 @@ from .. import render
 from ..exit_codes import ExitCode
 from ..jobs import Judged, judge_in_parallel
 from ..options import rules_option
-from ..output import err_console, make_console, output_to
+from ..output import Blocks, err_console, make_console, output_to
 from ..params import DATE, SCOPE
 
 LARGE_INPUT_BYTES = 2 * 1024 * 1024
@@ -59,40 +60,20 @@ def check(files: tuple[Path, ...], rules_dir: Path | None, fmt: str, fail_on: st
           jobs: int) -> None:
     """Classify the findings in FILES as major, undetermined or ordinary."""
     ruleset = load_rulesets(rules_dir)
+    gc.freeze()  # the loaded rules live as long as the run: the collector need not walk them again and again
     for file in files:
         if not file.is_file():
             raise UsageError(f"file not found: {file}")
-    counts: Counter[str] = Counter()
-    claims: Counter[str] = Counter()
-    invalid = 0
     large = sum(f.stat().st_size for f in files) > LARGE_INPUT_BYTES
     with output_to(output) as out, _progress(large) as advance:
         console = make_console(file=out, soft_wrap=False,
                           force_terminal=None if out is sys.stdout else False, width=None if out is sys.stdout else 160)
-        writer = _writer(fmt, out, console)
-        paths = [str(f) for f in files]
-        workers = jobs or os.cpu_count() or 1
-        results = (judge_in_parallel(ruleset, paths, jobs=workers, rules_dir=rules_dir, encode=writer.encode,
-                                     encoding=encoding, fmt=input_format, strict=strict, as_of=as_of, scope=scope)
-                   if workers > 1 else _judged(ruleset, paths, writer.encode, encoding=encoding, fmt=input_format,
-                                               strict=strict, as_of=as_of, scope=scope))
-        for result in results:
-            if result.file_warning is not None:
-                err_console.print(f"warning: {result.file_warning}", markup=False)
-                continue
-            if result.error is not None:
-                invalid += 1
-                err_console.print(result.error, markup=False)
-                continue
-            assert result.verdict is not None
-            for warning in result.warnings:
-                err_console.print(f"{result.file}:record {result.number}: warning: {warning}", markup=False)
-            counts[result.verdict] += 1
-            if result.agreement is not None:
-                claims[result.agreement] += 1
-            writer.write_encoded(result.encoded)
-            advance()
-        writer.close()
+        blocks = Blocks(out)
+        try:
+            counts, claims, invalid = _write(fmt, blocks, console, ruleset, files, rules_dir, encoding, input_format,
+                                             strict, as_of, scope, jobs, advance)
+        finally:
+            blocks.flush()
         summary = (f"{sum(counts.values())} findings: {counts['major']} major, {counts['undetermined']} undetermined, "
                    f"{counts['ordinary']} ordinary" + _claims_summary(claims)
                    + (f"; {invalid} invalid records skipped" if invalid else ""))
@@ -101,6 +82,45 @@ def check(files: tuple[Path, ...], rules_dir: Path | None, fmt: str, fail_on: st
         else:
             err_console.print(summary, markup=False)
     sys.exit(_exit_code(fail_on, counts, claims, invalid))
+
+
+def _write(fmt: str, blocks: Blocks, console: Console, ruleset: Ruleset, files: tuple[Path, ...],
+           rules_dir: Path | None, encoding: str | None, input_format: str | None, strict: bool,
+           as_of: dt.date | None, scope: Scope, jobs: int,
+           advance: Callable[[], None]) -> tuple[Counter[str], Counter[str], int]:
+    """Judge every record and write its verdict (stderr: bad records, warnings); the counts."""
+    counts: Counter[str] = Counter()
+    claims: Counter[str] = Counter()
+    invalid = 0
+    writer = _writer(fmt, blocks, console)
+    paths = [str(f) for f in files]
+    workers = jobs or os.cpu_count() or 1
+    results = (judge_in_parallel(ruleset, paths, jobs=workers, rules_dir=rules_dir, encode=writer.encode,
+                                 encoding=encoding, fmt=input_format, strict=strict, as_of=as_of, scope=scope)
+               if workers > 1 else _judged(ruleset, paths, writer.encode, encoding=encoding, fmt=input_format,
+                                           strict=strict, as_of=as_of, scope=scope))
+    for result in results:
+        if result.file_warning is not None:
+            blocks.flush()
+            err_console.print(f"warning: {result.file_warning}", markup=False)
+            continue
+        if result.error is not None:
+            invalid += 1
+            blocks.flush()
+            err_console.print(result.error, markup=False)
+            continue
+        assert result.verdict is not None
+        if result.warnings:
+            blocks.flush()
+        for warning in result.warnings:
+            err_console.print(f"{result.file}:record {result.number}: warning: {warning}", markup=False)
+        counts[result.verdict] += 1
+        if result.agreement is not None:
+            claims[result.agreement] += 1
+        writer.write_encoded(result.encoded)
+        advance()
+    writer.close()
+    return counts, claims, invalid
 
 
 def _judged(ruleset: Ruleset, paths: list[str], encode: Callable[[Any], Any], *, encoding: str | None,
@@ -139,8 +159,9 @@ def _claims_summary(claims: Counter[str]) -> str:
             f"({claims['contradicts']} contradicted, {claims['unsupported']} unsupported)")
 
 
-def _writer(fmt: str, out: IO[str],
+def _writer(fmt: str, sink: IO[str] | Blocks,
             console: Console) -> render.JsonWriter | render.JsonlWriter | render.CsvWriter | render.TableWriter:
+    out = cast(IO[str], sink)  # the writers only call write()
     if fmt == "json":
         return render.JsonWriter(out)
     if fmt == "jsonl":
