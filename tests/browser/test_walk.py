@@ -262,4 +262,4 @@ def test_the_statistics_page_counts_the_walked_hazard_as_closed(console, walk, l
     industry = charts["chart-industry"]
     bars = dict(zip(industry["labels"], next(d["data"] for d in industry["datasets"] if d["label"] == "已销号")))
     assert bars["gongmao"] == len(closed), bars
-    console.screenshot("10-statistics", full=True)
+    console.screenshot("12-statistics-after-walk", full=True)
