@@ -21,10 +21,19 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# The child's own peak: Linux keeps ru_maxrss across fork and exec, so a child of a large
+# benchmark process would report its parent's size; VmHWM is the peak of the child's own
+# memory map (ru_maxrss where /proc is absent).
 RUNNER = ("import resource, runpy, sys\n"
           "sys.argv = ['hazard-rules', 'check', sys.argv[1], '--format', 'jsonl']\n"
+          "def peak():\n"
+          "    try:\n"
+          "        with open('/proc/self/status') as status:\n"
+          "            return next(int(l.split()[1]) for l in status if l.startswith('VmHWM:'))\n"
+          "    except (OSError, StopIteration):\n"
+          "        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
           "try:\n    runpy.run_module('hazard_rules', run_name='__main__')\n"
-          "finally:\n    print('maxrss_kib', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n")
+          "finally:\n    print('maxrss_kib', peak(), file=sys.stderr)\n")
 
 
 def build(path: Path, size: int, fmt: str) -> None:
