@@ -104,7 +104,8 @@ def test_a_step_taken_with_the_form_is_recorded_as_the_account(console) -> None:
     assert refused.status_code == 403 and console.events() == before           # no CSRF token
     missing = console.client.post("/console/hazards/F-FORM-1/steps", follow_redirects=False,
                                   data={**form, "f.interim_controls": "", "csrf_token": token})
-    assert missing.status_code == 403 and "requires interim_controls" in missing.text  # the reason, on the page
+    # the reason, on the page, with the field's label from machine.yaml
+    assert missing.status_code == 403 and "缺少必填项：临时管控措施（interim_controls）" in missing.text
     assert console.events() == before
     done = console.client.post("/console/hazards/F-FORM-1/steps", data={**form, "csrf_token": token},
                                follow_redirects=False)
@@ -166,7 +167,7 @@ def test_the_intake_page_registers_pasted_lines_as_the_account(console) -> None:
         response = console.client.post("/console/intake", data={"records": record + "\n", "csrf_token": token})
         assert response.status_code == status, response.text
         if status == 403:
-            assert "未登记：role EVALUATOR" in response.text and console.events() == before
+            assert "未登记：角色 EVALUATOR 无权" in response.text and console.events() == before
     assert "新登记 <b>1</b>" in response.text and console.events() == before + 1
     event = console.ledger.history("F-INTAKE-PAGE-1")[0]
     assert (event.action, event.actor, event.org_code) == ("register", "dept_wf的名字", "3707")
