@@ -60,6 +60,22 @@ def test_the_ledger_page_shows_what_the_account_may_see(console) -> None:
     assert own and all(console.ledger.get(r).enterprise_id == ZC for r in own)
 
 
+def test_industries_are_shown_by_their_chinese_names(console) -> None:
+    """中文名（code）, the names of the packs' scope.codes; the filter is a choice of them."""
+    sign_in(console, "dept_wf")
+    assert "gongmao.ammonia" in console.ledger.get(MAJOR).industries
+    shown = "使用液氨制冷（gongmao.ammonia）"      # rulesets/gongmao-2023/pack.yaml, without （第十二条）
+    assert shown in console.client.get(f"/console/hazards/{MAJOR}").text
+    page = console.client.get("/console/hazards?industry=gongmao.ammonia").text
+    assert f"<td>{shown}</td>" in page or f"{shown}、" in page or f"、{shown}" in page
+    assert '<option value="gongmao.ammonia" selected>使用液氨制冷（gongmao.ammonia）</option>' in page
+    assert '<option value="gongmao">工贸企业（gongmao）</option>' in page
+    rows = re.findall(r">(F-[0-9-]+)</a></td>", page)
+    assert MAJOR in rows and all("gongmao.ammonia" in console.ledger.get(r).industries for r in rows)
+    odd = console.client.get("/console/hazards?industry=gongmao.nowhere").text   # kept, though no pack names it
+    assert '<option value="gongmao.nowhere" selected>gongmao.nowhere</option>' in odd
+
+
 def test_signing_out_needs_the_csrf_token(console) -> None:
     sign_in(console, "inspector")
     page = console.client.get("/console/hazards").text
