@@ -261,5 +261,5 @@ def test_the_statistics_page_counts_the_walked_hazard_as_closed(console, walk, l
     assert MAJOR in [h.id for h in closed]
     industry = charts["chart-industry"]
     bars = dict(zip(industry["labels"], next(d["data"] for d in industry["datasets"] if d["label"] == "已销号")))
-    assert bars["gongmao"] == len(closed), bars
+    assert bars["工贸企业（gongmao）"] == len(closed), bars
     console.screenshot("12-statistics-after-walk", full=True)

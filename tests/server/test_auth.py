@@ -118,11 +118,11 @@ def test_a_stale_version_is_a_conflict_and_writes_nothing(fresh) -> None:
 
 
 @pytest.mark.parametrize(("role", "extra", "message"), [
-    ("NOBODY", {}, "unknown role"),
-    ("DEPT", {"org_code": "3707"}, "department"),
-    ("DEPT", {"department": "应急管理"}, "administrative code"),
+    ("NOBODY", {}, "未知角色"),
+    ("DEPT", {"org_code": "3707"}, "须说明是哪个部门"),
+    ("DEPT", {"department": "应急管理"}, "行政区划代码"),
     ("ENT_SAFETY", {}, "enterprise id"),
-    ("INSPECTOR", {"enterprise_id": "X"}, "does not act for an enterprise"),
+    ("INSPECTOR", {"enterprise_id": "X"}, "不代表企业行事"),
 ])
 def test_an_account_must_say_what_its_role_acts_for(fresh, role, extra, message) -> None:
     with pytest.raises(AccountError, match=message):

@@ -60,6 +60,22 @@ def test_the_ledger_page_shows_what_the_account_may_see(console) -> None:
     assert own and all(console.ledger.get(r).enterprise_id == ZC for r in own)
 
 
+def test_industries_are_shown_by_their_chinese_names(console) -> None:
+    """中文名（code）, the names of the packs' scope.codes; the filter is a choice of them."""
+    sign_in(console, "dept_wf")
+    assert "gongmao.ammonia" in console.ledger.get(MAJOR).industries
+    shown = "使用液氨制冷（gongmao.ammonia）"      # rulesets/gongmao-2023/pack.yaml, without （第十二条）
+    assert shown in console.client.get(f"/console/hazards/{MAJOR}").text
+    page = console.client.get("/console/hazards?industry=gongmao.ammonia").text
+    assert f"<td>{shown}</td>" in page or f"{shown}、" in page or f"、{shown}" in page
+    assert '<option value="gongmao.ammonia" selected>使用液氨制冷（gongmao.ammonia）</option>' in page
+    assert '<option value="gongmao">工贸企业（gongmao）</option>' in page
+    rows = re.findall(r">(F-[0-9-]+)</a></td>", page)
+    assert MAJOR in rows and all("gongmao.ammonia" in console.ledger.get(r).industries for r in rows)
+    odd = console.client.get("/console/hazards?industry=gongmao.nowhere").text   # kept, though no pack names it
+    assert '<option value="gongmao.nowhere" selected>gongmao.nowhere</option>' in odd
+
+
 def test_signing_out_needs_the_csrf_token(console) -> None:
     sign_in(console, "inspector")
     page = console.client.get("/console/hazards").text
@@ -104,7 +120,8 @@ def test_a_step_taken_with_the_form_is_recorded_as_the_account(console) -> None:
     assert refused.status_code == 403 and console.events() == before           # no CSRF token
     missing = console.client.post("/console/hazards/F-FORM-1/steps", follow_redirects=False,
                                   data={**form, "f.interim_controls": "", "csrf_token": token})
-    assert missing.status_code == 403 and "requires interim_controls" in missing.text  # the reason, on the page
+    # the reason, on the page, with the field's label from machine.yaml
+    assert missing.status_code == 403 and "缺少必填项：临时管控措施（interim_controls）" in missing.text
     assert console.events() == before
     done = console.client.post("/console/hazards/F-FORM-1/steps", data={**form, "csrf_token": token},
                                follow_redirects=False)
@@ -166,7 +183,7 @@ def test_the_intake_page_registers_pasted_lines_as_the_account(console) -> None:
         response = console.client.post("/console/intake", data={"records": record + "\n", "csrf_token": token})
         assert response.status_code == status, response.text
         if status == 403:
-            assert "未登记：role EVALUATOR" in response.text and console.events() == before
+            assert "未登记：角色 EVALUATOR 无权" in response.text and console.events() == before
     assert "新登记 <b>1</b>" in response.text and console.events() == before + 1
     event = console.ledger.history("F-INTAKE-PAGE-1")[0]
     assert (event.action, event.actor, event.org_code) == ("register", "dept_wf的名字", "3707")

@@ -241,7 +241,10 @@ def test_the_page_draws_the_numbers_of_the_api(console) -> None:
         assert f'<canvas id="{canvas}"' in page.text
     data = chart_data(page.text)
     api = series_of(console, "dept_wf", query + "&by=industry,department").json()
+    names = data.pop("names")   # the page adds the industries' Chinese names to the API's series
     assert data == api
+    charted = {r["industry"] for r in api["breakdowns"]["industry"]}
+    assert names["industry"]["gongmao"] == "工贸企业" and set(names["industry"]) <= charted   # pack.yaml scope.codes
     for name in ("industry", "department"):   # the bars: the breakdown GET /stats gives as of the last day
         rows = console.request("dept_wf", "GET", f"/api/v1/stats?by={name}&as_of=2026-06-01").json()["rows"]
         assert data["breakdowns"][name] == rows and rows[-1][name] == "*"
@@ -259,6 +262,7 @@ def test_the_page_draws_the_numbers_of_the_api(console) -> None:
 def test_the_page_of_majors_only(console) -> None:
     sign_in(console, "sab_wf")
     data = chart_data(console.client.get("/console/stats?major_only=true").text)
+    data.pop("names")
     assert data["major_only"] is True and "major_found" not in data["points"][-1]["stock"]
     assert data == series_of(console, "sab_wf", "?major_only=true&by=industry&by=department").json()
     assert data["breakdowns"]["department"][-1]["found"] == data["points"][-1]["total"]["found"]

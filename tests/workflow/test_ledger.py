@@ -81,20 +81,20 @@ def test_major_hazard_from_intake_to_closure(book: Ledger) -> None:
     step = lambda action, role, org=ENT, day=0, **fields: book.step(
         MAJOR, action, actor=actors.get(role, role), role=role, organisation=org, at=at(day), fields=fields,
         **(ACTING.get(org, {}) if role in ("DEPT", "SAFETY_COMMITTEE") else {}))
-    with pytest.raises(StepRefused, match="cannot start from state REGISTERED"):
+    with pytest.raises(StepRefused, match="（REGISTERED），不能「组织实施治理」（start）"):
         step("start", "ENT_PRINCIPAL")
     state = step("classify_major", "ENT_PRINCIPAL", interim_controls="停用速冻间，人员撤离")
     assert state.state == "MAJOR_CONFIRMED" and state.clauses == ["GM2023-12-2"]
-    with pytest.raises(StepRefused, match="cannot start from state MAJOR_CONFIRMED"):
+    with pytest.raises(StepRefused, match="（MAJOR_CONFIRMED），不能「.*」（start）"):
         step("start", "ENT_PRINCIPAL")             # no rectification before the 双报告 and the plan
-    with pytest.raises(StepRefused, match="requires receipt_workers_congress"):
+    with pytest.raises(StepRefused, match="缺少必填项：.*（receipt_workers_congress）"):
         step("report_double", "ENT_PRINCIPAL", report="报告", receipt_department="应急局回执")
     step("report_double", "ENT_PRINCIPAL", report="报告", receipt_department="应急局回执",
          receipt_workers_congress="职代会回执")
-    with pytest.raises(StepRefused, match="requires plan.funds, plan.organisation"):
+    with pytest.raises(StepRefused, match="缺少必填项：.*（plan.funds）、.*（plan.organisation）"):
         step("file_plan", "ENT_PRINCIPAL", plan={"targets": "整改", "methods": "改造", "time_limit": "60天",
                                                   "safety_measures": "预案"}, rectify_due="2025-06-30")
-    with pytest.raises(StepRefused, match="role ENT_SAFETY may not file_plan"):
+    with pytest.raises(StepRefused, match="角色 ENT_SAFETY 无权「.*」（file_plan）"):
         step("file_plan", "ENT_SAFETY")
     plan = {"targets": "速冻间单独设置", "methods": "隔墙改造", "funds": "50万元", "organisation": "设备部",
             "time_limit": "2025-06-30前", "safety_measures": "限员9人，应急预案"}
@@ -153,7 +153,7 @@ def test_ordinary_hazard_is_verified_by_someone_else(book: Ledger) -> None:
     book.step(ORDINARY, "assign", actor="安全员甲", role="ENT_SAFETY", organisation=ENT, at=at(0),
               fields={"assignee": "车间主任", "measure": "清理积尘", "rectify_due": "2025-03-20"})
     book.step(ORDINARY, "accept", actor="车间主任", role="ENT_ASSIGNEE", organisation=ENT, at=at(1))
-    with pytest.raises(StepRefused, match="requires evidence: after_photo"):
+    with pytest.raises(StepRefused, match="须附证据：.*（after_photo）"):
         book.step(ORDINARY, "submit_rectification", actor="车间主任", role="ENT_ASSIGNEE", organisation=ENT,
                   at=at(2), fields={"measures_taken": "已清理"})
     book.step(ORDINARY, "submit_rectification", actor="车间主任", role="ENT_ASSIGNEE", organisation=ENT, at=at(2),
@@ -192,7 +192,7 @@ def test_undetermined_needs_a_recorded_determination(book: Ledger) -> None:
 
 def test_major_cannot_be_assigned_as_ordinary_or_voided_by_the_enterprise(book: Ledger) -> None:
     register(book, MAJOR)
-    with pytest.raises(StepRefused, match="applies to ordinary/undetermined hazards; this one is major"):
+    with pytest.raises(StepRefused, match="只适用于 ordinary/undetermined 隐患；该隐患为 major"):
         book.step(MAJOR, "assign", actor="安全员", role="ENT_SAFETY", organisation=ENT, at=at(0),
                   fields={"assignee": "a", "measure": "m", "rectify_due": "2025-03-20"})
     with pytest.raises(StepRefused, match="企业不能作废重大隐患"):
@@ -211,7 +211,7 @@ def test_every_unauthorised_role_is_refused(book: Ledger) -> None:
         for role in machine.roles:
             if role in transition.roles:
                 continue
-            with pytest.raises(StepRefused, match=f"role {role} may not {action}"):
+            with pytest.raises(StepRefused, match=f"角色 {role} 无权「.*」（{action}）"):
                 book.step(MAJOR, action, actor="x", role=role, organisation="x", at=at(0))
             refused += 1
     assert refused > 150
@@ -289,15 +289,15 @@ def dept_void(book: Ledger, hazard_id: str, **acting):
 
 
 @pytest.mark.parametrize("acting, message", [
-    ({}, "acts for a government: give the administrative code"),
-    ({"org_code": "3707"}, "acts for a department: say which one"),
-    ({"org_code": "3707", "department": "交警"}, "unknown department '交警'"),
-    ({"org_code": "99", "department": "应急管理"}, "not a province code"),
-    ({"org_code": "370782x", "department": "应急管理"}, "malformed administrative code"),
-    ({"org_code": "3702", "department": "应急管理"}, "acts for 3702; the hazard is in 370782, outside that area"),
-    ({"org_code": "370781", "department": "应急管理"}, "outside that area"),
-    ({"org_code": "32", "department": "应急管理"}, "outside that area"),
-    ({"org_code": "3707", "department": "住房城乡建设"}, "住房城乡建设 is not responsible for this hazard"),
+    ({}, "代表政府行事：须给出其所代表地区的行政区划代码"),
+    ({"org_code": "3707"}, "代表部门行事：须说明是哪个部门"),
+    ({"org_code": "3707", "department": "交警"}, "未知部门 '交警'"),
+    ({"org_code": "99", "department": "应急管理"}, "不是省级代码"),
+    ({"org_code": "370782x", "department": "应急管理"}, "行政区划代码格式错误"),
+    ({"org_code": "3702", "department": "应急管理"}, "代表 3702 行事；该隐患位于 370782，不在其辖区内"),
+    ({"org_code": "370781", "department": "应急管理"}, "不在其辖区内"),
+    ({"org_code": "32", "department": "应急管理"}, "不在其辖区内"),
+    ({"org_code": "3707", "department": "住房城乡建设"}, "住房城乡建设 不负责该隐患"),
 ])
 def test_a_department_acts_only_within_its_area_and_industry(book: Ledger, acting: dict, message: str) -> None:
     register(book, MAJOR)
@@ -321,12 +321,12 @@ def test_the_refusal_names_the_government_over_both(book: Ledger) -> None:
     register(book, MAJOR)
     with pytest.raises(StepRefused) as refused:
         dept_void(book, MAJOR, org_code="370781", department="应急管理")   # 青州, another county of 潍坊
-    assert "report it (上报) to 3707" in refused.value.hint
+    assert "请上报至同时管辖两地的 3707" in refused.value.hint
 
 
 def test_a_department_registers_only_findings_in_its_area(book: Ledger) -> None:
     f, verdict = finding(MAJOR)
-    with pytest.raises(StepRefused, match="outside that area"):
+    with pytest.raises(StepRefused, match="不在其辖区内"):
         book.register(f, verdict, actor="王", role="DEPT", organisation=QD_DEPT, at=T0, **ACTING[QD_DEPT])
     assert book.find(MAJOR) is None
     created = book.register(f, verdict, actor="王", role="DEPT", organisation=DEPT, at=T0, **ACTING[DEPT])
@@ -335,10 +335,10 @@ def test_a_department_registers_only_findings_in_its_area(book: Ledger) -> None:
 
 def test_enterprise_roles_give_no_area(book: Ledger) -> None:
     register(book, MAJOR)
-    with pytest.raises(StepRefused, match="does not act for a government"):
+    with pytest.raises(StepRefused, match="不代表政府行事"):
         book.step(MAJOR, "classify_major", actor="张", role="ENT_PRINCIPAL", organisation=ENT, at=at(0),
                   fields={"interim_controls": "停用"}, org_code="370782")
-    with pytest.raises(StepRefused, match="does not act for a department"):
+    with pytest.raises(StepRefused, match="不代表部门行事"):
         book.step(MAJOR, "report_up", actor="赵", role="SAFETY_COMMITTEE", organisation=SAB, at=at(0),
                   fields={"to": "37", "reason": "r"}, org_code="3707", department="应急管理")
 
@@ -388,7 +388,7 @@ def test_coal_mines_are_reviewed_within_60_days(book: Ledger) -> None:
     verdict = RULES.classify(record)
     book.register(Finding.model_validate(record), verdict, actor="王", role="INSPECTOR", organisation="x", at=T0)
     assert book.get("COAL-1").departments == ["矿山安全监察", "煤矿安全监管"]
-    with pytest.raises(StepRefused, match="应急管理 is not responsible"):
+    with pytest.raises(StepRefused, match="应急管理 不负责该隐患"):
         book.step("COAL-1", "void", actor="李", role="DEPT", organisation="诸城市应急管理局", at=T0,
                   fields={"reason": "x"}, org_code="370782", department="应急管理")
     state = walk_to_closure_application(book, "COAL-1", T0, "煤矿安全监管")
@@ -496,7 +496,7 @@ def test_the_department_table_is_injectable(tmp_path) -> None:
     with Ledger.open(f"sqlite:///{tmp_path / 'ledger.sqlite'}", departments=table) as book:
         assert register(book, MAJOR).hazard.departments == ["安监"]
         assert book.check_actor("substantiate", role="DEPT", org_code="3707", department="安监") == "3707"
-        with pytest.raises(StepRefused, match="unknown department '应急管理'"):
+        with pytest.raises(StepRefused, match="未知部门 '应急管理'"):
             book.check_actor("substantiate", role="DEPT", org_code="3707", department="应急管理")
 
 

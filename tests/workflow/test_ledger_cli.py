@@ -34,12 +34,12 @@ def test_major_and_ordinary_hazards_through_the_cli(db_url: str, tmp_path) -> No
     as_dept = ["intake", "examples/inspections.jsonl", "--by", "王检查", "--org", "潍坊市应急管理局", "--as", "DEPT",
                "--now", "2025-03-11T09:00+08:00"]
     no_code = ledger(db_url, *as_dept)
-    assert no_code.returncode == 2 and "acts for a government: give the administrative code" in no_code.stderr
+    assert no_code.returncode == 2 and "代表政府行事：须给出其所代表地区的行政区划代码" in no_code.stderr
     assert no_code.stderr.count("error[E602]") == 1          # said once, not for every record
     intake = ledger(db_url, *as_dept, "--org-code", "3707", "--department", "应急管理")
     assert intake.returncode == 2, intake.stderr
     assert intake.stdout.startswith("5 hazards registered, 0 already in the ledger, 29 refused")
-    assert intake.stderr.count("outside that area") == 29 and "Traceback" not in intake.stderr
+    assert intake.stderr.count("不在其辖区内") == 29 and "Traceback" not in intake.stderr
     again = ledger(db_url, "intake", "examples/inspections.jsonl", "--by", "王检查", "--org", "某第三方检查机构",
                    "--now", "2025-03-12T09:00+08:00")
     assert again.returncode == 0, again.stderr
@@ -47,7 +47,7 @@ def test_major_and_ordinary_hazards_through_the_cli(db_url: str, tmp_path) -> No
 
     refused = step(db_url, "start", "ENT_PRINCIPAL", ENT, "2025-03-11T10:00+08:00")
     assert refused.returncode == 2
-    assert "error[E602]: hazard F-2025-000219: cannot start from state REGISTERED" in refused.stderr
+    assert "error[E602]: 隐患 F-2025-000219：处于「已登记」（REGISTERED），不能「" in refused.stderr
     assert "Traceback" not in refused.stderr
     dept, sab = "潍坊市应急管理局", "诸城市安委会办公室"
     walk = [

@@ -357,7 +357,7 @@ def test_racing_processes_lose_no_step(db_url: str) -> None:
     print({number: outcome for number, (outcome, _) in sorted(outcomes.items())})
     assert not [o for o in outcomes.values() if o[0] == "error"], outcomes
     # a refusal only ever comes from a state another step changed first (never from who acts)
-    assert all("cannot " in message for outcome, message in outcomes.values() if outcome == "refused"), outcomes
+    assert all("），不能「" in message for outcome, message in outcomes.values() if outcome == "refused"), outcomes
     with Ledger.open(db_url) as book:
         history = book.history(MAJOR)
         assert book.verify() == []

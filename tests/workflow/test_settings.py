@@ -252,7 +252,7 @@ def test_several_errors_are_reported_together(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("key", "expected"),
-                         [("3700", "zero-padded"), ("99", "province"), ("370", "2-, 4- or 6-digit")])
+                         [("3700", "zero-padded"), ("99", "不是省级代码"), ("370", "2-, 4- or 6-digit")])
 def test_bad_override_keys_point_at_the_key(tmp_path: Path, key: str, expected: str) -> None:
     path = _write(tmp_path, "version: 1\n" + _national_block()
                   + f'\nlocal:\n  "{key}":\n    name: x\n    source: y\n')

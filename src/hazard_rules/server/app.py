@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 
 from ..classifying.load import load_rulesets
 from ..workflow.service.accounts import Accounts
+from ..workflow.service.industries import industry_names
 from ..workflow.service.ledger import Ledger
 from ..workflow.service.public import PublicIntake
 from . import problems
@@ -44,6 +45,7 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     app.state.ledger = ledger
     app.state.accounts = Accounts.of(ledger)
     app.state.ruleset = ruleset
+    app.state.industries = industry_names(ruleset)   # 中文名（code） on the console's pages
     app.state.public = PublicIntake(ledger, app.state.accounts, settings.public_intake)
     problems.install(app)
     for module in (auth, classify, rules, hazards, reports, operations, public, console, intake_console,

@@ -96,7 +96,7 @@ def test_a_hazard_with_a_malformed_jurisdiction_is_refused_at_intake(ledger: Led
     # handled (it once made every later step and tick() fail for the whole ledger).
     record = {**RECORDS["F-2023-000502"], "id": "F-2023-900502"}
     record["enterprise"] = {**record["enterprise"], "jurisdiction": "3702811"}
-    with pytest.raises(StepRefused, match="enterprise.jurisdiction: malformed administrative code"):
+    with pytest.raises(StepRefused, match="enterprise.jurisdiction：行政区划代码格式错误"):
         ledger.register(Finding.model_validate(record), RULES.classify(record), actor="王检查", role="INSPECTOR",
                         organisation=ENT, at=T0)
     assert ledger.find(record["id"]) is None

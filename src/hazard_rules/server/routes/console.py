@@ -83,7 +83,7 @@ def hazards(request: Request, level: str = "", state: str = "",
     kept = {k: v for k, v in request.query_params.items() if k != "offset"}
     return templates.TemplateResponse(request, "hazards.html", {
         "who": who, "csrf": auth.session_csrf(request), "page": page, "f": filters, "levels": LEVELS,
-        "states": desk.state_labels(), "query": urlencode(kept)})
+        "states": desk.state_labels(), "query": urlencode(kept), "industry": request.app.state.industries})
 
 
 @router.get("/console/hazards/{hazard_id}", response_class=HTMLResponse)
@@ -102,7 +102,8 @@ def _hazard(request: Request, desk: Desk, hazard_id: str, now: dt.datetime, erro
     return templates.TemplateResponse(request, "hazard.html", {
         "who": desk.identity, "csrf": auth.session_csrf(request), "h": hazard, "steps": desk.allowed(hazard_id, now),
         "events": desk.history(hazard_id), "levels": LEVELS, "states": desk.state_labels(), "id_overdue": late,
-        "actions": desk.transitions(), "fields": desk.field_defs(), "recorded": _recorded, "error": error},
+        "actions": desk.transitions(), "fields": desk.field_defs(), "recorded": _recorded, "error": error,
+        "industry": request.app.state.industries},
         status_code=status)
 
 

@@ -45,5 +45,7 @@ def stats_page(request: Request, cut_off: str = "", start: str = "", end: str = 
                                           status_code=problems.status_of(exc.code))
     context["form"] = {"cut_off": window.cut_off.isoformat(), "start": window.start.isoformat(),
                        "end": window.end.isoformat(), "step": window.step}
-    context.update(series=series)
+    # the industry charts' labels: 中文名（code）; the API's series stays as it is
+    charted = {row["industry"] for row in series["breakdowns"].get("industry", [])}
+    context.update(series={**series, "names": {"industry": request.app.state.industries.of(charted)}})
     return templates.TemplateResponse(request, "stats.html", context)

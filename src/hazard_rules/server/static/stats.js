@@ -19,8 +19,10 @@
     return rate === null || rate === undefined ? null : Math.round(rate * 1000) / 10;
   }
 
-  function label(value) {
-    return value === "" ? "（未填）" : value;
+  function label(value, dimension) {
+    if (value === "") { return "（未填）"; }
+    var name = ((data.names || {})[dimension] || {})[value];   // 中文名（code）; a code without a name as it is
+    return name ? name + "（" + value + "）" : value;
   }
 
   function drawn(chart) {
@@ -81,7 +83,7 @@
 
   function bars(id, name) {
     var rows = groups(name);
-    draw(id, "bar", rows.map(function (r) { return label(r[name]); }), [
+    draw(id, "bar", rows.map(function (r) { return label(r[name], name); }), [
       ["未销号", rows.map(function (r) { return r.open; })],
       ["已销号", rows.map(function (r) { return r.closed; })],
       ["逾期", rows.map(function (r) { return r.overdue; })]
@@ -91,6 +93,6 @@
   bars("chart-industry", "industry");
   bars("chart-department", "department");
   var industries = groups("industry");
-  draw("chart-industry-rate", "bar", industries.map(function (r) { return label(r.industry); }),
+  draw("chart-industry-rate", "bar", industries.map(function (r) { return label(r.industry, "industry"); }),
        [["整改率", industries.map(function (r) { return percent(r.rate); })]], true);
 }());

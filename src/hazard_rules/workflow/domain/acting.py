@@ -25,23 +25,23 @@ def acting_code(rules: ActingRules, refuse: Refuse, role: str, org_code: str | N
     departments) it acts for; the other roles act for themselves and give neither."""
     if role not in rules.area_roles:
         if org_code is not None or department is not None:
-            refuse(f"role {role} does not act for a government: give no administrative code or department")
+            refuse(f"角色 {role} 不代表政府行事：不应给出行政区划代码或部门")
         return None
     if not org_code:
-        refuse(f"role {role} acts for a government: give the administrative code of the area it acts for",
-               "e.g. --org-code 370202 for a county (区) department; the hazard must lie within it")
+        refuse(f"角色 {role} 代表政府行事：须给出其所代表地区的行政区划代码",
+               "例如区（县）级部门为 --org-code 370202；隐患须位于该地区之内")
     try:
         code = AdminCode.parse(str(org_code)).code
     except AdminCodeError as exc:
-        refuse(f"acting organisation: {exc.message}", exc.hint)
+        refuse(f"所代表的机关：{exc.message}", exc.hint)
     if role in rules.department_roles:
         known = departments.departments
         if not department:
-            refuse(f"role {role} acts for a department: say which one", f"departments: {', '.join(known)}")
+            refuse(f"角色 {role} 代表部门行事：须说明是哪个部门", f"部门：{'、'.join(known)}")
         elif department not in known:
-            refuse(f"unknown department {department!r}", f"departments: {', '.join(known)}")
+            refuse(f"未知部门 {department!r}", f"部门：{'、'.join(known)}")
     elif department is not None:
-        refuse(f"role {role} does not act for a department: give no department")
+        refuse(f"角色 {role} 不代表部门行事：不应给出部门")
     return code
 
 
@@ -53,7 +53,7 @@ def check_placeable(refuse: Refuse, fields: dict[str, Any]) -> None:
         try:
             AdminCode.parse(where)
         except AdminCodeError as exc:
-            refuse(f"enterprise.jurisdiction: {exc.message}", exc.hint)
+            refuse(f"enterprise.jurisdiction：{exc.message}", exc.hint)
 
 
 def check_scope(refuse: Refuse, state: Any, fields: dict[str, Any], organisation: str, org_code: str,
@@ -71,9 +71,8 @@ def check_scope(refuse: Refuse, state: Any, fields: dict[str, Any], organisation
         place = None
     if place is not None and not place.is_within(org_code):
         common = common_government(place.code, org_code)
-        refuse(f"{organisation} acts for {org_code}; the hazard is in {place.code}, outside that area",
-               f"report it (上报) to {common}, the government over both" if common
-               else "the hazard is in another province: hand it to that province")
+        refuse(f"{organisation} 代表 {org_code} 行事；该隐患位于 {place.code}，不在其辖区内",
+               f"请上报至同时管辖两地的 {common}" if common else "该隐患在另一省份：请移交该省")
     if department is not None and departments and department not in departments:
-        refuse(f"{department} is not responsible for this hazard (responsible: {', '.join(departments)})",
-               "管行业必须管安全: the responsible departments follow the hazard's industries (departments.yaml)")
+        refuse(f"{department} 不负责该隐患（负责部门：{'、'.join(departments)}）",
+               "管行业必须管安全：负责部门由隐患所属行业决定（departments.yaml）")

@@ -40,6 +40,7 @@ from ...loading.validate import validate_document
 
 Level = Literal["province", "city", "county", "township", "village"]
 LEVELS: tuple[Level, ...] = ("province", "city", "county", "township", "village")
+LEVEL_NAMES = {"province": "省", "city": "市", "county": "县", "township": "乡", "village": "村"}
 _ENDS = (2, 4, 6, 9, 12)  # cumulative digits at each level: PP CC DD TTT VVV
 MUNICIPALITIES = frozenset({"11", "12", "31", "50"})
 PROVINCES = frozenset({
@@ -76,22 +77,22 @@ class AdminCode:
         if isinstance(text, AdminCode):
             return text
         if not isinstance(text, str):
-            raise AdminCodeError(f"administrative code must be a string of digits, got {type(text).__name__}")
+            raise AdminCodeError(f"行政区划代码须为数字串，而不是 {type(text).__name__}")
         raw = text.strip()
         if not raw.isascii() or not raw.isdigit() or len(raw) not in _ENDS:
-            raise AdminCodeError(f"malformed administrative code {text!r}",
-                                 hint="write 2, 4, 6, 9 or 12 digits, e.g. 37, 3702, 370202, 370202001")
+            raise AdminCodeError(f"行政区划代码格式错误 {text!r}",
+                                 hint="写 2、4、6、9 或 12 位数字，例如 37, 3702, 370202, 370202001")
         groups = [raw[start:end] for start, end in zip((0,) + _ENDS, _ENDS) if end <= len(raw)]
         if groups[0] not in PROVINCES:
-            raise AdminCodeError(f"administrative code {text!r}: {groups[0]!r} is not a province code",
-                                 hint="province codes are 11-15, 21-23, 31-37, 41-46, 50-54, 61-65, 71, 81, 82")
+            raise AdminCodeError(f"行政区划代码 {text!r}：{groups[0]!r} 不是省级代码",
+                                 hint="省级代码为 11-15, 21-23, 31-37, 41-46, 50-54, 61-65, 71, 81, 82")
         depth = max(i for i, g in enumerate(groups) if int(g) != 0)
         for i in range(1, depth):
             # Zero county digits before a township are the one gap that exists (东莞, 中山, 儋州).
             if int(groups[i]) == 0 and not (LEVELS[i] == "county" and i + 1 == depth):
                 raise AdminCodeError(
-                    f"administrative code {text!r}: the {LEVELS[i]} digits are zero but a lower level is given",
-                    hint="only cities without counties (e.g. 441900003 in 东莞) skip a level")
+                    f"行政区划代码 {text!r}：{LEVEL_NAMES[LEVELS[i]]}级（{LEVELS[i]}）各位为零，却给出了更低一级",
+                    hint="只有不设区县的市可以跳过一级（例如东莞的 441900003）")
         return cls("".join(groups[: depth + 1]))
 
     def __str__(self) -> str:

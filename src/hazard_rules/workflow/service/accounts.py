@@ -144,18 +144,18 @@ class Accounts:
     def _checked(self, username: str, password: str, name: str, role: str, organisation: str,
                  org_code: str | None, department: str | None, enterprise_id: str | None) -> Identity:
         def refuse(message: str, hint: str | None = None) -> None:
-            raise AccountError(f"account {username!r}: {message}", hint=hint)
+            raise AccountError(f"账号 {username!r}：{message}", hint=hint)
 
         if not username.strip() or not name.strip() or not organisation.strip():
-            refuse("username, name and organisation must not be empty")
+            refuse("用户名（username）、姓名（name）和单位（organisation）不能为空")
         if len(password) < 10:
-            refuse("the password must have at least 10 characters")
+            refuse("密码至少须有 10 个字符")
         if role not in self.machine.definition.roles:
-            refuse(f"unknown role {role!r}", f"roles: {', '.join(self.machine.roles)}")
+            refuse(f"未知角色 {role!r}", f"角色：{'、'.join(self.machine.roles)}")
         if role in ENTERPRISE_ROLES and not enterprise_id:
-            refuse(f"role {role} acts for an enterprise: give its enterprise id")
+            refuse(f"角色 {role} 代表企业行事：须给出企业编号（enterprise id）")
         if role not in ENTERPRISE_ROLES and enterprise_id:
-            refuse(f"role {role} does not act for an enterprise: give no enterprise id")
+            refuse(f"角色 {role} 不代表企业行事：不应给出企业编号（enterprise id）")
         code = acting_code(self.machine.definition.acting, refuse, role, org_code, department, self.departments)
         return Identity(name=name, role=role, organisation=organisation, org_code=code, department=department,
                         enterprise_id=enterprise_id, username=username)

@@ -106,19 +106,20 @@ class Desk:
     def hazard(self, hazard_id: str) -> HazardState:
         found = self.ledger.get(hazard_id)
         if not self.visible(found):
-            raise AccessDenied(f"hazard {hazard_id} is not within what {self.identity.organisation} may see",
+            raise AccessDenied(f"隐患 {hazard_id} 不在 {self.identity.organisation} 可查看的范围内",
                                hint=self._reach())
         return found
 
     def _reach(self) -> str:
         i = self.identity
         if i.role in ENTERPRISE_ROLES:
-            return f"an enterprise account sees its own enterprise's hazards ({i.enterprise_id})"
-        return f"a government account sees the hazards within its area ({i.org_code})"
+            return f"企业账号只能查看本企业的隐患（{i.enterprise_id}）"
+        return f"政府账号只能查看其辖区内的隐患（{i.org_code}）"
 
     def _require(self, roles: frozenset[str], what: str) -> None:
         if self.identity.role not in roles:
-            raise AccessDenied(f"role {self.identity.role} may not {what}", hint=f"allowed: {', '.join(sorted(roles))}")
+            raise AccessDenied(f"角色 {self.identity.role} 无权{what}",
+                               hint=f"可执行的角色：{'、'.join(sorted(roles))}")
 
     # ------------------------------------------------------------------ writing
     def intake(self, outcomes: Iterable[Any], at: dt.datetime) -> Iterator[IntakeItem]:
@@ -136,8 +137,8 @@ class Desk:
             finding = outcome.finding
             own = finding.enterprise.id if finding.enterprise else None
             if i.role in ENTERPRISE_ROLES and not i.claimed and own != i.enterprise_id:
-                error = AccessDenied(f"finding {finding.id}: enterprise {own or '(none given)'} is not "
-                                     f"{i.organisation}'s ({i.enterprise_id})")
+                error = AccessDenied(f"发现 {finding.id}：企业 {own or '（未给出）'} 不是 "
+                                     f"{i.organisation} 所属的企业（{i.enterprise_id}）")
                 yield IntakeItem(outcome.number, finding.id, "refused", error=error)
                 continue
             try:
@@ -239,20 +240,20 @@ class Desk:
 
     def _scoped(self, grouping: reports.Grouping) -> reports.Grouping:
         """A government account's statistics are of its own area (within it when narrower)."""
-        self._require(STATS_ROLES, "read statistics")
+        self._require(STATS_ROLES, "查看统计")
         own = self.identity.org_code
         if own is None:
             return grouping
         wanted = grouping.jurisdiction
         if wanted is not None and not _within(wanted, own):
-            raise AccessDenied(f"{wanted} is not within {own}, the area {self.identity.organisation} acts for")
+            raise AccessDenied(f"{wanted} 不在 {self.identity.organisation} 所代表的地区 {own} 之内")
         return reports.Grouping(grouping.by, grouping.major_only, wanted or own, grouping.jurisdiction_level,
                                 grouping.industry_depth)
 
     # ------------------------------------------------------------------ operations
     def tick(self, now: dt.datetime) -> list[dict[str, Any]]:
         """Record the escalation steps whose time has come, for the whole ledger (SYSTEM)."""
-        self._require(TICK_ROLES, "run the escalation tick")
+        self._require(TICK_ROLES, "执行逾期升级（tick）")
         return operations.tick(self.ledger, now)
 
     def graph(self, fmt: str) -> str:
@@ -262,16 +263,16 @@ class Desk:
     def submit_statistics(self, period: str, now: dt.datetime) -> dict[str, Any]:
         """This enterprise's statistics table for `period`, signed by this account (its
         主要负责人): the enterprise and the signer are the account's, never the request's."""
-        self._require(SUBMIT_ROLES, "sign the enterprise's statistics table")
+        self._require(SUBMIT_ROLES, "签署企业统计表")
         i = self.identity
         if not i.enterprise_id:
-            raise AccessDenied(f"{i.organisation} acts for no enterprise")
+            raise AccessDenied(f"{i.organisation} 不代表任何企业")
         return operations.submit_statistics(self.ledger, i.enterprise_id, reports.parse_period(period),
                                             signed_by=i.name, role=i.role, now=now)
 
     def verify(self) -> list[dict[str, Any]]:
         """Every hash-chain break and projection mismatch of the whole database."""
-        self._require(VERIFY_ROLES, "verify the whole ledger")
+        self._require(VERIFY_ROLES, "校验整个台账")
         return [{"hazard_id": p.hazard_id, "n": p.n, "message": p.message} for p in self.ledger.verify()]
 
 

@@ -232,9 +232,9 @@ class Ledger:
     def _check_actor(self, refuse: Any, transition: Any, role: str, org_code: str | None,
                      department: str | None) -> str | None:
         if role not in self.machine.definition.roles:
-            refuse(f"unknown role {role!r}", f"roles: {', '.join(self.machine.roles)}")
+            refuse(f"未知角色 {role!r}", f"角色：{'、'.join(self.machine.roles)}")
         if role not in transition.roles:
-            refuse(f"role {role} may not {transition.action}", f"allowed: {', '.join(transition.roles)}")
+            refuse(f"角色 {role} 无权{_step_name(transition)}", f"可执行的角色：{'、'.join(transition.roles)}")
         return acting_code(self.machine.definition.acting, refuse, role, org_code, department, self.departments)
 
     def _precheck(self, hazard_id: str, transition: Any, role: str, fields: dict[str, Any],
@@ -246,21 +246,26 @@ class Ledger:
         org_code = self._check_actor(refuse, transition, role, org_code, department)
         reserved = [name for name in fields if name in SYSTEM_FIELDS and name not in transition.requires]
         if reserved:
-            refuse(f"{', '.join(sorted(reserved))} cannot be given with {transition.action}: the ledger sets it",
-                   "deadlines change only through the steps that own them (e.g. approve_extension)")
+            refuse(f"{'、'.join(sorted(reserved))} 由台账设定，{_step_name(transition)}时不能给出",
+                   "期限只能由管理它的步骤更改（例如 approve_extension）")
         missing = [name for name in transition.requires if _blank(_get(fields, name))]
         if missing:
-            refuse(f"{transition.action} requires {', '.join(missing)}")
+            refuse(f"{_step_name(transition)}缺少必填项：{self._field_names(missing)}")
         for name in self.machine.fields_of("date"):   # machine.yaml `fields`, kind date
             value = _get(fields, name)
             if value is not None and not _is_date(value):
-                refuse(f"{name} must be a date YYYY-MM-DD, not {value!r}")
+                refuse(f"{self._field_names([name])} 须为日期 YYYY-MM-DD，而不是 {value!r}")
         given = {e.name for e in evidence}
         lacking = [name for name in transition.evidence if name not in given]
         if lacking:
-            refuse(f"{transition.action} requires evidence: {', '.join(lacking)}",
-                   "attach it with --evidence NAME=FILE (its content hash is recorded)")
+            refuse(f"{_step_name(transition)}须附证据：{self._field_names(lacking)}",
+                   "用 --evidence NAME=FILE 附上（记录其内容哈希）")
         return org_code
+
+    def _field_names(self, names: list[str]) -> str:
+        """Fields (and evidence) as people know them: 标签（name）, the name kept for callers."""
+        defs = self.machine.definition.fields
+        return "、".join(f"{defs[name].label}（{name}）" if name in defs else name for name in names)
 
     def _check(self, state: HazardState, transition: Any, actor: str, role: str, organisation: str,
                fields: dict[str, Any], at: dt.datetime, history: list[Event], org_code: str | None = None,
@@ -269,10 +274,11 @@ class Ledger:
         refuse = _refuser(state.id)
         if state.state not in transition.from_:
             allowed = [t.action for t in self.machine.available(state.state, state.level)]
-            refuse(f"cannot {transition.action} from state {state.state}",
-                   f"possible now: {', '.join(allowed) or 'nothing (closed)'}")
+            now = self.machine.definition.states[state.state].label
+            refuse(f"处于「{now}」（{state.state}），不能{_step_name(transition)}",
+                   f"当前可执行：{'、'.join(allowed) or '无（已关闭）'}")
         if transition.levels is not None and state.level not in transition.levels:
-            refuse(f"{transition.action} applies to {'/'.join(transition.levels)} hazards; this one is {state.level}")
+            refuse(f"{_step_name(transition)}只适用于 {'/'.join(transition.levels)} 隐患；该隐患为 {state.level}")
         if state.version == 0:
             check_placeable(refuse, fields)
         if org_code is not None:
@@ -377,8 +383,13 @@ def _is_date(value: Any) -> bool:
         return False
 
 
+def _step_name(transition: Any) -> str:
+    """A step as people know it, its action kept for callers: 「制定治理方案」（file_plan）."""
+    return f"「{transition.label}」（{transition.action}）"
+
+
 def _refuser(hazard_id: str | None):
-    prefix = f"hazard {hazard_id}: " if hazard_id is not None else ""
+    prefix = f"隐患 {hazard_id}：" if hazard_id is not None else ""
 
     def refuse(message: str, hint: str | None = None) -> None:
         raise StepRefused(prefix + message, hint=hint)
