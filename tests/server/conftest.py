@@ -112,3 +112,21 @@ def server(request, tmp_path_factory):
         yield srv
     if request.param == "postgresql":
         request.getfixturevalue("postgres_server").drop_database(url)
+
+
+@pytest.fixture(scope="module")
+def console(tmp_path_factory):
+    """The console's pages over one SQLite app for a module, the examples registered."""
+    client, tokens = make_server(f"sqlite:///{tmp_path_factory.mktemp('console') / 'ledger.sqlite'}")
+    with client:
+        srv = Server(client, tokens)
+        srv.intake("inspector", *RECORDS)
+        yield srv
+
+
+def sign_in(console: Server, username: str):
+    """Sign in through the console's form (the session cookie stays on the client)."""
+    console.client.cookies.clear()
+    return console.client.post("/console/login", data={"username": username, "password": PASSWORD},
+                               follow_redirects=False)
+

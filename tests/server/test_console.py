@@ -6,29 +6,12 @@ import datetime as dt
 import json
 import re
 
-import pytest
-
 from ..conftest import ROOT
-from .conftest import MAJOR, PASSWORD, ZC, make_server
+from .conftest import MAJOR, ZC, sign_in
 
 TEMPLATES = ROOT / "src" / "hazard_rules" / "server" / "templates"
 
 
-@pytest.fixture(scope="module")
-def console(tmp_path_factory):
-    from .conftest import RECORDS, Server
-
-    client, tokens = make_server(f"sqlite:///{tmp_path_factory.mktemp('console') / 'ledger.sqlite'}")
-    with client:
-        server = Server(client, tokens)
-        server.intake("inspector", *RECORDS)
-        yield server
-
-
-def sign_in(console, username):
-    console.client.cookies.clear()
-    return console.client.post("/console/login", data={"username": username, "password": PASSWORD},
-                               follow_redirects=False)
 
 
 def test_pages_need_a_session(console) -> None:

@@ -20,7 +20,7 @@ from hazard_rules.workflow.service.ledger import Ledger
 
 from ..conftest import ROOT
 from ..workflow.test_stats import PHOTO, build, counts, step
-from .conftest import PASSWORD, RECORDS
+from .conftest import sign_in
 
 TEMPLATES = ROOT / "src" / "hazard_rules" / "server" / "templates"
 STATIC = ROOT / "src" / "hazard_rules" / "server" / "static"
@@ -202,22 +202,6 @@ def test_a_series_request_that_cannot_be_answered(server, query, status, code) -
 
 
 # ---------------------------------------------------------------------------- the page
-@pytest.fixture(scope="module")
-def console(tmp_path_factory):
-    from .conftest import Server, make_server
-
-    client, tokens = make_server(f"sqlite:///{tmp_path_factory.mktemp('stats') / 'ledger.sqlite'}")
-    with client:
-        server = Server(client, tokens)
-        server.intake("inspector", *RECORDS)
-        yield server
-
-
-def sign_in(console, username):
-    console.client.cookies.clear()
-    response = console.client.post("/console/login", data={"username": username, "password": PASSWORD},
-                                   follow_redirects=False)
-    assert response.status_code == 303
 
 
 def chart_data(html: str) -> dict:
@@ -233,7 +217,7 @@ def test_the_page_needs_a_session(console) -> None:
 
 
 def test_the_page_draws_the_numbers_of_the_api(console) -> None:
-    sign_in(console, "dept_wf")
+    assert sign_in(console, "dept_wf").status_code == 303
     query = "?cut_off=2025-07-01&start=2026-04-15&end=2026-06-01&step=month"
     page = console.client.get(f"/console/stats{query}")
     assert page.status_code == 200 and "统计分析" in page.text
@@ -260,7 +244,7 @@ def test_the_page_draws_the_numbers_of_the_api(console) -> None:
 
 
 def test_the_page_of_majors_only(console) -> None:
-    sign_in(console, "sab_wf")
+    assert sign_in(console, "sab_wf").status_code == 303
     data = chart_data(console.client.get("/console/stats?major_only=true").text)
     data.pop("names")
     assert data["major_only"] is True and "major_found" not in data["points"][-1]["stock"]
@@ -269,10 +253,10 @@ def test_the_page_of_majors_only(console) -> None:
 
 
 def test_the_page_says_why_it_shows_nothing(console) -> None:
-    sign_in(console, "ent_zc")
+    assert sign_in(console, "ent_zc").status_code == 303
     refused = console.client.get("/console/stats")
     assert refused.status_code == 403 and "无法统计" in refused.text and "chart-data" not in refused.text
-    sign_in(console, "dept_wf")
+    assert sign_in(console, "dept_wf").status_code == 303
     bad = console.client.get("/console/stats?start=2026-13-01")
     assert bad.status_code == 400 and "is not an ISO date" in unescape(bad.text)
     late = console.client.get("/console/stats?start=2026-06-02&end=2026-06-01")
