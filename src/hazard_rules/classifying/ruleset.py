@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 
 from ..checking.pack import CheckedRule
 from ..checking.types import Type
-from ..compiling.codegen import PlanFn
+from ..compiling.codegen import FusedFn, PlanFn, compile_fused
 from ..compiling.exact import MAX_ASSIGNMENTS, Exact, decide_exactly, domain_size
 from ..compiling.explain import explain
 from ..errors import ConflictingFactError, Diagnostics, PackError, Span, UnknownNameError, UsageError
@@ -23,9 +23,12 @@ from ..findings.coerce import (
     coercer_for,
     is_asked,
     is_missing,
+    set_ids,
+    set_test,
     to_json_value,
     typed_already,
     typed_check,
+    typed_test,
 )
 from ..findings.model import Finding, Scope
 from ..loading.models import Provision
@@ -180,6 +183,61 @@ class Ruleset:
         typed = {name: self._typed[name] for name in shape if name in self._typed}
         return _Shape(next(_SERIALS), typed_check(typed), tuple(name for name in shape if name not in typed))
 
+    def _fused(self, finding: Finding, raw: dict[str, Any], as_of: dt.date | None,
+               ) -> tuple[dict[str, Any], Hashable, list[tuple[list[int], dict[int, Exact]]]] | None:
+        """The typed facts, their names' key and each step's _outcome for a record of many facts
+        of a shape seen before, made by one generated function per (shape, choice) that reads
+        each fact once, checks it is given as is and evaluates every applicable rule on the
+        values read (_fuse). None, for the ordinary path (_coerce, then _outcome per step), if
+        the record is not such a record or a value is not given as is: that path converts it
+        or gives the message, so errors are the same."""
+        if len(raw) <= OUTCOME_FACTS:  # small records have their outcomes memoised (_outcome)
+            return None
+        shape = tuple(raw)
+        entry = self._memo.peek(("shape", shape))
+        if entry is ABSENT or entry is None:
+            return None
+        day = as_of or finding.date
+        choice = self._choice(tuple(finding.industries), day)
+        fused: FusedFn | None = self._memo.get(("fused", entry.serial, choice.serial),
+                                               lambda: self._fuse(shape, choice), size=2 + len(shape) // 8)
+        if fused is None:
+            return None
+        answer = fused(raw, day)
+        if answer is None:
+            return None
+        facts, results = answer
+        return facts, entry.serial, [
+            (found, _NO_EXACT) if not found or min(found) >= 0 else self._decide_exactly(step[0], found, facts, day)
+            for found, step in zip(results, choice.steps)]
+
+    def _fuse(self, shape: tuple[str, ...], choice: _Choice) -> FusedFn | None:
+        """The generated function of _fused (compiling/codegen.py compile_fused): for each fact,
+        the test of typed_check (or the list of ids that _set keeps as is), then the rules of
+        each step, as in Ruleset.plan. None if a fact is unknown or of a type always converted."""
+        prologue: list[str] = []
+        namespace: dict[str, Any] = {}
+        local_facts: dict[str, str] = {}
+        converted: list[str] = []
+        for number, name in enumerate(str.__str__(name) for name in shape):
+            fact_type = self.facts.get(name)
+            accepted = self._typed.get(name)
+            local = local_facts[name] = f"a{number}"
+            prologue.append(f"{local} = raw[{name!r}]")
+            if accepted is not None:
+                prologue += [f"if not {typed_test(local, local, accepted, namespace, f'_ids{number}')}:",
+                             "    return None"]
+            elif fact_type is not None and fact_type.kind == "set":
+                namespace[f"_ids{number}"] = set_ids(fact_type)
+                prologue += [f"if not {set_test(local, f'_ids{number}')}:", "    return None",
+                             f"{local} = frozenset({local})"]
+                converted.append(name)
+            else:
+                return None
+        groups = [[(i, pack.rules[i].condition) for i in sorted(applicable)]
+                  for pack, _, _, applicable, _ in choice.steps]
+        return compile_fused("fused", prologue, namespace, local_facts, converted, groups)[0]
+
     def _coerce_one(self, name: str, value: Any, clean: dict[str, Any], warnings: list[str], strict: bool,
                     asked: set[str] | None) -> bool:
         """One fact through its type's coercer (see coerce_facts); False if it has no value."""
@@ -216,10 +274,11 @@ class Ruleset:
               scope: Scope = "finding", where: Span | None = None) -> tuple[Finding, Verdict]:
         """classify(), also returning the validated Finding (for the ledger and explain)."""
         _check_scope(scope)
-        prepared = prepare_record(self, record, strict=strict, where=where)
+        prepared = prepare_record(self, record, strict=strict, where=where, fuse=True, as_of=as_of)
         finding = prepared.finding
         verdict = self._evaluate(finding, prepared.facts, as_of or finding.date, prepared.warnings,
-                                 finding.scope or scope, prepared.asked, prepared.names, lean=False)
+                                 finding.scope or scope, prepared.asked, prepared.names, prepared.outcomes,
+                                 lean=False)
         assert isinstance(verdict, Verdict)
         return finding, verdict
 
@@ -234,10 +293,11 @@ class Ruleset:
         _check_scope(scope)
         prepare, evaluate = prepare_record, self._evaluate
         for record in findings:
-            prepared = prepare(self, record, strict=strict)
+            prepared = prepare(self, record, strict=strict, fuse=True, as_of=as_of)
             finding = prepared.finding
             verdict = evaluate(finding, prepared.facts, as_of or finding.date, prepared.warnings,
-                               finding.scope or scope, prepared.asked, prepared.names, lean=False)
+                               finding.scope or scope, prepared.asked, prepared.names, prepared.outcomes,
+                               lean=False)
             assert isinstance(verdict, Verdict)
             yield verdict
 
@@ -253,10 +313,11 @@ class Ruleset:
         levels: list[VerdictKind] = []
         rules: list[tuple[str, ...]] = []
         for record in findings:
-            prepared = prepare(self, record, strict=strict)
+            prepared = prepare(self, record, strict=strict, fuse=True, as_of=as_of)
             finding = prepared.finding
             answer = evaluate(finding, prepared.facts, as_of or finding.date, prepared.warnings,
-                              finding.scope or scope, prepared.asked, prepared.names, lean=True)
+                              finding.scope or scope, prepared.asked, prepared.names, prepared.outcomes,
+                              lean=True)
             assert not isinstance(answer, Verdict)
             level, matched = answer
             ids.append(finding.id)
@@ -273,15 +334,18 @@ class Ruleset:
         return verdict
 
     def _evaluate(self, finding: Finding, facts: dict[str, Any], day: dt.date, warnings: list[str] | None,
-                  scope: Scope, asked: frozenset[str], names: Hashable | None = None, *,
+                  scope: Scope, asked: frozenset[str], names: Hashable | None = None,
+                  outcomes: list[tuple[list[int], dict[int, Exact]]] | None = None, *,
                   lean: bool) -> Verdict | tuple[VerdictKind, tuple[str, ...]]:
         """evaluate(); lean: only the level and the matched rule ids (classify_batch), without
         explaining matches, listing items or judging the claim. names: stands for the names
-        of `facts` in memo keys (PreparedRecord.names), if known."""
+        of `facts` in memo keys (PreparedRecord.names), if known; outcomes: each step's
+        _outcome, if the record's fused function made them (PreparedRecord.outcomes)."""
         claim = finding.claimed  # its cited clauses are considered even when lean
         choice = self._choice(tuple(finding.industries), day)
-        outcomes = [self._outcome(pack, codes, plan, facts, day if dated else None, day)
-                    for pack, codes, plan, _, dated in choice.steps]
+        if outcomes is None:
+            outcomes = [self._outcome(pack, codes, plan, facts, day if dated else None, day)
+                        for pack, codes, plan, _, dated in choice.steps]
         concern: _Concern | None = None
         if scope == "finding":
             concern = self._concern(choice, facts, asked, (tuple(facts) if names is None else names, asked))

@@ -90,28 +90,43 @@ def typed_check(typed: dict[str, frozenset[Any]]) -> TypedCheck:
     checked in one call instead of one dictionary lookup and test per fact. Names are emitted
     with repr() and the enum ids passed in the namespace; nothing from a record is pasted."""
     namespace: dict[str, Any] = {}
-    tests = []
-    # the bounds as literals (constants of the code, not a negation per call); a float is compared
-    # with a float bound, as comparing it with a long int is slow
-    ints = f"-{NUMBER_LIMIT!r} <= x <= {NUMBER_LIMIT!r}"
-    floats = f"-{_FLOAT_LIMIT!r} <= x <= {_FLOAT_LIMIT!r}"
-    for number, (name, accepted) in enumerate(typed.items()):
-        value = f"(x := f[{name!r}])"
-        if accepted == {bool}:
-            tests.append(f"({value} is True or x is False)")
-        elif accepted == {int}:
-            tests.append(f"({value}.__class__ is int and {ints})")
-        elif accepted == {int, float}:
-            tests.append(f"(((c := {value}.__class__) is float and {floats}) or c is int and {ints})")
-        elif all(isinstance(v, str) for v in accepted):  # a literal set of ids: a constant of the code
-            tests.append(f"({value}.__class__ is str and x in {{{', '.join(repr(v) for v in sorted(accepted))}}})")
-        else:  # pragma: no cover - enum ids are text
-            namespace[f"_ids{number}"] = accepted
-            tests.append(f"({value}.__class__ is str and x in _ids{number})")
+    tests = [typed_test(f"(x := f[{name!r}])", "x", accepted, namespace, f"_ids{number}")
+             for number, (name, accepted) in enumerate(typed.items())]
     source = "def typed(f):\n    return (" + "\n            and ".join(tests or ["True"]) + ")\n"
     exec(compile(source, "<hazard_rules:typed>", "exec"), namespace)  # noqa: S102 - names and constants only
     check: TypedCheck = namespace["typed"]
     return check
+
+
+def typed_test(value: str, x: str, accepted: frozenset[Any], namespace: dict[str, Any], spare: str) -> str:
+    """The expression testing that `value` (code evaluated once, bound to the name `x`) is given
+    as is (accepts_as_is against `accepted`, from typed_already); `spare` names the ids in
+    `namespace` if they cannot be a literal. Shared by typed_check and the fused evaluator."""
+    # the bounds as literals (constants of the code, not a negation per call); a float is compared
+    # with a float bound, as comparing it with a long int is slow
+    ints = f"-{NUMBER_LIMIT!r} <= {x} <= {NUMBER_LIMIT!r}"
+    floats = f"-{_FLOAT_LIMIT!r} <= {x} <= {_FLOAT_LIMIT!r}"
+    if accepted == {bool}:
+        return f"({value} is True or {x} is False)"
+    if accepted == {int}:
+        return f"({value}.__class__ is int and {ints})"
+    if accepted == {int, float}:
+        return f"(((c := {value}.__class__) is float and {floats}) or c is int and {ints})"
+    if all(isinstance(v, str) for v in accepted):  # a literal set of ids: a constant of the code
+        return f"({value}.__class__ is str and {x} in {{{', '.join(repr(v) for v in sorted(accepted))}}})"
+    namespace[spare] = accepted  # pragma: no cover - enum ids are text
+    return f"({value}.__class__ is str and {x} in {spare})"  # pragma: no cover
+
+
+def set_ids(fact_type: Type) -> frozenset[str]:
+    """The items of a set fact that coerce to themselves (_set keeps a list of them as it is)."""
+    return frozenset(v for v in fact_type.values if v == v.strip())
+
+
+def set_test(x: str, ids: str) -> str:
+    """The expression testing that the value named `x` is a set fact given as is: a list of
+    the ids named `ids` (set_ids), which _set turns into frozenset(x) without other work."""
+    return f"({x}.__class__ is list and all(i.__class__ is str for i in {x}) and {ids}.issuperset({x}))"
 
 
 def coercer_for(fact_type: Type) -> Coercer:
@@ -128,7 +143,7 @@ def coercer_for(fact_type: Type) -> Coercer:
         return _date
     if kind == "set":
         element = Type("enum", values=fact_type.values, labels=fact_type.labels)
-        ids = frozenset(v for v in fact_type.values if v == v.strip())  # the items _enum keeps as they are
+        ids = set_ids(fact_type)  # the items _enum keeps as they are
         return lambda value: _set(value, fact_type, element, ids)
     if kind == "list":
         fields = {name: coercer_for(t) for name, t in fact_type.fields}
