@@ -20,15 +20,13 @@ from ..findings.coerce import (
     NUMBER_LIMIT,
     FactValueError,
     TypedCheck,
+    as_is_reader,
     coercer_for,
     is_asked,
     is_missing,
-    set_ids,
-    set_test,
     to_json_value,
     typed_already,
     typed_check,
-    typed_test,
 )
 from ..findings.model import Finding, Scope
 from ..loading.models import Provision
@@ -212,31 +210,15 @@ class Ruleset:
             for found, step in zip(results, choice.steps)]
 
     def _fuse(self, shape: tuple[str, ...], choice: _Choice) -> FusedFn | None:
-        """The generated function of _fused (compiling/codegen.py compile_fused): for each fact,
-        the test of typed_check (or the list of ids that _set keeps as is), then the rules of
-        each step, as in Ruleset.plan. None if a fact is unknown or of a type always converted."""
-        prologue: list[str] = []
-        namespace: dict[str, Any] = {}
-        local_facts: dict[str, str] = {}
-        converted: list[str] = []
-        for number, name in enumerate(str.__str__(name) for name in shape):
-            fact_type = self.facts.get(name)
-            accepted = self._typed.get(name)
-            local = local_facts[name] = f"a{number}"
-            prologue.append(f"{local} = raw[{name!r}]")
-            if accepted is not None:
-                prologue += [f"if not {typed_test(local, local, accepted, namespace, f'_ids{number}')}:",
-                             "    return None"]
-            elif fact_type is not None and fact_type.kind == "set":
-                namespace[f"_ids{number}"] = set_ids(fact_type)
-                prologue += [f"if not {set_test(local, f'_ids{number}')}:", "    return None",
-                             f"{local} = frozenset({local})"]
-                converted.append(name)
-            else:
-                return None
+        """The generated function of _fused (compiling/codegen.py compile_fused): the shape's
+        facts read and checked (findings/coerce.py as_is_reader), then the rules of each step,
+        as in Ruleset.plan. None if a fact is unknown or of a type that is always converted."""
+        reader = as_is_reader(tuple(str.__str__(name) for name in shape), self.facts)
+        if reader is None:
+            return None
         groups = [[(i, pack.rules[i].condition) for i in sorted(applicable)]
                   for pack, _, _, applicable, _ in choice.steps]
-        return compile_fused("fused", prologue, namespace, local_facts, converted, groups)[0]
+        return compile_fused("fused", reader.lines, reader.namespace, reader.local_facts, reader.converted, groups)[0]
 
     def _coerce_one(self, name: str, value: Any, clean: dict[str, Any], warnings: list[str], strict: bool,
                     asked: set[str] | None) -> bool:

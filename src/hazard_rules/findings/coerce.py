@@ -13,6 +13,7 @@ import json
 import math
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
@@ -125,8 +126,50 @@ def set_ids(fact_type: Type) -> frozenset[str]:
 
 def set_test(x: str, ids: str) -> str:
     """The expression testing that the value named `x` is a set fact given as is: a list of
-    the ids named `ids` (set_ids), which _set turns into frozenset(x) without other work."""
-    return f"({x}.__class__ is list and all(i.__class__ is str for i in {x}) and {ids}.issuperset({x}))"
+    the ids named `ids` (set_ids), which _set turns into frozenset(x) without other work (the
+    classes are tested in C: type() is stricter than _set's __class__, and refusing more is
+    safe, the caller converting the value as _set does)."""
+    return f"({x}.__class__ is list and {{str}}.issuperset(map(type, {x})) and {ids}.issuperset({x}))"
+
+
+@dataclass(frozen=True)
+class AsIsReader:
+    """Lines of a generated function's body that read the facts of a record shape from `raw`
+    (a dict whose names are the shape's, in its order) into locals and `return None` unless
+    each is given as is: what typed_check and _set's first test accept. The values are read
+    in one step (unpacked from raw.values(), no lookup by name) and tested in one expression,
+    as typed_check does. Used by Ruleset._fuse."""
+
+    lines: list[str]
+    namespace: dict[str, Any]
+    local_facts: dict[str, str]   # fact id -> its local
+    converted: list[str]          # facts whose local holds a converted value (sets)
+
+
+def as_is_reader(shape: tuple[str, ...], facts: dict[str, Type]) -> AsIsReader | None:
+    """The reader of a shape's facts (`facts`: the vocabulary), or None if one is unknown or
+    of a type that is always converted."""
+    namespace: dict[str, Any] = {}
+    local_facts = {name: f"a{number}" for number, name in enumerate(shape)}
+    tests: list[str] = []
+    converted: list[str] = []
+    for number, name in enumerate(shape):
+        fact_type = facts.get(name)
+        accepted = typed_already(fact_type) if fact_type is not None else None
+        local = local_facts[name]
+        if accepted is not None:
+            tests.append(typed_test(local, local, accepted, namespace, f"_ids{number}"))
+        elif fact_type is not None and fact_type.kind == "set":
+            namespace[f"_ids{number}"] = set_ids(fact_type)
+            tests.append(set_test(local, f"_ids{number}"))
+            converted.append(name)
+        else:
+            return None
+    lines = [f"{', '.join(local_facts.values())}, = raw.values()",
+             "if not (" + "\n        and ".join(tests or ["True"]) + "):",
+             "    return None"]
+    lines += [f"{local_facts[name]} = frozenset({local_facts[name]})" for name in converted]
+    return AsIsReader(lines, namespace, local_facts, converted)
 
 
 def coercer_for(fact_type: Type) -> Coercer:
