@@ -83,6 +83,8 @@ class Ruleset:
         # safety net. One budget bounds them all, since their keys come from records.
         self._memo = Memo(MEMO_BUDGET)
         self._last_choice: tuple[tuple[str, ...] | None, dt.date | None, _Choice | None] = (None, None, None)
+        # the last (shape, choice) given a fused function, with the shape's serial and the function (_fused)
+        self._last_fused: tuple[tuple[str, ...] | None, _Choice | None, int, FusedFn | None] = (None, None, 0, None)
         self._matcher: ClauseMatcher[CompiledPack] | None = None
         self._considered_cache: dict[tuple[str, int, str], Considered] = {}
         self._families_of: dict[str, list[str]] = {}
@@ -192,20 +194,24 @@ class Ruleset:
         if len(raw) <= OUTCOME_FACTS:  # small records have their outcomes memoised (_outcome)
             return None
         shape = tuple(raw)
-        entry = self._memo.peek(("shape", shape))
-        if entry is ABSENT or entry is None:
-            return None
         day = as_of or finding.date
         choice = self._choice(tuple(finding.industries), day)
-        fused: FusedFn | None = self._memo.get(("fused", entry.serial, choice.serial),
-                                               lambda: self._fuse(shape, choice), size=2 + len(shape) // 8)
+        last_shape, last_choice, serial, fused = self._last_fused  # records in a row tend to be of one form
+        if last_choice is not choice or last_shape != shape:
+            entry = self._memo.peek(("shape", shape))
+            if entry is ABSENT or entry is None:
+                return None
+            serial = entry.serial
+            fused = self._memo.get(("fused", serial, choice.serial),
+                                   lambda: self._fuse(shape, choice), size=2 + len(shape) // 8)
+            self._last_fused = (shape, choice, serial, fused)
         if fused is None:
             return None
         answer = fused(raw, day)
         if answer is None:
             return None
         facts, results = answer
-        return facts, entry.serial, [
+        return facts, serial, [
             (found, _NO_EXACT) if not found or min(found) >= 0 else self._decide_exactly(step[0], found, facts, day)
             for found, step in zip(results, choice.steps)]
 
