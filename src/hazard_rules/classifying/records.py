@@ -7,6 +7,7 @@ caller that knows where the record came from passes its Span.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -28,20 +29,25 @@ class PreparedRecord:
     warnings: list[str]
     asked: frozenset[str]        # facts given as explicit unknowns (null, "待查")
     names: Hashable | None = None  # stands for the names of `facts` in memo keys, if known (Ruleset._coerce)
+    outcomes: list[Any] | None = None  # each chosen edition's Ruleset._outcome, if evaluated already (fuse)
 
 
 _NO_FACTS: dict[str, Any] = {}
 
 
 def prepare_record(ruleset: Ruleset, record: Finding | dict[str, Any], *, strict: bool = False,
-                   where: Span | None = None) -> PreparedRecord:
+                   where: Span | None = None, fuse: bool = False, as_of: dt.date | None = None) -> PreparedRecord:
     """Validate and coerce one record. Raises RecordError (message, position, hint).
 
     A dict record's fields are validated by pydantic; its facts, when they are a dict whose
     names are plain strings, are not copied and checked by pydantic first but go straight to
     coercion, which checks each value against the vocabulary (what pydantic would make of
     them is the same dict). Anything else, and every record pydantic refuses, takes the
-    plain path, so messages are the same (docs/fast-paths.md)."""
+    plain path, so messages are the same (docs/fast-paths.md).
+
+    fuse: a record of a shape seen before whose values are all given as is is checked and
+    evaluated (on `as_of`, else its date) by the shape's one generated function
+    (Ruleset._fused); any other takes the path above, which gives the messages."""
     line = f" (line {where.line})" if where is not None and where.line else ""
     asked: set[str] = set()
     if record.__class__ is dict:
@@ -52,6 +58,11 @@ def prepare_record(ruleset: Ruleset, record: Finding | dict[str, Any], *, strict
             except ValidationError:
                 pass  # the plain path gives the message, with whatever the facts add to it
             else:
+                fused = ruleset._fused(finding, raw, as_of) if fuse else None
+                if fused is not None:
+                    facts, names, outcomes = fused
+                    finding.__dict__["facts"] = dict(raw)
+                    return PreparedRecord(finding, facts, [], frozenset(), names, outcomes)
                 coerced = _coerced(ruleset, finding, raw, strict, asked, line, where, plain_names=False)
                 if coerced is not None:
                     facts, warnings, names = coerced

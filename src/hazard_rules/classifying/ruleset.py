@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 
 from ..checking.pack import CheckedRule
 from ..checking.types import Type
-from ..compiling.codegen import PlanFn
+from ..compiling.codegen import FusedFn, PlanFn, compile_fused
 from ..compiling.exact import MAX_ASSIGNMENTS, Exact, decide_exactly, domain_size
 from ..compiling.explain import explain
 from ..errors import ConflictingFactError, Diagnostics, PackError, Span, UnknownNameError, UsageError
@@ -20,6 +20,7 @@ from ..findings.coerce import (
     NUMBER_LIMIT,
     FactValueError,
     TypedCheck,
+    as_is_reader,
     coercer_for,
     is_asked,
     is_missing,
@@ -82,6 +83,8 @@ class Ruleset:
         # safety net. One budget bounds them all, since their keys come from records.
         self._memo = Memo(MEMO_BUDGET)
         self._last_choice: tuple[tuple[str, ...] | None, dt.date | None, _Choice | None] = (None, None, None)
+        # the last (shape, choice) given a fused function, with the shape's serial and the function (_fused)
+        self._last_fused: tuple[tuple[str, ...] | None, _Choice | None, int, FusedFn | None] = (None, None, 0, None)
         self._matcher: ClauseMatcher[CompiledPack] | None = None
         self._considered_cache: dict[tuple[str, int, str], Considered] = {}
         self._families_of: dict[str, list[str]] = {}
@@ -180,6 +183,49 @@ class Ruleset:
         typed = {name: self._typed[name] for name in shape if name in self._typed}
         return _Shape(next(_SERIALS), typed_check(typed), tuple(name for name in shape if name not in typed))
 
+    def _fused(self, finding: Finding, raw: dict[str, Any], as_of: dt.date | None,
+               ) -> tuple[dict[str, Any], Hashable, list[tuple[list[int], dict[int, Exact]]]] | None:
+        """The typed facts, their names' key and each step's _outcome for a record of many facts
+        of a shape seen before, made by one generated function per (shape, choice) that reads
+        each fact once, checks it is given as is and evaluates every applicable rule on the
+        values read (_fuse). None, for the ordinary path (_coerce, then _outcome per step), if
+        the record is not such a record or a value is not given as is: that path converts it
+        or gives the message, so errors are the same."""
+        if len(raw) <= OUTCOME_FACTS:  # small records have their outcomes memoised (_outcome)
+            return None
+        shape = tuple(raw)
+        day = as_of or finding.date
+        choice = self._choice(tuple(finding.industries), day)
+        last_shape, last_choice, serial, fused = self._last_fused  # records in a row tend to be of one form
+        if last_choice is not choice or last_shape != shape:
+            entry = self._memo.peek(("shape", shape))
+            if entry is ABSENT or entry is None:
+                return None
+            serial = entry.serial
+            fused = self._memo.get(("fused", serial, choice.serial),
+                                   lambda: self._fuse(shape, choice), size=2 + len(shape) // 8)
+            self._last_fused = (shape, choice, serial, fused)
+        if fused is None:
+            return None
+        answer = fused(raw, day)
+        if answer is None:
+            return None
+        facts, results = answer
+        return facts, serial, [
+            (found, _NO_EXACT) if not found or min(found) >= 0 else self._decide_exactly(step[0], found, facts, day)
+            for found, step in zip(results, choice.steps)]
+
+    def _fuse(self, shape: tuple[str, ...], choice: _Choice) -> FusedFn | None:
+        """The generated function of _fused (compiling/codegen.py compile_fused): the shape's
+        facts read and checked (findings/coerce.py as_is_reader), then the rules of each step,
+        as in Ruleset.plan. None if a fact is unknown or of a type that is always converted."""
+        reader = as_is_reader(tuple(str.__str__(name) for name in shape), self.facts)
+        if reader is None:
+            return None
+        groups = [[(i, pack.rules[i].condition) for i in sorted(applicable)]
+                  for pack, _, _, applicable, _ in choice.steps]
+        return compile_fused("fused", reader.lines, reader.namespace, reader.local_facts, reader.converted, groups)[0]
+
     def _coerce_one(self, name: str, value: Any, clean: dict[str, Any], warnings: list[str], strict: bool,
                     asked: set[str] | None) -> bool:
         """One fact through its type's coercer (see coerce_facts); False if it has no value."""
@@ -216,10 +262,11 @@ class Ruleset:
               scope: Scope = "finding", where: Span | None = None) -> tuple[Finding, Verdict]:
         """classify(), also returning the validated Finding (for the ledger and explain)."""
         _check_scope(scope)
-        prepared = prepare_record(self, record, strict=strict, where=where)
+        prepared = prepare_record(self, record, strict=strict, where=where, fuse=True, as_of=as_of)
         finding = prepared.finding
         verdict = self._evaluate(finding, prepared.facts, as_of or finding.date, prepared.warnings,
-                                 finding.scope or scope, prepared.asked, prepared.names, lean=False)
+                                 finding.scope or scope, prepared.asked, prepared.names, prepared.outcomes,
+                                 lean=False)
         assert isinstance(verdict, Verdict)
         return finding, verdict
 
@@ -234,10 +281,11 @@ class Ruleset:
         _check_scope(scope)
         prepare, evaluate = prepare_record, self._evaluate
         for record in findings:
-            prepared = prepare(self, record, strict=strict)
+            prepared = prepare(self, record, strict=strict, fuse=True, as_of=as_of)
             finding = prepared.finding
             verdict = evaluate(finding, prepared.facts, as_of or finding.date, prepared.warnings,
-                               finding.scope or scope, prepared.asked, prepared.names, lean=False)
+                               finding.scope or scope, prepared.asked, prepared.names, prepared.outcomes,
+                               lean=False)
             assert isinstance(verdict, Verdict)
             yield verdict
 
@@ -253,10 +301,11 @@ class Ruleset:
         levels: list[VerdictKind] = []
         rules: list[tuple[str, ...]] = []
         for record in findings:
-            prepared = prepare(self, record, strict=strict)
+            prepared = prepare(self, record, strict=strict, fuse=True, as_of=as_of)
             finding = prepared.finding
             answer = evaluate(finding, prepared.facts, as_of or finding.date, prepared.warnings,
-                              finding.scope or scope, prepared.asked, prepared.names, lean=True)
+                              finding.scope or scope, prepared.asked, prepared.names, prepared.outcomes,
+                              lean=True)
             assert not isinstance(answer, Verdict)
             level, matched = answer
             ids.append(finding.id)
@@ -273,15 +322,18 @@ class Ruleset:
         return verdict
 
     def _evaluate(self, finding: Finding, facts: dict[str, Any], day: dt.date, warnings: list[str] | None,
-                  scope: Scope, asked: frozenset[str], names: Hashable | None = None, *,
+                  scope: Scope, asked: frozenset[str], names: Hashable | None = None,
+                  outcomes: list[tuple[list[int], dict[int, Exact]]] | None = None, *,
                   lean: bool) -> Verdict | tuple[VerdictKind, tuple[str, ...]]:
         """evaluate(); lean: only the level and the matched rule ids (classify_batch), without
         explaining matches, listing items or judging the claim. names: stands for the names
-        of `facts` in memo keys (PreparedRecord.names), if known."""
+        of `facts` in memo keys (PreparedRecord.names), if known; outcomes: each step's
+        _outcome, if the record's fused function made them (PreparedRecord.outcomes)."""
         claim = finding.claimed  # its cited clauses are considered even when lean
         choice = self._choice(tuple(finding.industries), day)
-        outcomes = [self._outcome(pack, codes, plan, facts, day if dated else None, day)
-                    for pack, codes, plan, _, dated in choice.steps]
+        if outcomes is None:
+            outcomes = [self._outcome(pack, codes, plan, facts, day if dated else None, day)
+                        for pack, codes, plan, _, dated in choice.steps]
         concern: _Concern | None = None
         if scope == "finding":
             concern = self._concern(choice, facts, asked, (tuple(facts) if names is None else names, asked))

@@ -25,12 +25,16 @@ from .kleene import LazyKleene
 
 # fn(facts, today) -> indices: i for a true rule, ~i (that is -i-1) for an unknown one.
 PlanFn = Callable[[dict[str, Any], dt.date], list[int]]
+# fn(raw facts, today) -> (typed facts, one PlanFn answer per group of rules), or None when a
+# value is not given as is (the caller then converts the facts one by one: compile_fused)
+FusedFn = Callable[[dict[str, Any], dt.date], "tuple[dict[str, Any], tuple[list[int], ...]] | None"]
 
 
 class _Emitter:
-    def __init__(self) -> None:
+    def __init__(self, local_facts: dict[str, str] | None = None) -> None:
         self.namespace: dict[str, Any] = {"_timedelta": dt.timedelta}
         self.variables: dict[str, str] = {}
+        self.local_facts = local_facts or {}  # fact id -> the local holding its value (compile_fused)
 
     def constant(self, value: Any) -> str:
         if isinstance(value, bool) or value is None:
@@ -52,7 +56,7 @@ class _Emitter:
             case ir.Const(value):
                 return self.constant(value)
             case ir.Fact(fact_id):
-                return f"f[{fact_id!r}]"
+                return self.local_facts.get(fact_id) or f"f[{fact_id!r}]"
             case ir.Field(var, name):
                 return f"{self.variables[var]}[{name!r}]"
             case ir.Today():
@@ -111,23 +115,60 @@ def compile_rules(name: str, rules: Sequence[tuple[int, ir.Expr]]) -> tuple[Plan
     emitter = _Emitter()
     lines = [f"def {name}(f, today):", "    r = []"]
     for index, condition in rules:
-        slow = f"_slow{index}"
-        emitter.namespace[slow] = LazyKleene(condition)
-        lines += [
-            "    try:",
-            f"        if {emitter.expr(condition)}:",
-            f"            r.append({index})",
-            "    except (KeyError, ArithmeticError):",
-            f"        v = {slow}(f, today, {{}})",
-            "        if v:",
-            f"            r.append({index})",
-            "        elif v is None:",
-            f"            r.append({~index})",
-        ]
+        lines += _rule_lines(emitter, index, condition, "r", f"_slow{index}")
     lines.append("    return r")
+    return _defined(name, lines, emitter.namespace)
+
+
+def compile_fused(name: str, prologue: Sequence[str], namespace: dict[str, Any], local_facts: dict[str, str],
+                  converted: Sequence[str], groups: Sequence[Sequence[tuple[int, ir.Expr]]]) -> tuple[FusedFn, str]:
+    """One function for a record shape: read and check its facts, then every group's rules.
+
+    `prologue` (lines of the body, with the names it uses in `namespace`) reads each fact of
+    the shape once into its local (`local_facts`: fact id -> local) and returns None if one
+    is not given as is; the locals of `converted` hold a value converted from the raw one.
+    The function then makes the typed facts `f` (the raw ones, with the converted values)
+    and evaluates each group as compile_rules does, reading the locals instead of `f`: it
+    returns (f, (answer of group 0, answer of group 1, ...))."""
+    emitter = _Emitter(local_facts)
+    clashes = emitter.namespace.keys() & namespace.keys()
+    assert not clashes, clashes
+    emitter.namespace.update(namespace)
+    lines = [f"def {name}(raw, today):"]
+    lines += [f"    {line}" for line in prologue]
+    lines.append("    f = dict(raw)")
+    lines += [f"    f[{fact_id!r}] = {local_facts[fact_id]}" for fact_id in converted]
+    answers = []
+    for number, rules in enumerate(groups):
+        answers.append(f"r{number}")
+        lines.append(f"    r{number} = []")
+        for index, condition in rules:
+            lines += _rule_lines(emitter, index, condition, f"r{number}", f"_slow{number}_{index}")
+    lines.append(f"    return f, ({', '.join(answers)}{',' if len(answers) == 1 else ''})")
+    return _defined(name, lines, emitter.namespace)
+
+
+def _rule_lines(emitter: _Emitter, index: int, condition: ir.Expr, out: str, slow: str) -> list[str]:
+    """Append index to `out` if the rule is true, ~index if unknown (the closure `slow` decides
+    when a fact is missing or the arithmetic fails)."""
+    emitter.namespace[slow] = LazyKleene(condition)
+    return [
+        "    try:",
+        f"        if {emitter.expr(condition)}:",
+        f"            {out}.append({index})",
+        "    except (KeyError, ArithmeticError):",
+        f"        v = {slow}(f, today, {{}})",
+        "        if v:",
+        f"            {out}.append({index})",
+        "        elif v is None:",
+        f"            {out}.append({~index})",
+    ]
+
+
+def _defined(name: str, lines: list[str], namespace: dict[str, Any]) -> tuple[Any, str]:
     source = "\n".join(lines) + "\n"
     code = _compiled(source, f"<hazard_rules:{name}>")
-    namespace = dict(emitter.namespace)
+    namespace = dict(namespace)
     exec(code, namespace)  # noqa: S102 - source generated from the checked IR only
     return namespace[name], source
 

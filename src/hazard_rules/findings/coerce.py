@@ -13,6 +13,7 @@ import json
 import math
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
@@ -90,28 +91,85 @@ def typed_check(typed: dict[str, frozenset[Any]]) -> TypedCheck:
     checked in one call instead of one dictionary lookup and test per fact. Names are emitted
     with repr() and the enum ids passed in the namespace; nothing from a record is pasted."""
     namespace: dict[str, Any] = {}
-    tests = []
-    # the bounds as literals (constants of the code, not a negation per call); a float is compared
-    # with a float bound, as comparing it with a long int is slow
-    ints = f"-{NUMBER_LIMIT!r} <= x <= {NUMBER_LIMIT!r}"
-    floats = f"-{_FLOAT_LIMIT!r} <= x <= {_FLOAT_LIMIT!r}"
-    for number, (name, accepted) in enumerate(typed.items()):
-        value = f"(x := f[{name!r}])"
-        if accepted == {bool}:
-            tests.append(f"({value} is True or x is False)")
-        elif accepted == {int}:
-            tests.append(f"({value}.__class__ is int and {ints})")
-        elif accepted == {int, float}:
-            tests.append(f"(((c := {value}.__class__) is float and {floats}) or c is int and {ints})")
-        elif all(isinstance(v, str) for v in accepted):  # a literal set of ids: a constant of the code
-            tests.append(f"({value}.__class__ is str and x in {{{', '.join(repr(v) for v in sorted(accepted))}}})")
-        else:  # pragma: no cover - enum ids are text
-            namespace[f"_ids{number}"] = accepted
-            tests.append(f"({value}.__class__ is str and x in _ids{number})")
+    tests = [typed_test(f"(x := f[{name!r}])", "x", accepted, namespace, f"_ids{number}")
+             for number, (name, accepted) in enumerate(typed.items())]
     source = "def typed(f):\n    return (" + "\n            and ".join(tests or ["True"]) + ")\n"
     exec(compile(source, "<hazard_rules:typed>", "exec"), namespace)  # noqa: S102 - names and constants only
     check: TypedCheck = namespace["typed"]
     return check
+
+
+def typed_test(value: str, x: str, accepted: frozenset[Any], namespace: dict[str, Any], spare: str) -> str:
+    """The expression testing that `value` (code evaluated once, bound to the name `x`) is given
+    as is (accepts_as_is against `accepted`, from typed_already); `spare` names the ids in
+    `namespace` if they cannot be a literal. Shared by typed_check and the fused evaluator."""
+    # the bounds as literals (constants of the code, not a negation per call); a float is compared
+    # with a float bound, as comparing it with a long int is slow
+    ints = f"-{NUMBER_LIMIT!r} <= {x} <= {NUMBER_LIMIT!r}"
+    floats = f"-{_FLOAT_LIMIT!r} <= {x} <= {_FLOAT_LIMIT!r}"
+    if accepted == {bool}:
+        return f"({value} is True or {x} is False)"
+    if accepted == {int}:
+        return f"({value}.__class__ is int and {ints})"
+    if accepted == {int, float}:
+        return f"(((c := {value}.__class__) is float and {floats}) or c is int and {ints})"
+    if all(isinstance(v, str) for v in accepted):  # a literal set of ids: a constant of the code
+        return f"({value}.__class__ is str and {x} in {{{', '.join(repr(v) for v in sorted(accepted))}}})"
+    namespace[spare] = accepted  # pragma: no cover - enum ids are text
+    return f"({value}.__class__ is str and {x} in {spare})"  # pragma: no cover
+
+
+def set_ids(fact_type: Type) -> frozenset[str]:
+    """The items of a set fact that coerce to themselves (_set keeps a list of them as it is)."""
+    return frozenset(v for v in fact_type.values if v == v.strip())
+
+
+def set_test(x: str, ids: str) -> str:
+    """The expression testing that the value named `x` is a set fact given as is: a list of
+    the ids named `ids` (set_ids), which _set turns into frozenset(x) without other work (the
+    classes are tested in C: type() is stricter than _set's __class__, and refusing more is
+    safe, the caller converting the value as _set does)."""
+    return f"({x}.__class__ is list and {{str}}.issuperset(map(type, {x})) and {ids}.issuperset({x}))"
+
+
+@dataclass(frozen=True)
+class AsIsReader:
+    """Lines of a generated function's body that read the facts of a record shape from `raw`
+    (a dict whose names are the shape's, in its order) into locals and `return None` unless
+    each is given as is: what typed_check and _set's first test accept. The values are read
+    in one step (unpacked from raw.values(), no lookup by name) and tested in one expression,
+    as typed_check does. Used by Ruleset._fuse."""
+
+    lines: list[str]
+    namespace: dict[str, Any]
+    local_facts: dict[str, str]   # fact id -> its local
+    converted: list[str]          # facts whose local holds a converted value (sets)
+
+
+def as_is_reader(shape: tuple[str, ...], facts: dict[str, Type]) -> AsIsReader | None:
+    """The reader of a shape's facts (`facts`: the vocabulary), or None if one is unknown or
+    of a type that is always converted."""
+    namespace: dict[str, Any] = {}
+    local_facts = {name: f"a{number}" for number, name in enumerate(shape)}
+    tests: list[str] = []
+    converted: list[str] = []
+    for number, name in enumerate(shape):
+        fact_type = facts.get(name)
+        accepted = typed_already(fact_type) if fact_type is not None else None
+        local = local_facts[name]
+        if accepted is not None:
+            tests.append(typed_test(local, local, accepted, namespace, f"_ids{number}"))
+        elif fact_type is not None and fact_type.kind == "set":
+            namespace[f"_ids{number}"] = set_ids(fact_type)
+            tests.append(set_test(local, f"_ids{number}"))
+            converted.append(name)
+        else:
+            return None
+    lines = [f"{', '.join(local_facts.values())}, = raw.values()",
+             "if not (" + "\n        and ".join(tests or ["True"]) + "):",
+             "    return None"]
+    lines += [f"{local_facts[name]} = frozenset({local_facts[name]})" for name in converted]
+    return AsIsReader(lines, namespace, local_facts, converted)
 
 
 def coercer_for(fact_type: Type) -> Coercer:
@@ -128,7 +186,7 @@ def coercer_for(fact_type: Type) -> Coercer:
         return _date
     if kind == "set":
         element = Type("enum", values=fact_type.values, labels=fact_type.labels)
-        ids = frozenset(v for v in fact_type.values if v == v.strip())  # the items _enum keeps as they are
+        ids = set_ids(fact_type)  # the items _enum keeps as they are
         return lambda value: _set(value, fact_type, element, ids)
     if kind == "list":
         fields = {name: coercer_for(t) for name, t in fact_type.fields}
