@@ -4,13 +4,11 @@ read the session cookie; forms that change something carry the session's CSRF to
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 from starlette.datastructures import UploadFile  # what request.form() holds (fastapi's is a subclass)
 
 from ...errors import HazardRulesError
@@ -18,9 +16,9 @@ from ...workflow.service import evidence
 from ...workflow.service.accounts import Accounts, Identity, NotAuthenticated, TooManyAttempts
 from ...workflow.service.desk import Desk, Filters
 from .. import auth
+from ..pages import templates
 
 router = APIRouter(include_in_schema=False)
-templates = Jinja2Templates(directory=Path(__file__).resolve().parents[1] / "templates")
 LEVELS = {"major": "重大隐患", "ordinary": "一般隐患", "undetermined": "待定"}
 PAGE = 50
 

@@ -5,20 +5,18 @@ does it (Desk.intake), and the page lists what became of each record."""
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 from starlette.datastructures import UploadFile
 
 from ...errors import HazardRulesError
 from ...pipeline import Scope, classify_jsonl
 from ...workflow.service.desk import Desk, IntakeItem, Tally
 from .. import auth
+from ..pages import templates
 
 router = APIRouter(include_in_schema=False)
-templates = Jinja2Templates(directory=Path(__file__).resolve().parents[1] / "templates")
 MAX_BYTES = 10 * 1024 * 1024
 PASTED = "粘贴的记录"
 

@@ -5,20 +5,18 @@ configured intake account; nothing in the request names an actor."""
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from fastapi.templating import Jinja2Templates
 
 from ...workflow.service.accounts import TooManyAttempts
 from ...workflow.service.public import FIELDS, INDUSTRIES, PublicIntake, PublicReport, ReportInvalid, ReportsClosed
 from .. import auth, forms, problems
+from ..pages import templates
 from ..schemas import PublicReportBody
 
 router = APIRouter(tags=["public"])
-templates = Jinja2Templates(directory=Path(__file__).resolve().parents[1] / "templates")
 CLOSED = "本平台暂未开放网络举报。请拨打安全生产举报投诉热线 12350，或向当地应急管理部门举报。"
 TOO_MANY = "提交过于频繁，请稍后再试。"
 EXPIRED = "页面已过期或来源不明，请重新填写后提交。"

@@ -7,20 +7,18 @@ are drawn in the browser by the vendored Chart.js (static/vendor/), nothing from
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 
 from ...errors import HazardRulesError
 from ...workflow.service import reports
 from ...workflow.service.desk import Desk
 from .. import auth, problems
+from ..pages import templates
 
 router = APIRouter(include_in_schema=False)
-templates = Jinja2Templates(directory=Path(__file__).resolve().parents[1] / "templates")
 STEPS = {"month": "按月", "week": "按周", "day": "按日"}
 CHARTED = ("industry", "department")  # the bar charts: a breakdown by each as of the last day
 
