@@ -10,6 +10,7 @@ nothing downstream recurses on it), and a CSV cell may be large but not unbounde
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -96,18 +97,24 @@ def read_findings(path: str | Path, *, encoding: str | None = None, fmt: str | N
         return
     chosen = encoding or detect_encoding(path)
     try:
-        handle = path.open("r", encoding=chosen, newline="" if kind == "csv" else None)
+        codec = codecs.lookup(chosen).name
     except LookupError:
         raise InputFileError(f"unknown encoding {chosen!r}", Span(str(path), 1, 1),
                              "for example utf-8, utf-8-sig or gb18030") from None
-    with handle:
-        reader = {"jsonl": _jsonl, "json": _json_array, "yaml": _yaml, "csv": _csv}[kind]
-        try:  # JSON Lines records are checked for deep embedded JSON as they are read (_jsonl_record)
-            records = reader(handle, str(path))
-            yield from records if kind == "jsonl" else _embedded_json_bounded(records, str(path))
-        except UnicodeDecodeError as exc:
-            raise InputFileError(f"{path} is not valid {chosen} text ({exc.reason})", Span(str(path), 1, 1),
-                                 "pass --encoding with the file's encoding") from None
+    try:  # JSON Lines records are checked for deep embedded JSON as they are read (_jsonl_record)
+        if kind == "jsonl" and codec in ("utf-8", "utf-8-sig"):
+            with path.open("rb") as binary:
+                yield from _jsonl_utf8(binary, str(path), bom=codec == "utf-8-sig")
+            return
+        with path.open("r", encoding=chosen, newline="" if kind == "csv" else None) as handle:
+            if kind == "jsonl":
+                yield from _jsonl(handle, str(path))
+            else:
+                reader = {"json": _json_array, "yaml": _yaml, "csv": _csv}[kind]
+                yield from _embedded_json_bounded(reader(handle, str(path)), str(path))
+    except UnicodeDecodeError as exc:
+        raise InputFileError(f"{path} is not valid {chosen} text ({exc.reason})", Span(str(path), 1, 1),
+                             "pass --encoding with the file's encoding") from None
 
 
 def _embedded_json_bounded(records: Iterator[RawRecord], file: str) -> Iterator[RawRecord]:
@@ -225,6 +232,59 @@ def _may_be_rounded(record: dict[str, Any]) -> bool:
 def _jsonl(handle: Iterable[str], file: str) -> Iterator[RawRecord]:
     for number, line_number, line in _numbered_lines(handle):
         yield _jsonl_record(line, number, line_number, file)
+
+
+def _jsonl_utf8(handle: Iterable[bytes], file: str, bom: bool) -> Iterator[RawRecord]:
+    """_jsonl over a UTF-8 file read as bytes: the same records, errors and record and line
+    numbers as reading it as text (universal newlines), without making the text. orjson
+    decodes a line's bytes (it checks the UTF-8 itself); any line that is not plainly one
+    JSON object on one line (a carriage return inside it, no leading brace, a refusal, a
+    deep or rounded record) is decoded and read by the text path, whose messages it gets.
+    bom: utf-8-sig, whose mark before the first line is not part of it."""
+    number = line_number = 0
+    for chunk in handle:
+        if bom:
+            bom = False
+            chunk = chunk.removeprefix(codecs.BOM_UTF8)
+        returns = chunk.count(b"\r")
+        if returns and not (returns == 1 and chunk.endswith(b"\r\n")):  # text mode splits here too
+            for line in io.StringIO(chunk.decode("utf-8"), newline=None):
+                line_number += 1
+                if line.strip():
+                    number += 1
+                    yield _jsonl_record(line, number, line_number, file)
+            continue
+        line_number += 1
+        stripped = chunk.strip()
+        if not stripped:  # ASCII white space: blank as text too
+            continue
+        if stripped[0] != 0x7B or (raw := _jsonl_object(chunk, number + 1, line_number)) is None:
+            line = chunk.decode("utf-8")
+            if not line.strip():  # other Unicode white space
+                continue
+            number += 1
+            yield _jsonl_record(line.replace("\r\n", "\n") if returns else line, number, line_number, file)
+            continue
+        number += 1
+        yield raw if b"\\u" not in chunk else _embedded_bounded(raw, file)
+
+
+_DIGIT_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
+_LONG_INTEGER = b"0" * 19  # the fewest digits of an integer orjson may round (2**63 and beyond)
+
+
+def _jsonl_object(line: bytes, number: int, line_number: int) -> RawRecord | None:
+    """The line's record as _jsonl_record reads it, if orjson reads the bytes to an object
+    that _loads would keep; None for the text path."""
+    if line.count(b"[") + line.count(b"{") > MAX_DEPTH:
+        return None
+    try:
+        data = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return None
+    if data.__class__ is not dict or (_LONG_INTEGER in line.translate(_DIGIT_TO_ZERO) and _may_be_rounded(data)):
+        return None
+    return RawRecord(number, data, line=line_number)
 
 
 def _numbered_lines(handle: Iterable[str]) -> Iterator[tuple[int, int, str]]:
