@@ -7,7 +7,8 @@ function json.dumps uses with ensure_ascii=False). So the text is built from the
 fields directly, without the dict model_dump makes, and the text of a sub-model (a
 `Considered`, a `Match`) is kept by identity: the engine reuses them from one verdict to
 the next (about 17 `Considered` per verdict, under 1,000 distinct ones over 5,000 findings),
-so most of a line is text made once. Anything other than str, bool, int, finite float, None,
+so most of a line is text made once; so is the text of a long string (a reason), a date
+and a {pack: edition} dict, kept by value. Anything other than str, bool, int, finite float, None,
 dates, lists, JSON dicts and the verdict's own models falls back to json.dumps(model_dump(…)).
 tests/test_verdict_text.py compares the two over every example and generated finding.
 """
@@ -29,6 +30,7 @@ PARTS_KEPT = 1 << 12  # texts of sub-models and of lists of them kept (holding t
 _parts: dict[int, tuple[BaseModel, str]] = {}
 _lists: dict[tuple[int, ...], tuple[tuple[BaseModel, ...], str]] = {}
 _keys: dict[type[BaseModel], tuple[tuple[str, str], ...]] = {}
+_texts: dict[Any, str] = {}  # texts of values that recur: long strings (reasons), dates, {pack: date} dicts
 
 
 class _Slow(Exception):
@@ -80,7 +82,9 @@ def _models(models: list[BaseModel]) -> str:
 def _value(value: Any) -> str:
     cls = value.__class__
     if cls is str:
-        return encode_basestring(value)
+        if len(value) < 24:  # ids and short words: encoding is as cheap as looking up
+            return encode_basestring(value)
+        return _texts.get(value) or _kept(value, encode_basestring(value))
     if cls is list:
         if not value:
             return "[]"
@@ -100,15 +104,27 @@ def _value(value: Any) -> str:
             raise _Slow
         return float.__repr__(value)
     if cls is dt.date:
-        return '"' + value.isoformat() + '"'
+        return _texts.get(value) or _kept(value, '"' + value.isoformat() + '"')
     if cls is dict:
         if not value:
             return "{}"
-        return "{" + ", ".join([_key(key) + ": " + _value(item) for key, item in value.items()]) + "}"
+        items = tuple(value.items())
+        try:
+            return _texts[items]
+        except (KeyError, TypeError):  # not seen, or a value that is not hashable (a list)
+            text = "{" + ", ".join([_key(key) + ": " + _value(item) for key, item in items]) + "}"
+            return _kept(items, text) if all(item.__class__ is str for _, item in items) else text
     if isinstance(value, BaseModel):  # a model class not seen yet
         _fields(value)
         return _model(value)
     raise _Slow
+
+
+def _kept(value: Any, text: str) -> str:
+    if len(_texts) >= PARTS_KEPT:
+        _texts.clear()
+    _texts[value] = text
+    return text
 
 
 def _key(key: Any) -> str:
