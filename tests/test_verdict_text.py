@@ -1,4 +1,4 @@
-"""The JSON writers' verdict text (cli/verdict_text.py) is json.dumps(model_dump(mode="json"))
+"""The JSON writers' verdict text (classifying/verdict_text.py) is json.dumps(model_dump(mode="json"))
 byte for byte: over every example, generated findings over all packs, and values that take
 json's less common paths (escapes, lone surrogates, floats written with exponents, NaN)."""
 
@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from hazard_rules import Verdict, load_rulesets
 from hazard_rules.classifying import verdict as verdict_models
-from hazard_rules.cli.verdict_text import verdict_text
+from hazard_rules.classifying.verdict_text import verdict_text
 
 from .pack_findings import example_records
 

@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..classifying.verdict import Verdict
-from .verdict_text import verdict_text
+from ..classifying.verdict_text import verdict_text
 
 VERDICT_STYLE = {"major": "bold red", "undetermined": "yellow", "ordinary": "green"}
 VERDICT_LABEL = {"major": "重大隐患 major", "undetermined": "待定 undetermined", "ordinary": "一般隐患 ordinary"}

@@ -23,7 +23,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from ..classifying.verdict import Verdict
+from .verdict import Verdict
 
 PARTS_KEPT = 1 << 12  # texts of sub-models and of lists of them kept (holding them, so that no id is reused)
 
