@@ -21,7 +21,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Engine, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ...errors import HazardRulesError, UsageError
@@ -220,10 +220,7 @@ class Accounts:
     def resolve(self, secret: str, kind: str, at: dt.datetime) -> Identity:
         """The identity a session or token stands for, or NotAuthenticated."""
         with self.engine.connect() as conn:
-            row = conn.execute(select(users, credentials.c.expires_at, credentials.c.revoked)
-                               .join(credentials, credentials.c.user_id == users.c.id)
-                               .where(credentials.c.secret_hash == secret_hash(secret),
-                                      credentials.c.kind == kind)).first()
+            row = conn.execute(_CREDENTIAL, {"secret_hash": secret_hash(secret), "kind": kind}).first()
         if row is None or row.revoked or row.disabled:
             raise NotAuthenticated("not signed in" if kind == "session" else "unknown or revoked token")
         if row.expires_at is not None and dt.datetime.fromisoformat(row.expires_at) <= at:
@@ -240,6 +237,13 @@ class Accounts:
         with self.engine.connect() as conn:
             rows = conn.execute(select(login_attempts).order_by(login_attempts.c.id)).all()
         return [dict(row._mapping) for row in rows]
+
+
+# Every API request resolves its credential: the statement is built (and compiled, once per
+# engine) once, not per request.
+_CREDENTIAL = (select(users, credentials.c.expires_at, credentials.c.revoked)
+               .join(credentials, credentials.c.user_id == users.c.id)
+               .where(credentials.c.secret_hash == bindparam("secret_hash"), credentials.c.kind == bindparam("kind")))
 
 
 def _verify(stored: str, password: str) -> bool:
