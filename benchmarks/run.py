@@ -19,6 +19,8 @@ B. All shipped packs at once: generated findings spread over every pack and indu
 B'. examples/inspections.jsonl repeated (sparse records as inspectors write them: few facts,
    claims, descriptions): `classify` at finding and enterprise scope, and at finding scope
    with every description new (the description safety net without its memo).
+B''. The findings of the pack with the most rules, classified with only that pack loaded and
+   with all packs loaded: the cost per finding must not grow with the packs loaded.
 C. Loading all packs in fresh processes: cold (no cache: read, check, compile) and warm
    (the load cache) — benchmarks/bench_load.py.
 D. `hazard-rules check --format jsonl` end to end in a subprocess on the section-B kind of
@@ -26,6 +28,9 @@ D. `hazard-rules check --format jsonl` end to end in a subprocess on the section
    a small verdict (benchmarks/bench_stream.py); with --rss-findings N also the CLI's peak
    RSS on N findings streamed (off by default: 1,000,000 take ~17 min at today's CLI speed,
    beyond the 10-minute budget of the default run).
+E. The HTTP API served for real (`hazard-rules serve`, benchmarks/bench_http.py): POST
+   /api/v1/classify/batch and /api/v1/classify on --http-findings of section B's findings,
+   by the server process's CPU; its verdicts are first checked to equal `classify`'s.
 
 Throughput is records per CPU second of this process (time.process_time: on a shared
 machine the wall clock also counts the time spent waiting for a core), best of --repeat
@@ -54,6 +59,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import bench_http
 import bench_load
 import bench_stream
 import generate
@@ -127,6 +133,7 @@ def main() -> int:
     parser.add_argument("--rss-findings", type=int, default=0,
                         help="also stream this many findings through the CLI for its peak RSS (1000000: ~17 min)")
     parser.add_argument("--load-runs", type=int, default=5)
+    parser.add_argument("--http-findings", type=int, default=2000, help="records sent to the HTTP API (0: skip it)")
     args = parser.parse_args()
     started = time.perf_counter()
     rows: list[Row] = []
@@ -251,6 +258,23 @@ def main() -> int:
                  rate_cell(unseen_rate(ruleset, copies, args.repeat, args.budget)), "",
                  "the description safety net (jieba + BM25) on text it has not seen"))
 
+    # ------------------------------------------------------------------ B''. one pack loaded, or all
+    largest = max(ruleset.packs, key=lambda pack: len(pack.rules))
+    own = [scn for scn in scenarios if scn.parts[0].pack is largest]
+    findings_own = list(generate.findings(own, args.n, args.seed, args.hit_rate, prefix="P"))
+    alone = load_rulesets(largest.checked.source.folder)
+    rows.append((f"**B''. {largest.id}'s findings ({len(own)} industries), with only its pack loaded or all "
+                 f"{len(ruleset.packs)}**", "", "", "target: the cost does not grow with the packs loaded"))
+    for finding in findings_own[:500]:
+        one, every = alone.classify(finding), ruleset.classify(finding)
+        if (one.verdict, [m.rule for m in one.matches]) != (every.verdict, [m.rule for m in every.matches]):
+            fail(f"{finding['id']}: {one.verdict} with {largest.id} alone, {every.verdict} with all packs")
+    one_rate = timed(f"`classify`, {largest.id} alone loaded", lambda fs: [alone.classify(f) for f in fs],
+                     findings_own, None)
+    all_rate = timed(f"`classify`, all {len(ruleset.packs)} packs loaded", lambda fs: [ruleset.classify(f) for f in fs],
+                     findings_own, None)
+    rows[-1] = (*rows[-1][:3], f"{all_rate / one_rate:.2f}x the rate with one pack loaded")
+
     # ------------------------------------------------------------------ C. load
     rows.append((f"**C. load all packs, fresh process, median of {args.load_runs}**", "", "", ""))
     cold = bench_load._runs(args.load_runs, "off")
@@ -291,6 +315,21 @@ def main() -> int:
             rows.append((f"peak RSS, {args.rss_findings:,} findings streamed through the CLI", f"{rss / 1024:,.0f} MiB",
                          "", f"{args.rss_findings / (children_cpu() - cpu):,.0f} findings per CPU second, "
                          f"wall {elapsed:,.0f} s; target < 250 MB"))
+
+    # ------------------------------------------------------------------ E. HTTP
+    if args.http_findings:
+        http_records = findings_b[:args.http_findings]
+        rows.append((f"**E. HTTP API, `hazard-rules serve` on 127.0.0.1, {len(http_records):,} findings of section "
+                     "B's kind; server CPU**", "", "", ""))
+        try:
+            served = bench_http.measure(http_records)
+        except ImportError as exc:  # the server extra is optional
+            rows.append(("HTTP API", "n/a", "", f"not installed ({exc.name})"))
+        else:
+            rows.append(("`POST /api/v1/classify/batch`, all in one body", rate_cell(1e6 / served["batch_cpu_us"]),
+                         "", f"server CPU; wall {served['batch_wall_us']:,.0f} µs per record"))
+            rows.append(("`POST /api/v1/classify`, one record per request", rate_cell(1e6 / served["one_cpu_us"]),
+                         "", f"server CPU; wall {served['one_wall_us']:,.0f} µs per request (keep-alive)"))
 
     print(f"Benchmark run {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; Python {platform.python_version()} "
           f"on {machine_description()}")
