@@ -31,7 +31,7 @@ def _missing() -> str | None:
     if importlib.util.find_spec("pyspark") is None:
         return "pyspark is not installed (pip install -e '.[spark]')"
     if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
-        return "no Java runtime (java on PATH or JAVA_HOME; Debian: apt-get install default-jre-headless)"
+        return "no Java runtime (java on PATH or JAVA_HOME; Debian: apt-get install openjdk-17-jre-headless)"
     return None
 
 
