@@ -15,7 +15,6 @@ lines came before it).
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import sys
 from collections import deque
@@ -31,9 +30,7 @@ from dask.delayed import Delayed, delayed
 from ..classifying.load import load_rulesets
 from ..classifying.ruleset import Ruleset
 from ..findings.model import Scope
-from .partition import PartResult, Summary, classify_lines
-
-INVALID_RECORDS = 3  # as `hazard-rules check` (cli/exit_codes.py)
+from .partition import PartResult, Summary, classify_lines, command_parser, missing_files, part_source
 
 
 def shipped(ruleset: Ruleset) -> Any:
@@ -66,7 +63,7 @@ def verdict_bag(paths: Sequence[str | Path], ruleset: Ruleset, *, blocksize: int
         text = db.read_text(str(path), blocksize=blocksize, encoding="utf-8-sig", linedelimiter="\n")
         blocks = text.to_delayed()
         for index, block in enumerate(blocks):
-            source = f"{path}#block{index}" if len(blocks) > 1 else str(path)
+            source = part_source(path, index, len(blocks))
             parts.append(delayed(_partition)(block, rules, source, scope, strict, as_of))
     return db.from_delayed(parts)
 
@@ -116,32 +113,21 @@ def classify_jsonl(paths: Sequence[str | Path], out: IO[str], *, rules: str | Pa
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m hazard_rules.scale.dask",
-                                     description="Classify JSONL findings on a Dask cluster (docs/scale.md).")
-    parser.add_argument("files", nargs="+", type=Path)
-    parser.add_argument("-o", "--output", type=Path, required=True, help="verdict JSONL, in input order")
-    parser.add_argument("--rules", type=Path, default=None, help="rules folder (default: the shipped packs)")
+    parser = command_parser("python -m hazard_rules.scale.dask",
+                            "Classify JSONL findings on a Dask cluster (docs/scale.md).")
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--scheduler", help="address of a running scheduler, e.g. tcp://10.0.0.5:8786")
     where.add_argument("--workers", type=int, default=None,
                        help="start a local cluster of N worker processes (default: dask's local threads)")
     parser.add_argument("--blocksize", default=None, help="split files into blocks of this size, e.g. 64MiB")
-    parser.add_argument("--in-flight", type=int, default=8, help="partitions computed at once (bounds memory)")
-    parser.add_argument("--scope", choices=["finding", "enterprise"], default="finding")
-    parser.add_argument("--strict", action="store_true")
-    parser.add_argument("--as-of", type=dt.date.fromisoformat, default=None)
     args = parser.parse_args(argv)
-    for file in args.files:
-        if not file.is_file():
-            parser.error(f"file not found: {file}")
+    for file in missing_files(args.files):
+        parser.error(f"file not found: {file}")
     ruleset = load_rulesets(args.rules)
     with _client(args.scheduler, args.workers), args.output.open("w", encoding="utf-8") as out:
         summary = classify_jsonl(args.files, out, ruleset=ruleset, blocksize=args.blocksize,
                                  in_flight=args.in_flight, scope=args.scope, strict=args.strict, as_of=args.as_of)
-    for message in summary.warnings + summary.errors:
-        print(message, file=sys.stderr)
-    print(summary.line(), file=sys.stderr)
-    return INVALID_RECORDS if summary.errors else 0
+    return summary.report()
 
 
 class _client:
