@@ -16,6 +16,7 @@ ALLOWED_PACKAGE_MODULES = (
     "pipeline",                    # classify_records: read, validate, classify
     "classifying.suggestions",     # suggest
     "classifying.catalogue",       # rules list / show
+    "classifying.verdict_text",    # a verdict as the JSON text check writes (serialising)
     "server.auth", "server.schemas", "server",  # the server's plumbing (not routes)
     "errors",                      # the error base class, to show a refusal on a page
 )
