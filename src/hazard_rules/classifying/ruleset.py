@@ -36,6 +36,7 @@ from .compiled import CompiledPack, compile_pack, industry_matches
 from .memo import ABSENT, Memo
 from .records import Fields, Head, head_fields, plain_head, prepare_record, validated_fields
 from .verdict import (
+    VERDICT_FIELDS,
     ClaimCheck,
     Considered,
     ItemHit,
@@ -209,11 +210,13 @@ class Ruleset:
         shape = tuple(raw)
         last_shape, last_choice, fused = self._last_fused  # records in a row tend to be of one form
         if last_choice is not choice or last_shape != shape:
-            entry = self._memo.peek(("shape", shape))
-            if entry is ABSENT or entry is None:
-                return None
-            fused = self._memo.get(("fused", entry.serial, choice.serial),
-                                   lambda: self._fuse(shape, entry.serial, choice, raw), size=2 + len(shape) // 8)
+            fused = self._memo.peek(("fused", choice.serial, shape))
+            if fused is ABSENT:
+                entry = self._memo.peek(("shape", shape))
+                if entry is ABSENT or entry is None:  # a shape seen once: no code generated yet
+                    return None
+                fused = self._fuse(shape, entry.serial, choice, raw)
+                self._memo.put(("fused", choice.serial, shape), fused, size=2 + len(shape) // 8)
             self._last_fused = (shape, choice, fused)
         if fused is None:
             return None
@@ -226,10 +229,11 @@ class Ruleset:
             quiet = fused.quiet if scope == "finding" and claimed is None else None
             if quiet is not None:  # as _evaluate would find it: the verdict depends only on the names
                 level, concerned, reasons = quiet
-                answered: Verdict | tuple[VerdictKind, tuple[str, ...]] = (level, ()) if lean else built(
-                    Verdict, finding=name, verdict=level, scope=scope, matches=[], items=[], undetermined=[],
-                    concerned=list(concerned), resembles=[], claim=None, reasons=list(reasons),
-                    packs=dict(choice.packs), as_of=day, ruleset=self.digest, warnings=[])
+                answered: Verdict | tuple[VerdictKind, tuple[str, ...]] = (level, ()) if lean else constructed(
+                    Verdict, {"finding": name, "verdict": level, "scope": scope, "matches": [], "items": [],
+                              "undetermined": [], "concerned": list(concerned), "resembles": [], "claim": None,
+                              "reasons": list(reasons), "packs": dict(choice.packs), "as_of": day,
+                              "ruleset": self.digest, "warnings": []}, VERDICT_FIELDS)  # built(Verdict, ...), inline
                 return self._finding(record, raw, head, fields) if keep else None, answered
             facts = raw  # raw has the names, and no value is read
             outcomes = [(found, _NO_EXACT) for found in results]

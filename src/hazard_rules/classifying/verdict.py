@@ -139,12 +139,15 @@ def built(model: type[_Model], **values: Any) -> _Model:
     return constructed(model, values, fields)
 
 
+VERDICT_FIELDS = frozenset(Verdict.model_fields)  # a Verdict's fields_set as `built` gives it
+
+
 def constructed(model: type[_AnyModel], values: dict[str, Any], fields_set: AbstractSet[str]) -> _AnyModel:
     """A model made from values checked already, without validating them: `values` holds every
     field in declaration order, `fields_set` the names given (pydantic's model_fields_set; a
     set for a model that is not frozen, as assigning a field adds to it). For `built`, and for
     a record's Finding checked by hand (classifying/records.py plain_finding)."""
-    instance = model.__new__(model)
+    instance = _new(model)
     _set(instance, "__dict__", values)
     _set(instance, "__pydantic_fields_set__", fields_set)
     _set(instance, "__pydantic_extra__", None)
@@ -153,3 +156,4 @@ def constructed(model: type[_AnyModel], values: dict[str, Any], fields_set: Abst
 
 
 _set = object.__setattr__
+_new = object.__new__
