@@ -234,14 +234,15 @@ class Ruleset:
                               "undetermined": [], "concerned": list(concerned), "resembles": [], "claim": None,
                               "reasons": list(reasons), "packs": dict(choice.packs), "as_of": day,
                               "ruleset": self.digest, "warnings": []}, VERDICT_FIELDS)  # built(Verdict, ...), inline
-                return self._finding(record, raw, head, fields) if keep else None, answered
+                finding = self._finding(record, raw, head, fields, keep=keep) if keep or head is None else None
+                return finding, answered
             facts = raw  # raw has the names, and no value is read
             outcomes = [(found, _NO_EXACT) for found in results]
         else:
             outcomes = [
                 (found, _NO_EXACT) if not found or min(found) >= 0 else self._decide_exactly(step[0], found, facts, day)
                 for found, step in zip(results, choice.steps)]
-        if lean:
+        if lean and head is not None:
             matched_ids = _true_ids(choice, outcomes, scope)
             if matched_ids:
                 return None, ("major", matched_ids)
@@ -322,7 +323,8 @@ class Ruleset:
                 ) -> tuple[Finding | None, Verdict | tuple[VerdictKind, tuple[str, ...]]]:
         """The Finding and _evaluate's answer for one record; a dict record of many facts of a
         shape seen before by _fused, which makes the Finding only if `keep` (it goes back to the
-        caller) or the verdict needs it (else None: the record's fields were checked by hand)."""
+        caller) or the verdict needs it. None instead only for a record plain_head read: its
+        `id` is then the plain str the Finding would hold."""
         if record.__class__ is dict:
             raw = record.get("facts")
             if raw.__class__ is dict and len(raw) > OUTCOME_FACTS:  # small records: outcomes memoised (_outcome)

@@ -146,7 +146,7 @@ def constructed(model: type[_AnyModel], values: dict[str, Any], fields_set: Abst
     """A model made from values checked already, without validating them: `values` holds every
     field in declaration order, `fields_set` the names given (pydantic's model_fields_set; a
     set for a model that is not frozen, as assigning a field adds to it). For `built`, and for
-    a record's Finding checked by hand (classifying/records.py plain_finding)."""
+    a record's Finding read by hand (classifying/records.py plain_head, head_fields)."""
     instance = _new(model)
     _set(instance, "__dict__", values)
     _set(instance, "__pydantic_fields_set__", fields_set)
