@@ -193,8 +193,8 @@ class Ruleset:
         plain_head (`head`) or else by record_fields (`fields`): one generated function per
         (shape, choice) reads each fact once, checks it is given as is and evaluates every
         applicable rule on the values read (_fuse). A record for which no rule is true or open
-        then has its verdict from the shape's `quiet` one (_concern), without a Finding unless
-        kept; any other is evaluated with the outcomes. None, for the ordinary path
+        and that has no claim then has its verdict from the shape's `quiet` one (_concern; in
+        enterprise scope, every applicable rule false), without a Finding unless kept; any other is evaluated with the outcomes. None, for the ordinary path
         (prepare_record, then _outcome per step), if a value is not given as is: that path
         converts it or gives the message, so errors are the same."""
         if head is not None:
@@ -226,7 +226,7 @@ class Ruleset:
         facts, results = answer
         scope = given_scope or scope
         if facts is None:  # nothing true or open (nor a three-valued closure run): only the names count
-            quiet = fused.quiet if scope == "finding" and claimed is None else None
+            quiet = None if claimed is not None else fused.quiet if scope == "finding" else fused.quiet_enterprise
             if quiet is not None:  # as _evaluate would find it: the verdict depends only on the names
                 level, concerned, reasons = quiet
                 answered: Verdict | tuple[VerdictKind, tuple[str, ...]] = (level, ()) if lean else constructed(
@@ -273,7 +273,12 @@ class Ruleset:
         groups = [[(i, pack.rules[i].condition) for i in sorted(applicable)]
                   for pack, _, _, applicable, _ in choice.steps]
         fn = compile_fused("fused", reader.lines, reader.namespace, reader.local_facts, reader.converted, groups)[0]
-        return _Fused(fn, serial, self._concern(choice, raw, frozenset(), (serial, frozenset())).quiet)
+        # in enterprise scope, with nothing true or open, _evaluate lists every applicable rule as
+        # false and gives the choice's reasons (the safety net is for finding scope only)
+        listed = tuple(c for pack, codes, _, _, _ in choice.steps for c in self._every_rule(pack, codes, []))
+        reasons = choice.reasons + choice.unencoded
+        return _Fused(fn, serial, self._concern(choice, raw, frozenset(), (serial, frozenset())).quiet,
+                      ("undetermined" if reasons else "ordinary", listed, reasons))
 
     def _coerce_one(self, name: str, value: Any, clean: dict[str, Any], warnings: list[str], strict: bool,
                     asked: set[str] | None) -> bool:
@@ -868,6 +873,7 @@ class _Fused:
     fn: FusedFn
     serial: int                 # the shape's: stands for its names in memo keys
     quiet: tuple[VerdictKind, tuple[Considered, ...], tuple[str, ...]] | None  # _Concern.quiet of its names
+    quiet_enterprise: tuple[VerdictKind, tuple[Considered, ...], tuple[str, ...]]  # the same in enterprise scope
 
 
 @dataclass(frozen=True, slots=True)
