@@ -194,9 +194,10 @@ class Ruleset:
         (shape, choice) reads each fact once, checks it is given as is and evaluates every
         applicable rule on the values read (_fuse). A record for which no rule is true or open
         and that has no claim then has its verdict from the shape's `quiet` one (_concern; in
-        enterprise scope, every applicable rule false), without a Finding unless kept; any other is evaluated with the outcomes. None, for the ordinary path
-        (prepare_record, then _outcome per step), if a value is not given as is: that path
-        converts it or gives the message, so errors are the same."""
+        enterprise scope, every applicable rule false), without a Finding unless kept; any
+        other is evaluated with the outcomes. None, for the ordinary path (prepare_record, then
+        _outcome per step), if a value is not given as is: that path converts it or gives the
+        message, so errors are the same."""
         if head is not None:
             name, date, industries = head
             given_scope, claimed = None, None
