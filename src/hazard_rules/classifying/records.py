@@ -42,7 +42,7 @@ def prepare_record(ruleset: Ruleset, record: Finding | dict[str, Any], *, strict
     """Validate and coerce one record. Raises RecordError (message, position, hint).
 
     A dict record's fields are validated by pydantic, or read by hand when they are few and
-    plain (record_fields: the same Finding); its facts, when they are a dict whose names are plain
+    plain (plain_head: the same Finding); its facts, when they are a dict whose names are plain
     strings, are not copied and checked by pydantic first but go straight to coercion, which
     checks each value against the vocabulary (what pydantic would make of them is the same
     dict). Anything else, and every record pydantic refuses, takes the plain path, so messages
@@ -55,13 +55,19 @@ def prepare_record(ruleset: Ruleset, record: Finding | dict[str, Any], *, strict
     if record.__class__ is dict:
         raw = record.get("facts", _NO_FACTS)
         if raw.__class__ is dict and raw:
-            fields = record_fields(record)
-            if fields is not None:  # else the plain path gives the message, with whatever the facts add to it
-                finding = constructed(Finding, *fields)
+            head = plain_head(record)
+            if head is not None:
+                finding: Finding | None = constructed(Finding, *head_fields(record, head))
+            else:
+                try:
+                    finding = Finding.model_validate({**record, "facts": _NO_FACTS})
+                except ValidationError:
+                    finding = None  # the plain path gives the message, with whatever the facts add to it
+            if finding is not None:
                 coerced = _coerced(ruleset, finding, raw, strict, asked, line, where, plain_names=False)
                 if coerced is not None:
                     facts, warnings, names = coerced
-                    fields[0]["facts"] = dict(raw) if keep else raw  # as pydantic makes it: a copy, the same values
+                    finding.__dict__["facts"] = dict(raw) if keep else raw  # as pydantic makes it: a copy
                     return PreparedRecord(finding, facts, warnings, frozenset(asked), names)
     if isinstance(record, Finding):
         finding = record
@@ -76,16 +82,9 @@ def prepare_record(ruleset: Ruleset, record: Finding | dict[str, Any], *, strict
     return PreparedRecord(finding, facts, warnings, frozenset(asked), names)
 
 
-def record_fields(record: dict[str, Any]) -> Fields | None:
-    """The field values and given names of the Finding pydantic makes of a dict record, its facts
-    left empty (a new dict, for the caller to fill): read by hand when the record gives only
-    plain fields (plain_head), else by pydantic; None if pydantic refuses the record."""
-    head = plain_head(record)
-    return head_fields(record, head) if head is not None else validated_fields(record)
-
-
 def validated_fields(record: dict[str, Any]) -> Fields | None:
-    """record_fields by pydantic; None if it refuses the record."""
+    """The field values and given names of the Finding pydantic makes of a dict record, its
+    facts left empty (a new dict, for the caller to fill); None if pydantic refuses it."""
     try:
         finding = Finding.model_validate({**record, "facts": _NO_FACTS})
     except ValidationError:
@@ -122,7 +121,7 @@ def plain_head(record: dict[str, Any]) -> Head | None:
 
 
 def head_fields(record: dict[str, Any], head: Head) -> Fields:
-    """record_fields of a record plain_head read: the field values in declaration order (a new
+    """validated_fields of a record plain_head read: the field values in declaration order (a new
     dict of facts and list of industries, as pydantic copies them) and the names it gives."""
     name, day, industries = head
     return ({"id": name, "date": day, "enterprise": None, "project": None, "industries": list(industries),

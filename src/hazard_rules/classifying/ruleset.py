@@ -190,7 +190,7 @@ class Ruleset:
                as_of: dt.date | None, scope: Scope, *, keep: bool, lean: bool,
                ) -> tuple[Finding | None, Verdict | tuple[VerdictKind, tuple[str, ...]]] | None:
         """_judged for a dict record of many facts (`raw`) of a shape seen before, read by
-        plain_head (`head`) or else by record_fields (`fields`): one generated function per
+        plain_head (`head`) or else by validated_fields (`fields`): one generated function per
         (shape, choice) reads each fact once, checks it is given as is and evaluates every
         applicable rule on the values read (_fuse). A record for which no rule is true or open
         and that has no claim then has its verdict from the shape's `quiet` one (_concern; in
