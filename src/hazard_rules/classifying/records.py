@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Hashable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +18,7 @@ from pydantic import ValidationError
 from ..errors import RecordError, Span
 from ..findings.coerce import FactValueError, shown
 from ..findings.model import Finding
+from .verdict import constructed
 
 if TYPE_CHECKING:
     from .ruleset import Ruleset
@@ -29,44 +31,43 @@ class PreparedRecord:
     warnings: list[str]
     asked: frozenset[str]        # facts given as explicit unknowns (null, "待查")
     names: Hashable | None = None  # stands for the names of `facts` in memo keys, if known (Ruleset._coerce)
-    outcomes: list[Any] | None = None  # each chosen edition's Ruleset._outcome, if evaluated already (fuse)
 
 
 _NO_FACTS: dict[str, Any] = {}
+Fields = tuple[dict[str, Any], AbstractSet[str]]  # a Finding's field values (facts left empty), the names given
 
 
 def prepare_record(ruleset: Ruleset, record: Finding | dict[str, Any], *, strict: bool = False,
-                   where: Span | None = None, fuse: bool = False, as_of: dt.date | None = None) -> PreparedRecord:
+                   where: Span | None = None, keep: bool = True) -> PreparedRecord:
     """Validate and coerce one record. Raises RecordError (message, position, hint).
 
-    A dict record's fields are validated by pydantic; its facts, when they are a dict whose
-    names are plain strings, are not copied and checked by pydantic first but go straight to
-    coercion, which checks each value against the vocabulary (what pydantic would make of
-    them is the same dict). Anything else, and every record pydantic refuses, takes the
-    plain path, so messages are the same (docs/fast-paths.md).
+    A dict record's fields are validated by pydantic, or read by hand when they are few and
+    plain (plain_head: the same Finding); its facts, when they are a dict whose names are plain
+    strings, are not copied and checked by pydantic first but go straight to coercion, which
+    checks each value against the vocabulary (what pydantic would make of them is the same
+    dict). Anything else, and every record pydantic refuses, takes the plain path, so messages
+    are the same (docs/fast-paths.md).
 
-    fuse: a record of a shape seen before whose values are all given as is is checked and
-    evaluated (on `as_of`, else its date) by the shape's one generated function
-    (Ruleset._fused); any other takes the path above, which gives the messages."""
+    keep: the Finding goes back to the caller (Ruleset.judge), so its facts are a copy of the
+    record's, as pydantic makes them; else (classify) they are the record's own dict."""
     line = f" (line {where.line})" if where is not None and where.line else ""
     asked: set[str] = set()
     if record.__class__ is dict:
         raw = record.get("facts", _NO_FACTS)
         if raw.__class__ is dict and raw:
-            try:
-                finding = Finding.model_validate({**record, "facts": _NO_FACTS})
-            except ValidationError:
-                pass  # the plain path gives the message, with whatever the facts add to it
+            head = plain_head(record)
+            if head is not None:
+                finding: Finding | None = constructed(Finding, *head_fields(record, head))
             else:
-                fused = ruleset._fused(finding, raw, as_of) if fuse else None
-                if fused is not None:
-                    facts, names, outcomes = fused
-                    finding.__dict__["facts"] = dict(raw)
-                    return PreparedRecord(finding, facts, [], frozenset(), names, outcomes)
+                try:
+                    finding = Finding.model_validate({**record, "facts": _NO_FACTS})
+                except ValidationError:
+                    finding = None  # the plain path gives the message, with whatever the facts add to it
+            if finding is not None:
                 coerced = _coerced(ruleset, finding, raw, strict, asked, line, where, plain_names=False)
                 if coerced is not None:
                     facts, warnings, names = coerced
-                    finding.__dict__["facts"] = dict(raw)  # as pydantic makes it: a copy, the same values
+                    finding.__dict__["facts"] = dict(raw) if keep else raw  # as pydantic makes it: a copy
                     return PreparedRecord(finding, facts, warnings, frozenset(asked), names)
     if isinstance(record, Finding):
         finding = record
@@ -79,6 +80,68 @@ def prepare_record(ruleset: Ruleset, record: Finding | dict[str, Any], *, strict
     assert coerced is not None
     facts, warnings, names = coerced
     return PreparedRecord(finding, facts, warnings, frozenset(asked), names)
+
+
+def validated_fields(record: dict[str, Any]) -> Fields | None:
+    """The field values and given names of the Finding pydantic makes of a dict record, its
+    facts left empty (a new dict, for the caller to fill); None if pydantic refuses it."""
+    try:
+        finding = Finding.model_validate({**record, "facts": _NO_FACTS})
+    except ValidationError:
+        return None
+    return finding.__dict__, finding.model_fields_set
+
+
+Head = tuple[str, dt.date, list[str]]  # the id, date and industries of a record read by plain_head
+_BASIC = frozenset({"id", "date", "industries", "facts"})
+_DAYS: dict[str, dt.date] = {}  # ISO dates read (plain_head), a bounded few: records repeat their dates
+_NOT_GIVEN: list[str] = []      # industries not given (read only)
+
+
+def plain_head(record: dict[str, Any]) -> Head | None:
+    """The id, date and industries of a record that gives nothing but them and its facts, each
+    plainly: `id` a non-empty str, `date` a str YYYY-MM-DD naming a day, `industries` a list
+    of str (or left out). These are the values pydantic makes of them (head_fields makes the
+    rest of the Finding); None for any other record (another field, a str subclass, a date
+    object...), which pydantic then validates, and gives the message if it must."""
+    if not record.keys() <= _BASIC:
+        return None
+    name = record.get("id")
+    text = record.get("date")
+    if name.__class__ is not str or not name or text.__class__ is not str:
+        return None
+    day = _DAYS.get(text) or _day(text)
+    industries = record.get("industries", _NOT_GIVEN)
+    if day is None or industries.__class__ is not list:
+        return None
+    for code in industries:
+        if code.__class__ is not str:
+            return None
+    return name, day, industries
+
+
+def head_fields(record: dict[str, Any], head: Head) -> Fields:
+    """validated_fields of a record plain_head read: the field values in declaration order (a new
+    dict of facts and list of industries, as pydantic copies them) and the names it gives."""
+    name, day, industries = head
+    return ({"id": name, "date": day, "enterprise": None, "project": None, "industries": list(industries),
+             "source": None, "location": None, "description": None, "facts": {}, "scope": None, "claimed": None},
+            set(record))
+
+
+def _day(text: str) -> dt.date | None:
+    """The day a str YYYY-MM-DD names, as pydantic reads it, or None: any other form is left to
+    pydantic (datetime.date.fromisoformat reads more forms than pydantic, so only this one is tried)."""
+    if len(text) != 10 or not text.isascii() or text[4] != "-" or text[7] != "-":
+        return None
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+    if len(_DAYS) >= 1024:
+        _DAYS.clear()
+    _DAYS[text] = day
+    return day
 
 
 def _coerced(ruleset: Ruleset, finding: Finding, raw: dict[str, Any], strict: bool, asked: set[str], line: str,

@@ -34,8 +34,9 @@ from .citations import item_of
 from .claims import judge_claim, resolve
 from .compiled import CompiledPack, compile_pack, industry_matches
 from .memo import ABSENT, Memo
-from .records import prepare_record
+from .records import Fields, Head, head_fields, plain_head, prepare_record, validated_fields
 from .verdict import (
+    VERDICT_FIELDS,
     ClaimCheck,
     Considered,
     ItemHit,
@@ -48,6 +49,7 @@ from .verdict import (
     VerdictColumns,
     VerdictKind,
     built,
+    constructed,
 )
 
 if TYPE_CHECKING:
@@ -61,6 +63,7 @@ OUTCOME_FACTS = 12    # records of at most this many facts have their outcome pe
 # one per 8 fact names): a few tens of MiB at most, whatever the records (docs/fast-paths.md).
 MEMO_BUDGET = 16384
 _NO_EXACT: dict[int, Exact] = {}  # no rule decided over finite domains (read only)
+_NONE_CITED: frozenset[int] = frozenset()
 _SERIALS = itertools.count()  # numbers record shapes and choices: a short key for what depends on them
 
 
@@ -83,8 +86,8 @@ class Ruleset:
         # safety net. One budget bounds them all, since their keys come from records.
         self._memo = Memo(MEMO_BUDGET)
         self._last_choice: tuple[tuple[str, ...] | None, dt.date | None, _Choice | None] = (None, None, None)
-        # the last (shape, choice) given a fused function, with the shape's serial and the function (_fused)
-        self._last_fused: tuple[tuple[str, ...] | None, _Choice | None, int, FusedFn | None] = (None, None, 0, None)
+        # the last (shape, choice) given a fused function, and the function (_fused)
+        self._last_fused: tuple[tuple[str, ...] | None, _Choice | None, _Fused | None] = (None, None, None)
         self._matcher: ClauseMatcher[CompiledPack] | None = None
         self._considered_cache: dict[tuple[str, int, str], Considered] = {}
         self._families_of: dict[str, list[str]] = {}
@@ -183,48 +186,100 @@ class Ruleset:
         typed = {name: self._typed[name] for name in shape if name in self._typed}
         return _Shape(next(_SERIALS), typed_check(typed), tuple(name for name in shape if name not in typed))
 
-    def _fused(self, finding: Finding, raw: dict[str, Any], as_of: dt.date | None,
-               ) -> tuple[dict[str, Any], Hashable, list[tuple[list[int], dict[int, Exact]]]] | None:
-        """The typed facts, their names' key and each step's _outcome for a record of many facts
-        of a shape seen before, made by one generated function per (shape, choice) that reads
-        each fact once, checks it is given as is and evaluates every applicable rule on the
-        values read (_fuse). None, for the ordinary path (_coerce, then _outcome per step), if
-        the record is not such a record or a value is not given as is: that path converts it
-        or gives the message, so errors are the same."""
-        if len(raw) <= OUTCOME_FACTS:  # small records have their outcomes memoised (_outcome)
-            return None
+    def _fused(self, record: dict[str, Any], raw: dict[str, Any], head: Head | None, fields: Fields | None,
+               as_of: dt.date | None, scope: Scope, *, keep: bool, lean: bool,
+               ) -> tuple[Finding | None, Verdict | tuple[VerdictKind, tuple[str, ...]]] | None:
+        """_judged for a dict record of many facts (`raw`) of a shape seen before, read by
+        plain_head (`head`) or else by validated_fields (`fields`): one generated function per
+        (shape, choice) reads each fact once, checks it is given as is and evaluates every
+        applicable rule on the values read (_fuse). A record for which no rule is true or open
+        and that has no claim then has its verdict from the shape's `quiet` one (_concern; in
+        enterprise scope, every applicable rule false), without a Finding unless kept; any
+        other is evaluated with the outcomes. None, for the ordinary path (prepare_record, then
+        _outcome per step), if a value is not given as is: that path converts it or gives the
+        message, so errors are the same."""
+        if head is not None:
+            name, date, industries = head
+            given_scope, claimed = None, None
+        else:
+            assert fields is not None
+            values = fields[0]
+            name, date, industries, given_scope, claimed = (
+                values["id"], values["date"], values["industries"], values["scope"], values["claimed"])
+        day = as_of or date
+        choice = self._choice(tuple(industries), day)
         shape = tuple(raw)
-        day = as_of or finding.date
-        choice = self._choice(tuple(finding.industries), day)
-        last_shape, last_choice, serial, fused = self._last_fused  # records in a row tend to be of one form
+        last_shape, last_choice, fused = self._last_fused  # records in a row tend to be of one form
         if last_choice is not choice or last_shape != shape:
-            entry = self._memo.peek(("shape", shape))
-            if entry is ABSENT or entry is None:
-                return None
-            serial = entry.serial
-            fused = self._memo.get(("fused", serial, choice.serial),
-                                   lambda: self._fuse(shape, choice), size=2 + len(shape) // 8)
-            self._last_fused = (shape, choice, serial, fused)
+            fused = self._memo.peek(("fused", choice.serial, shape))
+            if fused is ABSENT:
+                entry = self._memo.peek(("shape", shape))
+                if entry is ABSENT or entry is None:  # a shape seen once: no code generated yet
+                    return None
+                fused = self._fuse(shape, entry.serial, choice, raw)
+                self._memo.put(("fused", choice.serial, shape), fused, size=2 + len(shape) // 8)
+            self._last_fused = (shape, choice, fused)
         if fused is None:
             return None
-        answer = fused(raw, day)
+        answer = fused.fn(raw, day)
         if answer is None:
             return None
         facts, results = answer
-        return facts, serial, [
-            (found, _NO_EXACT) if not found or min(found) >= 0 else self._decide_exactly(step[0], found, facts, day)
-            for found, step in zip(results, choice.steps)]
+        scope = given_scope or scope
+        if facts is None:  # nothing true or open (nor a three-valued closure run): only the names count
+            quiet = None if claimed is not None else fused.quiet if scope == "finding" else fused.quiet_enterprise
+            if quiet is not None:  # as _evaluate would find it: the verdict depends only on the names
+                level, concerned, reasons = quiet
+                answered: Verdict | tuple[VerdictKind, tuple[str, ...]] = (level, ()) if lean else constructed(
+                    Verdict, {"finding": name, "verdict": level, "scope": scope, "matches": [], "items": [],
+                              "undetermined": [], "concerned": list(concerned), "resembles": [], "claim": None,
+                              "reasons": list(reasons), "packs": dict(choice.packs), "as_of": day,
+                              "ruleset": self.digest, "warnings": []}, VERDICT_FIELDS)  # built(Verdict, ...), inline
+                finding = self._finding(record, raw, head, fields, keep=keep) if keep or head is None else None
+                return finding, answered
+            facts = raw  # raw has the names, and no value is read
+            outcomes = [(found, _NO_EXACT) for found in results]
+        else:
+            outcomes = [
+                (found, _NO_EXACT) if not found or min(found) >= 0 else self._decide_exactly(step[0], found, facts, day)
+                for found, step in zip(results, choice.steps)]
+        if lean and head is not None:
+            matched_ids = _true_ids(choice, outcomes, scope)
+            if matched_ids:
+                return None, ("major", matched_ids)
+        finding = self._finding(record, raw, head, fields, keep=keep)
+        return finding, self._evaluate(finding, facts, day, [], scope, frozenset(), fused.serial, outcomes, lean=lean)
 
-    def _fuse(self, shape: tuple[str, ...], choice: _Choice) -> FusedFn | None:
+    @staticmethod
+    def _finding(record: dict[str, Any], raw: dict[str, Any], head: Head | None, fields: Fields | None, *,
+                 keep: bool = True) -> Finding:
+        """The Finding of a record _fused judges, made from what was read of it; keep: it goes
+        back to the caller, so its facts are a copy of the record's, as pydantic makes them."""
+        if fields is None:
+            assert head is not None
+            fields = head_fields(record, head)
+        values, given = fields
+        values["facts"] = dict(raw) if keep else raw
+        return constructed(Finding, values, given)
+
+    def _fuse(self, shape: tuple[str, ...], serial: int, choice: _Choice, raw: dict[str, Any]) -> _Fused | None:
         """The generated function of _fused (compiling/codegen.py compile_fused): the shape's
         facts read and checked (findings/coerce.py as_is_reader), then the rules of each step,
-        as in Ruleset.plan. None if a fact is unknown or of a type that is always converted."""
+        as in Ruleset.plan; with the shape's quiet verdict in finding scope (_concern, for a
+        record of these names, `raw` one). None if a fact is unknown or of a type that is
+        always converted."""
         reader = as_is_reader(tuple(str.__str__(name) for name in shape), self.facts)
         if reader is None:
             return None
         groups = [[(i, pack.rules[i].condition) for i in sorted(applicable)]
                   for pack, _, _, applicable, _ in choice.steps]
-        return compile_fused("fused", reader.lines, reader.namespace, reader.local_facts, reader.converted, groups)[0]
+        fn = compile_fused("fused", reader.lines, reader.namespace, reader.local_facts, reader.converted, groups)[0]
+        # in enterprise scope, with nothing true or open, _evaluate lists every applicable rule as
+        # false and gives the choice's reasons (the safety net is for finding scope only)
+        listed = tuple(c for pack, codes, _, _, _ in choice.steps for c in self._every_rule(pack, codes, []))
+        reasons = choice.reasons + choice.unencoded
+        return _Fused(fn, serial, self._concern(choice, raw, frozenset(), (serial, frozenset())).quiet,
+                      ("undetermined" if reasons else "ordinary", listed, reasons))
 
     def _coerce_one(self, name: str, value: Any, clean: dict[str, Any], warnings: list[str], strict: bool,
                     asked: set[str] | None) -> bool:
@@ -256,19 +311,39 @@ class Ruleset:
         scope: "finding" judges the deficiency the record gives facts of, "enterprise" the
         whole standard (docs/scopes.md); a finding's own `scope` field wins.
         """
-        return self.judge(finding, as_of=as_of, strict=strict, scope=scope, where=where)[1]
+        _check_scope(scope)
+        verdict = self._judged(finding, as_of, strict, scope, where, keep=False, lean=False)[1]
+        assert isinstance(verdict, Verdict)
+        return verdict
 
     def judge(self, record: Finding | dict[str, Any], *, as_of: dt.date | None = None, strict: bool = False,
               scope: Scope = "finding", where: Span | None = None) -> tuple[Finding, Verdict]:
         """classify(), also returning the validated Finding (for the ledger and explain)."""
         _check_scope(scope)
-        prepared = prepare_record(self, record, strict=strict, where=where, fuse=True, as_of=as_of)
-        finding = prepared.finding
-        verdict = self._evaluate(finding, prepared.facts, as_of or finding.date, prepared.warnings,
-                                 finding.scope or scope, prepared.asked, prepared.names, prepared.outcomes,
-                                 lean=False)
-        assert isinstance(verdict, Verdict)
+        finding, verdict = self._judged(record, as_of, strict, scope, where, keep=True, lean=False)
+        assert finding is not None and isinstance(verdict, Verdict)
         return finding, verdict
+
+    def _judged(self, record: Finding | dict[str, Any], as_of: dt.date | None, strict: bool, scope: Scope,
+                where: Span | None, *, keep: bool, lean: bool,
+                ) -> tuple[Finding | None, Verdict | tuple[VerdictKind, tuple[str, ...]]]:
+        """The Finding and _evaluate's answer for one record; a dict record of many facts of a
+        shape seen before by _fused, which makes the Finding only if `keep` (it goes back to the
+        caller) or the verdict needs it. None instead only for a record plain_head read: its
+        `id` is then the plain str the Finding would hold."""
+        if record.__class__ is dict:
+            raw = record.get("facts")
+            if raw.__class__ is dict and len(raw) > OUTCOME_FACTS:  # small records: outcomes memoised (_outcome)
+                head = plain_head(record)
+                fields = validated_fields(record) if head is None else None
+                if head is not None or fields is not None:
+                    judged = self._fused(record, raw, head, fields, as_of, scope, keep=keep, lean=lean)
+                    if judged is not None:
+                        return judged
+        prepared = prepare_record(self, record, strict=strict, where=where, keep=keep)
+        finding = prepared.finding
+        return finding, self._evaluate(finding, prepared.facts, as_of or finding.date, prepared.warnings,
+                                       finding.scope or scope, prepared.asked, prepared.names, lean=lean)
 
     def classify_many(self, findings: Iterable[Finding | dict[str, Any]], *, as_of: dt.date | None = None,
                       strict: bool = False, scope: Scope = "finding") -> Iterator[Verdict]:
@@ -279,13 +354,9 @@ class Ruleset:
         and exact answers) is then reused from one record to the next. Raises RecordError at
         the first bad record, as classify would."""
         _check_scope(scope)
-        prepare, evaluate = prepare_record, self._evaluate
+        judged = self._judged
         for record in findings:
-            prepared = prepare(self, record, strict=strict, fuse=True, as_of=as_of)
-            finding = prepared.finding
-            verdict = evaluate(finding, prepared.facts, as_of or finding.date, prepared.warnings,
-                               finding.scope or scope, prepared.asked, prepared.names, prepared.outcomes,
-                               lean=False)
+            verdict = judged(record, as_of, strict, scope, None, keep=False, lean=False)[1]
             assert isinstance(verdict, Verdict)
             yield verdict
 
@@ -296,19 +367,15 @@ class Ruleset:
         (`because`, `provisions`), `items` or the claim check that classify builds. Levels and
         rule ids equal classify's (tests/test_batch.py). Raises RecordError at the first bad record."""
         _check_scope(scope)
-        prepare, evaluate = prepare_record, self._evaluate
+        judged = self._judged
         ids: list[str] = []
         levels: list[VerdictKind] = []
         rules: list[tuple[str, ...]] = []
         for record in findings:
-            prepared = prepare(self, record, strict=strict, fuse=True, as_of=as_of)
-            finding = prepared.finding
-            answer = evaluate(finding, prepared.facts, as_of or finding.date, prepared.warnings,
-                              finding.scope or scope, prepared.asked, prepared.names, prepared.outcomes,
-                              lean=True)
+            finding, answer = judged(record, as_of, strict, scope, None, keep=False, lean=True)
             assert not isinstance(answer, Verdict)
             level, matched = answer
-            ids.append(finding.id)
+            ids.append(finding.id if finding is not None else record["id"])  # type: ignore[index]
             levels.append(level)
             rules.append(matched)
         return VerdictColumns(findings=ids, verdicts=levels, rules=rules)
@@ -328,12 +395,16 @@ class Ruleset:
         """evaluate(); lean: only the level and the matched rule ids (classify_batch), without
         explaining matches, listing items or judging the claim. names: stands for the names
         of `facts` in memo keys (PreparedRecord.names), if known; outcomes: each step's
-        _outcome, if the record's fused function made them (PreparedRecord.outcomes)."""
+        _outcome, if the record's fused function made them (_fused)."""
         claim = finding.claimed  # its cited clauses are considered even when lean
         choice = self._choice(tuple(finding.industries), day)
         if outcomes is None:
             outcomes = [self._outcome(pack, codes, plan, facts, day if dated else None, day)
                         for pack, codes, plan, _, dated in choice.steps]
+        if lean:
+            matched_ids = _true_ids(choice, outcomes, scope)
+            if matched_ids:
+                return "major", matched_ids
         concern: _Concern | None = None
         if scope == "finding":
             concern = self._concern(choice, facts, asked, (tuple(facts) if names is None else names, asked))
@@ -374,10 +445,19 @@ class Ruleset:
                 if claim is not None:
                     values.update(((pack.id, c.rule), c.value) for c in listed)
                 continue
+            cited = {i for c in citations for p, i in c.rules if p is pack} if citations else _NONE_CITED
+            assert concern is not None
+            if not results and not cited:  # what the names make of this edition, worked out once (_concern)
+                quiet_listed = concern.listed[step]
+                stray_reason = concern.stray[step]
+                if not quiet_listed and stray_reason is not None:
+                    reasons.append(stray_reason)
+                concerned.extend(quiet_listed)
+                if claim is not None:
+                    values.update(((pack.id, c.rule), c.value) for c in quiet_listed)
+                continue
             true = {i for i in results if i >= 0}
             unknown = {~i for i in results if i < 0}
-            cited = {i for c in citations for p, i in c.rules if p is pack}
-            assert concern is not None
             concerned_anywhere = concern.anywhere[step]
             considered = (concerned_anywhere | cited) & applicable | true
             stray_reason = concern.stray[step]
@@ -444,7 +524,7 @@ class Ruleset:
     def _concern_now(self, choice: _Choice, given: tuple[str, ...]) -> _Concern:
         anywhere: list[frozenset[int]] = []
         stray_reasons: list[str | None] = []
-        concerned: list[Considered] = []
+        listings: list[tuple[Considered, ...]] = []
         reasons = list(choice.reasons)
         for pack, codes, _, applicable, _ in choice.steps:
             concerned_anywhere = pack.concerned(given)
@@ -454,12 +534,13 @@ class Ruleset:
             stray_reasons.append(self._stray_reason(pack, stray, given, codes) if stray else None)
             if stray and not considered:
                 reasons.append(self._stray_reason(pack, stray, given, codes))
-            concerned.extend(self._considered(pack, i, "false") for i in sorted(considered))
+            listings.append(tuple(self._considered(pack, i, "false") for i in sorted(considered)))
+        concerned = tuple(c for listed in listings for c in listed)
         quiet: tuple[VerdictKind, tuple[Considered, ...], tuple[str, ...]] | None = None
         if concerned or reasons or not choice.chosen:  # else the safety net reads the description
             reasons.extend(choice.unencoded)
-            quiet = ("undetermined" if reasons else "ordinary", tuple(concerned), tuple(reasons))
-        return _Concern(tuple(anywhere), tuple(stray_reasons), quiet)
+            quiet = ("undetermined" if reasons else "ordinary", concerned, tuple(reasons))
+        return _Concern(tuple(anywhere), tuple(stray_reasons), tuple(listings), quiet)
 
     @staticmethod
     def _stray_reason(pack: CompiledPack, stray: frozenset[int], given: Iterable[str], codes: tuple[str, ...]) -> str:
@@ -787,11 +868,22 @@ class _Shape:
 
 
 @dataclass(frozen=True, slots=True)
+class _Fused:
+    """The generated function of a (record shape, choice) (Ruleset._fuse)."""
+
+    fn: FusedFn
+    serial: int                 # the shape's: stands for its names in memo keys
+    quiet: tuple[VerdictKind, tuple[Considered, ...], tuple[str, ...]] | None  # _Concern.quiet of its names
+    quiet_enterprise: tuple[VerdictKind, tuple[Considered, ...], tuple[str, ...]]  # the same in enterprise scope
+
+
+@dataclass(frozen=True, slots=True)
 class _Concern:
     """What the fact names of a record make of a choice, in finding scope (Ruleset._concern)."""
 
     anywhere: tuple[frozenset[int], ...]    # per step: the rules one of whose subject facts is given
     stray: tuple[str | None, ...]           # per step: why those outside the applicable rules do not count
+    listed: tuple[tuple[Considered, ...], ...]  # per step with no rule true, open or cited: its concerned rules
     # with no rule true or open and no claim: the verdict's kind, concerned rules and reasons
     # (None when the description safety net would have to look: nothing concerned, no reason)
     quiet: tuple[VerdictKind, tuple[Considered, ...], tuple[str, ...]] | None
@@ -816,6 +908,14 @@ def _edges_of(pack: CompiledPack) -> tuple[dt.date, ...]:
     if standard.effective_to is None:
         return (standard.effective_from,)
     return standard.effective_from, standard.effective_to + dt.timedelta(days=1)
+
+
+def _true_ids(choice: _Choice, outcomes: list[tuple[list[int], dict[int, Exact]]], scope: Scope) -> tuple[str, ...]:
+    """The ids of the true rules, as a verdict's matches name them (_evaluate): every true rule
+    is matched, in finding scope in index order per edition (a true rule is always considered),
+    in enterprise scope in the order evaluated. Any makes the verdict major, whatever else."""
+    return tuple(step[0].rules[i].rule.id for (results, _), step in zip(outcomes, choice.steps)
+                 for i in (sorted(results) if scope == "finding" else results) if i >= 0)
 
 
 def _rule_key(pack: CompiledPack, index: int, facts: dict[str, Any], day: dt.date) -> tuple[Any, ...]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
@@ -122,6 +123,7 @@ class VerdictColumns:
 
 
 _Model = TypeVar("_Model", bound=_Out)
+_AnyModel = TypeVar("_AnyModel", bound=BaseModel)
 _FIELDS: dict[type[_Out], frozenset[str]] = {}
 
 
@@ -134,12 +136,24 @@ def built(model: type[_Model], **values: Any) -> _Model:
     fields = _FIELDS.get(model)
     if fields is None:
         fields = _FIELDS[model] = frozenset(model.model_fields)
-    instance = model.__new__(model)
+    return constructed(model, values, fields)
+
+
+VERDICT_FIELDS = frozenset(Verdict.model_fields)  # a Verdict's fields_set as `built` gives it
+
+
+def constructed(model: type[_AnyModel], values: dict[str, Any], fields_set: AbstractSet[str]) -> _AnyModel:
+    """A model made from values checked already, without validating them: `values` holds every
+    field in declaration order, `fields_set` the names given (pydantic's model_fields_set; a
+    set for a model that is not frozen, as assigning a field adds to it). For `built`, and for
+    a record's Finding read by hand (classifying/records.py plain_head, head_fields)."""
+    instance = _new(model)
     _set(instance, "__dict__", values)
-    _set(instance, "__pydantic_fields_set__", fields)
+    _set(instance, "__pydantic_fields_set__", fields_set)
     _set(instance, "__pydantic_extra__", None)
     _set(instance, "__pydantic_private__", None)
     return instance
 
 
 _set = object.__setattr__
+_new = object.__new__

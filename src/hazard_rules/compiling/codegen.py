@@ -26,15 +26,17 @@ from .kleene import LazyKleene
 # fn(facts, today) -> indices: i for a true rule, ~i (that is -i-1) for an unknown one.
 PlanFn = Callable[[dict[str, Any], dt.date], list[int]]
 # fn(raw facts, today) -> (typed facts, one PlanFn answer per group of rules), or None when a
-# value is not given as is (the caller then converts the facts one by one: compile_fused)
-FusedFn = Callable[[dict[str, Any], dt.date], "tuple[dict[str, Any], tuple[list[int], ...]] | None"]
+# value is not given as is (the caller then converts the facts one by one: compile_fused); the
+# typed facts are None when every answer is empty (nothing is true or open: they are not needed)
+FusedFn = Callable[[dict[str, Any], dt.date], "tuple[dict[str, Any] | None, tuple[list[int], ...]] | None"]
 
 
 class _Emitter:
-    def __init__(self, local_facts: dict[str, str] | None = None) -> None:
+    def __init__(self, local_facts: dict[str, str] | None = None, others: str = "f") -> None:
         self.namespace: dict[str, Any] = {"_timedelta": dt.timedelta}
         self.variables: dict[str, str] = {}
         self.local_facts = local_facts or {}  # fact id -> the local holding its value (compile_fused)
+        self.others = others  # the dict a fact without a local is read from
 
     def constant(self, value: Any) -> str:
         if isinstance(value, bool) or value is None:
@@ -56,7 +58,7 @@ class _Emitter:
             case ir.Const(value):
                 return self.constant(value)
             case ir.Fact(fact_id):
-                return self.local_facts.get(fact_id) or f"f[{fact_id!r}]"
+                return self.local_facts.get(fact_id) or f"{self.others}[{fact_id!r}]"
             case ir.Field(var, name):
                 return f"{self.variables[var]}[{name!r}]"
             case ir.Today():
@@ -127,36 +129,46 @@ def compile_fused(name: str, prologue: Sequence[str], namespace: dict[str, Any],
     `prologue` (lines of the body, with the names it uses in `namespace`) reads each fact of
     the shape once into its local (`local_facts`: fact id -> local) and returns None if one
     is not given as is; the locals of `converted` hold a value converted from the raw one.
-    The function then makes the typed facts `f` (the raw ones, with the converted values)
-    and evaluates each group as compile_rules does, reading the locals instead of `f`: it
-    returns (f, (answer of group 0, answer of group 1, ...))."""
-    emitter = _Emitter(local_facts)
+    The function then evaluates each group as compile_rules does, reading the locals instead
+    of `f` (a fact the shape lacks is read from `raw`, which raises KeyError as `f` would), and
+    returns (f, (answer of group 0, answer of group 1, ...)): `f` the typed facts (the raw
+    ones, with the converted values), made only when a rule needs its three-valued closure or
+    some answer is not empty; else None, as nothing will read the values."""
+    emitter = _Emitter(local_facts, others="raw")
     clashes = emitter.namespace.keys() & namespace.keys()
     assert not clashes, clashes
     emitter.namespace.update(namespace)
-    lines = [f"def {name}(raw, today):"]
-    lines += [f"    {line}" for line in prologue]
-    lines.append("    f = dict(raw)")
+    typed = f"_typed_{name}"
+    arguments = ", ".join(["raw", *(local_facts[fact_id] for fact_id in converted)])
+    lines = [f"def {typed}({arguments}):", "    f = dict(raw)"]
     lines += [f"    f[{fact_id!r}] = {local_facts[fact_id]}" for fact_id in converted]
+    lines += ["    return f", f"def {name}(raw, today):"]
+    lines += [f"    {line}" for line in prologue]
+    lines.append("    f = None")
+    made = f"if f is None: f = {typed}({arguments})"
     answers = []
     for number, rules in enumerate(groups):
         answers.append(f"r{number}")
         lines.append(f"    r{number} = []")
         for index, condition in rules:
-            lines += _rule_lines(emitter, index, condition, f"r{number}", f"_slow{number}_{index}")
+            lines += _rule_lines(emitter, index, condition, f"r{number}", f"_slow{number}_{index}", made)
+    lines.append(f"    if f is None and ({' or '.join(answers) or 'False'}):")
+    lines.append(f"        {made}")
     lines.append(f"    return f, ({', '.join(answers)}{',' if len(answers) == 1 else ''})")
     return _defined(name, lines, emitter.namespace)
 
 
-def _rule_lines(emitter: _Emitter, index: int, condition: ir.Expr, out: str, slow: str) -> list[str]:
+def _rule_lines(emitter: _Emitter, index: int, condition: ir.Expr, out: str, slow: str,
+                made: str | None = None) -> list[str]:
     """Append index to `out` if the rule is true, ~index if unknown (the closure `slow` decides
-    when a fact is missing or the arithmetic fails)."""
+    when a fact is missing or the arithmetic fails; `made`: a statement making `f` first)."""
     emitter.namespace[slow] = LazyKleene(condition)
     return [
         "    try:",
         f"        if {emitter.expr(condition)}:",
         f"            {out}.append({index})",
         "    except (KeyError, ArithmeticError):",
+        *([f"        {made}"] if made else []),
         f"        v = {slow}(f, today, {{}})",
         "        if v:",
         f"            {out}.append({index})",

@@ -119,6 +119,27 @@ def typed_test(value: str, x: str, accepted: frozenset[Any], namespace: dict[str
     return f"({value}.__class__ is str and {x} in {spare})"  # pragma: no cover
 
 
+def bounded_test(x: str, fact_type: Type, namespace: dict[str, Any], spare: str) -> str:
+    """The expression testing that the value named `x` of a number fact with a declared range
+    is given as is: what _number keeps as it is (an int, or for a fact that is not a whole
+    number also a finite float, within NUMBER_LIMIT and the range). The bounds are literals,
+    or named `spare`+"lo"/"hi" in `namespace` if they cannot be."""
+    assert fact_type.kind == "num" and fact_type.bounds is not None
+    low, high = (_literal(bound, namespace, f"{spare}{end}") for bound, end in zip(fact_type.bounds, ("lo", "hi")))
+    ints = f"-{NUMBER_LIMIT!r} <= {x} <= {NUMBER_LIMIT!r} and {low} <= {x} <= {high}"
+    if fact_type.integer:
+        return f"({x}.__class__ is int and {ints})"
+    floats = f"-{_FLOAT_LIMIT!r} <= {x} <= {_FLOAT_LIMIT!r} and {low} <= {x} <= {high}"
+    return f"(((c := {x}.__class__) is float and {floats}) or c is int and {ints})"
+
+
+def _literal(value: int | float, namespace: dict[str, Any], spare: str) -> str:
+    if value.__class__ is int or value.__class__ is float and math.isfinite(value):
+        return repr(value)
+    namespace[spare] = value
+    return spare
+
+
 def set_ids(fact_type: Type) -> frozenset[str]:
     """The items of a set fact that coerce to themselves (_set keeps a list of them as it is)."""
     return frozenset(v for v in fact_type.values if v == v.strip())
@@ -136,39 +157,50 @@ def set_test(x: str, ids: str) -> str:
 class AsIsReader:
     """Lines of a generated function's body that read the facts of a record shape from `raw`
     (a dict whose names are the shape's, in its order) into locals and `return None` unless
-    each is given as is: what typed_check and _set's first test accept. The values are read
+    each is given as is: what typed_check and _set's first test accept, a number within its
+    declared range as _number keeps it (bounded_test), or a date _date reads (converted). The values are read
     in one step (unpacked from raw.values(), no lookup by name) and tested in one expression,
     as typed_check does. Used by Ruleset._fuse."""
 
     lines: list[str]
     namespace: dict[str, Any]
     local_facts: dict[str, str]   # fact id -> its local
-    converted: list[str]          # facts whose local holds a converted value (sets)
+    converted: list[str]          # facts whose local holds a converted value (sets, dates)
 
 
 def as_is_reader(shape: tuple[str, ...], facts: dict[str, Type]) -> AsIsReader | None:
     """The reader of a shape's facts (`facts`: the vocabulary), or None if one is unknown or
-    of a type that is always converted."""
+    of a type that is always converted (text, lists of items)."""
     namespace: dict[str, Any] = {}
     local_facts = {name: f"a{number}" for number, name in enumerate(shape)}
     tests: list[str] = []
     converted: list[str] = []
+    sets: list[str] = []
     for number, name in enumerate(shape):
         fact_type = facts.get(name)
         accepted = typed_already(fact_type) if fact_type is not None else None
         local = local_facts[name]
         if accepted is not None:
             tests.append(typed_test(local, local, accepted, namespace, f"_ids{number}"))
-        elif fact_type is not None and fact_type.kind == "set":
+        elif fact_type is None:
+            return None
+        elif fact_type.kind == "set":
             namespace[f"_ids{number}"] = set_ids(fact_type)
             tests.append(set_test(local, f"_ids{number}"))
+            sets.append(local)
+            converted.append(name)
+        elif fact_type.kind == "num":  # with a declared range (typed_already answers the others)
+            tests.append(bounded_test(local, fact_type, namespace, f"_n{number}"))
+        elif fact_type.kind == "date":  # converted as _date converts it, or left to it (None)
+            namespace["_date_of"] = date_of
+            tests.append(f"({local} := _date_of({local})) is not None")
             converted.append(name)
         else:
             return None
     lines = [f"{', '.join(local_facts.values())}, = raw.values()",
              "if not (" + "\n        and ".join(tests or ["True"]) + "):",
              "    return None"]
-    lines += [f"{local_facts[name]} = frozenset({local_facts[name]})" for name in converted]
+    lines += [f"{local} = frozenset({local})" for local in sets]
     return AsIsReader(lines, namespace, local_facts, converted)
 
 
@@ -274,6 +306,14 @@ def _enum(value: Any, fact_type: Type) -> str:
 
 
 def _date(value: Any) -> dt.date:
+    day = date_of(value)
+    if day is None:
+        raise FactValueError(f"expected a date YYYY-MM-DD, got {shown(value)}")
+    return day
+
+
+def date_of(value: Any) -> dt.date | None:
+    """The day a date fact's value names (_date), or None if it names none (_date's error)."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -283,7 +323,7 @@ def _date(value: Any) -> dt.date:
             return dt.date.fromisoformat(value.strip())
         except ValueError:
             pass
-    raise FactValueError(f"expected a date YYYY-MM-DD, got {shown(value)}")
+    return None
 
 
 def _set(value: Any, fact_type: Type, element: Type, ids: frozenset[str]) -> frozenset[str]:
