@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import codecs
 import os
 import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TextIO, cast
 
 from rich.console import Console
 
@@ -62,6 +63,22 @@ class Blocks:
         if self.pending >= self.size:
             self.flush()
         return len(text)
+
+    def charset(self) -> str | None:
+        """The error handler with which text may be encoded as UTF-8 and written with
+        write_bytes, if the output is a UTF-8 text file over a binary one that translates no
+        line ends (POSIX); else None."""
+        encoding, errors = getattr(self.out, "encoding", None), getattr(self.out, "errors", None)
+        if (os.linesep != "\n" or not hasattr(self.out, "buffer") or errors is None or encoding is None
+                or codecs.lookup(encoding).name != "utf-8"):
+            return None
+        return str(errors)
+
+    def write_bytes(self, data: bytes) -> None:
+        """Text encoded as charset() says, written after what was written before."""
+        self.flush()
+        self.out.flush()
+        cast(TextIO, self.out).buffer.write(data)
 
     def flush(self) -> None:
         if self.parts:

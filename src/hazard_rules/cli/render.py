@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 from typing import IO, Any
 
 from rich.console import Console
@@ -27,7 +28,9 @@ def verdict_json(verdict: Verdict) -> dict[str, Any]:
 
 # Each writer turns a verdict into what it writes in two steps: `encode` (the costly part,
 # picklable output, so `check --jobs` runs it in the worker that judged the finding) and
-# `write_encoded` (in order, in the main process).
+# `write_encoded` (in order, in the main process). A writer whose output is the text of each
+# verdict in turn also has `join`: the text of several encoded verdicts, which a worker of
+# `check --jobs` sends for a block of them.
 
 
 class JsonWriter:
@@ -65,6 +68,10 @@ class JsonlWriter:
     def encode(verdict: Verdict) -> str:
         return verdict_text(verdict) + "\n"
 
+    @staticmethod
+    def join(encoded: list[str]) -> str:
+        return "".join(encoded)
+
     def write_encoded(self, text: str) -> None:
         self.out.write(text)
 
@@ -82,6 +89,12 @@ class CsvWriter:
 
     def write_encoded(self, row: list[str]) -> None:
         self.writer.writerow(row)
+
+    @staticmethod
+    def join(rows: list[list[str]]) -> str:
+        text = io.StringIO()
+        csv.writer(text).writerows(rows)
+        return text.getvalue()
 
     @staticmethod
     def encode(verdict: Verdict) -> list[str]:

@@ -18,8 +18,9 @@ import math
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import orjson
 
@@ -339,6 +340,67 @@ def jsonl_lines(path: str | Path, *, encoding: str | None = None) -> Iterator[tu
 def decode_jsonl_line(file: str, number: int, line_number: int, text: str) -> RawRecord:
     """One record of jsonl_lines, decoded and checked as read_findings does."""
     return _jsonl_record(text, number, line_number, file)
+
+
+@dataclass(frozen=True)
+class JsonlBlock:
+    """Bytes start:end of a JSON Lines file, read as read_findings reads the file there: a
+    task of `check --jobs` (cli/jobs.py). A block begins at the file's start or after a b"\\n"
+    and ends after one or at the file's end, in an encoding (the file's, given or detected)
+    in which such a byte is always a line feed (`cuttable`); its lines are then the file's
+    lines there. Its records and lines are numbered from 1 at start."""
+
+    file: str
+    start: int
+    data: bytes
+    encoding: str
+
+    # codecs' names of the encodings in which a b"\n" or b"\r" byte is always that character
+    CUTTABLE: ClassVar[frozenset[str]] = frozenset({"ascii", "utf-8", "utf-8-sig", "gb18030", "gbk", "gb2312",
+                                                    "iso8859-1", "cp1252"})
+
+    @staticmethod
+    def cuttable(encoding: str) -> bool:
+        try:
+            return codecs.lookup(encoding).name in JsonlBlock.CUTTABLE
+        except LookupError:  # read_findings says so
+            return False
+
+    @classmethod
+    def read(cls, path: str | Path, start: int, end: int, encoding: str) -> JsonlBlock:
+        with Path(path).open("rb") as handle:
+            handle.seek(start)
+            return cls(str(Path(path)), start, handle.read(end - start), encoding)
+
+    def records(self) -> Iterator[RawRecord]:
+        """The records, bad ones too, as read_findings yields them: a byte-order mark is
+        dropped only at the file's start; undecodable text is its InputFileError, raised
+        after the records before it (UTF-8) or before the block's records (other encodings)."""
+        codec = codecs.lookup(self.encoding).name
+        try:
+            if codec in ("utf-8", "utf-8-sig"):
+                yield from _jsonl_utf8(io.BytesIO(self.data), self.file, bom=codec == "utf-8-sig" and not self.start)
+            else:
+                yield from _jsonl(io.StringIO(self.data.decode(codec), newline=None), self.file)
+        except UnicodeDecodeError as exc:
+            raise InputFileError(f"{self.file} is not valid {self.encoding} text ({exc.reason})",
+                                 Span(self.file, 1, 1), "pass --encoding with the file's encoding") from None
+
+    def lines(self) -> int:
+        """The number of lines, blank ones too (universal newlines: \n, \r\n and \r end one)."""
+        data = self.data
+        ends = data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
+        return ends + (not data.endswith((b"\n", b"\r")) and bool(data))
+
+    def line(self, number: int) -> str:
+        """The text of line `number` as the text path reads it (a bad record's line, to be read
+        again with its numbers in the file)."""
+        return self._text_lines[number - 1]
+
+    @cached_property
+    def _text_lines(self) -> list[str]:
+        codec = "utf-8" if self.start and codecs.lookup(self.encoding).name == "utf-8-sig" else self.encoding
+        return io.StringIO(self.data.decode(codec, "surrogateescape"), newline=None).readlines()
 
 
 class _JsonArray:

@@ -27,7 +27,7 @@ from ...findings.model import Scope
 from ...pipeline import classify_files
 from .. import render
 from ..exit_codes import ExitCode
-from ..jobs import Judged, judge_in_parallel
+from ..jobs import Judged, JudgedBlock, judge_in_parallel
 from ..options import rules_option
 from ..output import Blocks, err_console, make_console, output_to
 from ..params import DATE, SCOPE
@@ -87,7 +87,7 @@ def check(files: tuple[Path, ...], rules_dir: Path | None, fmt: str, fail_on: st
 def _write(fmt: str, blocks: Blocks, console: Console, ruleset: Ruleset, files: tuple[Path, ...],
            rules_dir: Path | None, encoding: str | None, input_format: str | None, strict: bool,
            as_of: dt.date | None, scope: Scope, jobs: int,
-           advance: Callable[[], None]) -> tuple[Counter[str], Counter[str], int]:
+           advance: Callable[[int], None]) -> tuple[Counter[str], Counter[str], int]:
     """Judge every record and write its verdict (stderr: bad records, warnings); the counts."""
     counts: Counter[str] = Counter()
     claims: Counter[str] = Counter()
@@ -95,32 +95,59 @@ def _write(fmt: str, blocks: Blocks, console: Console, ruleset: Ruleset, files: 
     writer = _writer(fmt, blocks, console)
     paths = [str(f) for f in files]
     workers = jobs or os.cpu_count() or 1
-    results = (judge_in_parallel(ruleset, paths, jobs=workers, rules_dir=rules_dir, encode=writer.encode,
-                                 encoding=encoding, fmt=input_format, strict=strict, as_of=as_of, scope=scope)
+    join = getattr(writer, "join", None)
+    results = (judge_in_parallel(ruleset, paths, jobs=workers, rules_dir=rules_dir, encode=writer.encode, join=join,
+                                 charset=blocks.charset() if join else None, encoding=encoding, fmt=input_format,
+                                 strict=strict, as_of=as_of, scope=scope)
                if workers > 1 else _judged(ruleset, paths, writer.encode, encoding=encoding, fmt=input_format,
                                            strict=strict, as_of=as_of, scope=scope))
     for result in results:
-        if result.file_warning is not None:
-            blocks.flush()
-            err_console.print(f"warning: {result.file_warning}", markup=False)
+        if isinstance(result, JudgedBlock):  # a block of a JSON Lines file, judged by a worker
+            _write_block(result, writer, blocks)
+            counts.update(result.counts)
+            claims.update(result.claims)
+            invalid += result.invalid
+            advance(result.verdicts)
             continue
-        if result.error is not None:
-            invalid += 1
+        if result.file_warning is not None or result.error is not None or result.warnings:
             blocks.flush()
-            err_console.print(result.error, markup=False)
-            continue
+            _tell(result)
+            if result.verdict is None:
+                invalid += result.error is not None
+                continue
         assert result.verdict is not None
-        if result.warnings:
-            blocks.flush()
-        for warning in result.warnings:
-            err_console.print(f"{result.file}:record {result.number}: warning: {warning}", markup=False)
         counts[result.verdict] += 1
         if result.agreement is not None:
             claims[result.agreement] += 1
         writer.write_encoded(result.encoded)
-        advance()
+        advance(1)
     writer.close()
     return counts, claims, invalid
+
+
+def _write_block(block: JudgedBlock, writer: render.JsonWriter | render.JsonlWriter | render.CsvWriter
+                 | render.TableWriter, blocks: Blocks) -> None:
+    """A block's output, and its messages on stderr where one job prints them among it."""
+    for part in block.parts:
+        if part.__class__ is Judged:
+            blocks.flush()
+            _tell(part)
+        elif not block.joined:
+            writer.write_encoded(part)
+        elif part.__class__ is bytes:
+            blocks.write_bytes(part)
+        else:
+            blocks.write(part)
+
+
+def _tell(result: Judged) -> None:
+    """A result's messages on stderr: a warning about the file, a bad record, a verdict's warnings."""
+    if result.file_warning is not None:
+        err_console.print(f"warning: {result.file_warning}", markup=False)
+    if result.error is not None:
+        err_console.print(result.error, markup=False)
+    for warning in result.warnings:
+        err_console.print(f"{result.file}:record {result.number}: warning: {warning}", markup=False)
 
 
 def _judged(ruleset: Ruleset, paths: list[str], encode: Callable[[Any], Any], *, encoding: str | None,
@@ -172,11 +199,12 @@ def _writer(fmt: str, sink: IO[str] | Blocks,
 
 
 @contextmanager
-def _progress(enabled: bool) -> Iterator[Callable[[], None]]:
+def _progress(enabled: bool) -> Iterator[Callable[[int], None]]:
+    """advance(n): n more findings classified."""
     if not (enabled and err_console.is_terminal):
-        yield lambda: None
+        yield lambda n: None
         return
     with Progress(SpinnerColumn(), TextColumn("classified {task.completed} findings"), TimeElapsedColumn(),
                   console=err_console, transient=True) as progress:
         task = progress.add_task("classify", total=None)
-        yield lambda: progress.advance(task)
+        yield lambda n: progress.advance(task, n)
