@@ -84,7 +84,7 @@ def _changed(state: HazardState, change: dict[str, Any]) -> HazardState:
     from storage. Only the changed fields are validated: the others were when `state` was
     made, and the state is immutable, so they are shared with it, not copied (a replay of
     the whole log made a full dump and validation of every state, one per event)."""
-    if not change.keys() <= HazardState.model_fields.keys():  # a field the state does not have: the model's error
+    if not change.keys() <= _FIELDS.keys():  # a field the state does not have: the model's own error
         return HazardState.model_validate({**state.model_dump(), **change})
     return state.model_copy(update={name: _FIELDS[name].validate_python(value) for name, value in change.items()})
 

@@ -2,14 +2,14 @@
 
 `series(ledger, cut_off, start, end, step)` reads the log once (`snapshots`) and counts
 each day as `stock_increment` does: a point is exactly the table `ledger stats stock`
-gives as of that day (tests/workflow/test_stats_replay.py compares them on generated ledgers).
-A point is counted from the facts of each hazard's state (its cohort, status, lane,
-listing and deadlines), worked out once per state: a hazard with no event between two
-points is the same state at both, and only whether its deadlines have passed is asked
-again (once per deadline and point). With `by`, the same reading also gives a `breakdown` by each of
-those dimensions as of the last day (the console's bar charts). The days are the last
-day of each day, week (Monday to Sunday) or month that overlaps start…end, the last one
-cut to `end`.
+gives as of that day (tests/workflow/test_stats_replay.py compares them on generated
+ledgers). A point is counted from the facts of each hazard's state (its cohort, status,
+lane, listing and deadlines), worked out once per state: a hazard with no event between
+two points is the same state at both, and only whether its deadlines have passed is
+asked again (once per deadline and point). With `by`, the same reading also gives a
+`breakdown` by each of those dimensions as of the last day (the console's bar charts).
+The days are the last day of each day, week (Monday to Sunday) or month that overlaps
+start…end, the last one cut to `end`.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from .core import (
 )
 
 STEPS = ("day", "week", "month")
-MAX_POINTS = 400  # each point is a replay of the whole ledger
+MAX_POINTS = 400  # each point holds the state of every hazard as of its day
 
 
 @dataclass(frozen=True)
