@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, TypeAdapter
 
 from .effects import AFTER_CLOSURE, CLOSED, EFFECTS, TIMERS
 from .events import GENESIS, Event
@@ -75,8 +75,23 @@ def apply(state: HazardState, event: Event) -> HazardState:
     if closing:
         change.update(closed_at=event.at, closed_by_org=event.organisation, listed=None, suspended=None,
                       delisted=state.listed)
-    # validated, so that the state in memory equals the state read back from storage
-    return HazardState.model_validate({**state.model_dump(), **change})
+    return _changed(state, change)
+
+
+def _changed(state: HazardState, change: dict[str, Any]) -> HazardState:
+    """`state` with the fields in `change`, each validated as its field is (a finding's
+    ``date`` text becomes a date), so that the state in memory equals the state read back
+    from storage. Only the changed fields are validated: the others were when `state` was
+    made, and the state is immutable, so they are shared with it, not copied (a replay of
+    the whole log made a full dump and validation of every state, one per event)."""
+    if not change.keys() <= _FIELDS.keys():  # a field the state does not have: the model's own error
+        return HazardState.model_validate({**state.model_dump(), **change})
+    return state.model_copy(update={name: _FIELDS[name].validate_python(value) for name, value in change.items()})
+
+
+# Each field's validator, as the model validates that field.
+_FIELDS = {name: TypeAdapter(field.annotation).validator  # type: ignore[arg-type]  # every field is annotated
+           for name, field in HazardState.model_fields.items()}
 
 
 def _level(name: str) -> str:

@@ -39,6 +39,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from itertools import product
 from typing import Any
 
@@ -175,8 +176,10 @@ def states_as_of(hazard_id: str, events: Sequence[Event], ats: Sequence[dt.datet
     one stopped (the events a later instant sees start with those an earlier one saw)."""
     found: list[HazardState | None] = [None] * len(ats)
     state, registered, applied = HazardState(id=hazard_id), False, 0
+    instants = [china_aware(event.at) for event in events]
     for index in sorted(range(len(ats)), key=ats.__getitem__):
-        while applied < len(events) and china_aware(events[applied].at) <= ats[index]:
+        at = ats[index]
+        while applied < len(events) and instants[applied] <= at:
             state = apply(state, events[applied])
             registered = registered or events[applied].action in HAZARD_ENTRY
             applied += 1
@@ -273,6 +276,7 @@ def age_buckets(bounds: Sequence[int] = AGE_BUCKETS) -> list[str]:
     return [f"{a}-{b - 1}" for a, b in zip(edges, edges[1:])] + [f"{edges[-1]}+"]
 
 
+@cache  # a pure function of two codes, asked once per hazard and table
 def jurisdiction_at(code: str | None, level: str = "county") -> str:
     """The administrative code of `code` cut to province, city, county or township
     (a code already coarser is kept); "" when missing or malformed."""
@@ -286,6 +290,7 @@ def jurisdiction_at(code: str | None, level: str = "county") -> str:
     return AdminCode.parse(canonical[:digits]).code if len(canonical) > digits else canonical
 
 
+@cache
 def within(code: str | None, prefix: str | None) -> bool:
     if not prefix:
         return True
@@ -338,11 +343,16 @@ class Counts:
     listed: int = 0
 
     def add(self, hazard: HazardState, at: dt.datetime) -> None:
-        self.found += 1
         kind = status(hazard)
-        setattr(self, kind, getattr(self, kind) + 1)
-        self.overdue += is_overdue(hazard, at)
-        self.listed += kind == "open" and hazard.listed is not None
+        self.tally(kind, is_overdue(hazard, at), kind == "open" and hazard.listed is not None)
+
+    def tally(self, kind: str, overdue: bool, listed: bool, times: int = 1) -> None:
+        """Count `times` hazards of status `kind` (open, closed, void), overdue or not, listed
+        (open and 挂牌督办) or not."""
+        self.found += times
+        setattr(self, kind, getattr(self, kind) + times)
+        self.overdue += overdue * times
+        self.listed += listed * times
 
     @property
     def rate(self) -> float | None:
@@ -443,16 +453,29 @@ def stock_increment(source: Any, cut_off: dt.date, as_of: AsOf | None = None, *,
         raise StatisticsError("the cohort is always a dimension of this table")
 
     def cleared(every: Counts, major: Counts) -> dict[str, Any]:
-        flags = {"cleared": every.open == 0}
-        if not major_only:
-            flags["major_cleared"] = major.open == 0
-        return flags
+        return cleared_columns(every, major, major_only)
 
     hazards = _select(snap, jurisdiction, major_only)
     rows = _table(hazards, snap.as_of, [_cohort(cut_off)], dims, major_only, cleared,
                   always=[(c,) for c in COHORTS])
     total = _table(hazards, snap.as_of, [], [_cohort(cut_off)], major_only, cleared, always=[()])[-1]
     return rows + [{"cohort": TOTAL, **dict.fromkeys(by, TOTAL), **total}]
+
+
+def cleared_columns(every: Counts, major: Counts, major_only: bool) -> dict[str, bool]:
+    """The ``cleared`` columns of a `stock_increment` row: nothing open (of the major ones)."""
+    flags = {"cleared": every.open == 0}
+    if not major_only:
+        flags["major_cleared"] = major.open == 0
+    return flags
+
+
+def counts_row(every: Counts, major: Counts, major_only: bool) -> dict[str, Any]:
+    """The counting columns of a `stock_increment` row, in its order."""
+    row = every.columns()
+    if not major_only:
+        row.update(major.columns("major_"))
+    return {**row, **cleared_columns(every, major, major_only)}
 
 
 @dataclass(frozen=True)
