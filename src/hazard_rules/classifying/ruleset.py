@@ -668,13 +668,20 @@ class Ruleset:
             if not industries:
                 reasons.append("the finding names no industry, so no standard could be applied")
             chosen = self._packs_for(industries, day, reasons)
-            found = _Choice(
-                serial=next(_SERIALS), chosen=chosen, reasons=tuple(reasons),
-                steps=tuple((pack, codes, self.plan(pack, codes), pack.applicable(codes),
-                             any(pack.reads_today[i] for i in pack.applicable(codes))) for pack, codes in chosen),
-                packs={pack.id: pack.standard.effective_from.isoformat() for pack, _ in chosen},
-                unencoded=tuple(self._missing_reason(pack, codes) for pack, codes in chosen
-                                if pack.missing_items(codes)))
+            # Periods are cut by every pack's edition dates, so most periods choose what the one
+            # before chose: the same choice object then, and the same code and memo entries
+            # made for it (per record shape, _fused), not new ones per period.
+            content = (tuple((id(pack), codes) for pack, codes in chosen), tuple(reasons))
+            found = self._memo.peek(("choice made", content))
+            if found is ABSENT:
+                found = _Choice(
+                    serial=next(_SERIALS), chosen=chosen, reasons=tuple(reasons),
+                    steps=tuple((pack, codes, self.plan(pack, codes), pack.applicable(codes),
+                                 any(pack.reads_today[i] for i in pack.applicable(codes))) for pack, codes in chosen),
+                    packs={pack.id: pack.standard.effective_from.isoformat() for pack, _ in chosen},
+                    unencoded=tuple(self._missing_reason(pack, codes) for pack, codes in chosen
+                                    if pack.missing_items(codes)))
+                self._memo.put(("choice made", content), found)
             self._memo.put(("choice", industries, day if reasons else period), found)
         choice: _Choice = found
         self._last_choice = (industries, day, choice)
