@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import EXAMPLES, ROOT, RULESETS
-from tests.pack_findings import read_entries
+from tests.conftest import ROOT
+from tests.scale_inputs import write_inputs
 
 if os.environ.get("CI"):
     import distributed  # noqa: F401 - CI installs the dask extra (Makefile): never skip there
@@ -35,20 +35,7 @@ def client():
 def inputs(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     """Three JSONL files: the example inspections, a bad line among them; records of
     several packs' examples; and a larger one to be split in blocks."""
-    folder = tmp_path_factory.mktemp("findings")
-    inspections = (EXAMPLES / "inspections.jsonl").read_text(encoding="utf-8").splitlines()
-    first = folder / "inspections.jsonl"
-    first.write_text("\n".join(inspections[:10] + ['{"id": "broken", ', "[1, 2]"] + inspections[10:]) + "\n",
-                     encoding="utf-8")
-    records = [entry["record"] for pack in ("gongmao-2023", "hazchem-2017", "coal-2020", "fire-2017")
-               for entry in read_entries(RULESETS / pack / "findings.tests.yaml")]
-    second = folder / "packs.jsonl"
-    second.write_text("".join(json.dumps(r, ensure_ascii=False, default=str) + "\n" for r in records[:60]),
-                      encoding="utf-8")
-    third = folder / "many.jsonl"
-    third.write_text("".join(json.dumps(r, ensure_ascii=False, default=str) + "\n" for r in records[::2]),
-                     encoding="utf-8")
-    return [first, second, third]
+    return write_inputs(tmp_path_factory.mktemp("findings"))
 
 
 def _cli(files: list[Path]) -> subprocess.CompletedProcess[str]:
