@@ -46,9 +46,12 @@ from .model import (
 )
 
 # ---------------------------------------------------------------------------- strategies
-TEXTS = st.one_of(st.sampled_from(["整改", "报告书", "限员", "同意", "x"]), st.text(min_size=1, max_size=6))
+# A required field's value: never only white space, which the ledger counts as missing (a blank,
+# drawn on purpose from BLANKS); a "complete" step's fields would not be complete otherwise.
+TEXTS = st.one_of(st.sampled_from(["整改", "报告书", "限员", "同意", "x"]),
+                  st.text(min_size=1, max_size=6).filter(str.strip))
 DATES = st.dates(FIRST_DAY, LAST_DAY).map(dt.date.isoformat)
-BLANKS = st.sampled_from([None, "", [], {}])
+BLANKS = st.sampled_from([None, "", " \r\n", [], {}])
 
 
 def value_for(leaf: str, organisation: str, codes: list[str]) -> st.SearchStrategy[Any]:
