@@ -38,7 +38,7 @@ Fields = tuple[dict[str, Any], AbstractSet[str]]  # a Finding's field values (fa
 
 
 def prepare_record(ruleset: Ruleset, record: Finding | dict[str, Any], *, strict: bool = False,
-                   where: Span | None = None, keep: bool = True) -> PreparedRecord:
+                   where: Span | None = None, keep: bool = True, fields: Fields | None = None) -> PreparedRecord:
     """Validate and coerce one record. Raises RecordError (message, position, hint).
 
     A dict record's fields are validated by pydantic, or read by hand when they are few and
@@ -49,21 +49,16 @@ def prepare_record(ruleset: Ruleset, record: Finding | dict[str, Any], *, strict
     are the same (docs/fast-paths.md).
 
     keep: the Finding goes back to the caller (Ruleset.judge), so its facts are a copy of the
-    record's, as pydantic makes them; else (classify) they are the record's own dict."""
+    record's, as pydantic makes them; else (classify) they are the record's own dict.
+    fields: the dict record's fields as read already (read_fields), so not read again."""
     line = f" (line {where.line})" if where is not None and where.line else ""
     asked: set[str] = set()
     if record.__class__ is dict:
         raw = record.get("facts", _NO_FACTS)
         if raw.__class__ is dict and raw:
-            head = plain_head(record)
-            if head is not None:
-                finding: Finding | None = constructed(Finding, *head_fields(record, head))
-            else:
-                try:
-                    finding = Finding.model_validate({**record, "facts": _NO_FACTS})
-                except ValidationError:
-                    finding = None  # the plain path gives the message, with whatever the facts add to it
-            if finding is not None:
+            fields = fields or read_fields(record)
+            if fields is not None:  # else the plain path gives the message, with whatever the facts add
+                finding = constructed(Finding, *fields)
                 coerced = _coerced(ruleset, finding, raw, strict, asked, line, where, plain_names=False)
                 if coerced is not None:
                     facts, warnings, names = coerced
@@ -80,6 +75,13 @@ def prepare_record(ruleset: Ruleset, record: Finding | dict[str, Any], *, strict
     assert coerced is not None
     facts, warnings, names = coerced
     return PreparedRecord(finding, facts, warnings, frozenset(asked), names)
+
+
+def read_fields(record: dict[str, Any]) -> Fields | None:
+    """The field values and given names of a dict record's Finding, its facts left empty: read
+    by hand if the record is plain (plain_head), else by pydantic; None if pydantic refuses it."""
+    head = plain_head(record)
+    return head_fields(record, head) if head is not None else validated_fields(record)
 
 
 def validated_fields(record: dict[str, Any]) -> Fields | None:

@@ -243,7 +243,7 @@ class Ruleset:
             outcomes = [
                 (found, _NO_EXACT) if not found or min(found) >= 0 else self._decide_exactly(step[0], found, facts, day)
                 for found, step in zip(results, choice.steps)]
-        if lean and head is not None:
+        if lean and head is not None:  # major, whatever else: no Finding (plain_head's id is a plain str)
             matched_ids = _true_ids(choice, outcomes, scope)
             if matched_ids:
                 return None, ("major", matched_ids)
@@ -331,6 +331,7 @@ class Ruleset:
         shape seen before by _fused, which makes the Finding only if `keep` (it goes back to the
         caller) or the verdict needs it. None instead only for a record plain_head read: its
         `id` is then the plain str the Finding would hold."""
+        fields: Fields | None = None  # the record's fields as read, for prepare_record not to read them again
         if record.__class__ is dict:
             raw = record.get("facts")
             if raw.__class__ is dict and len(raw) > OUTCOME_FACTS:  # small records: outcomes memoised (_outcome)
@@ -340,7 +341,9 @@ class Ruleset:
                     judged = self._fused(record, raw, head, fields, as_of, scope, keep=keep, lean=lean)
                     if judged is not None:
                         return judged
-        prepared = prepare_record(self, record, strict=strict, where=where, keep=keep)
+                    if head is not None:
+                        fields = head_fields(record, head)
+        prepared = prepare_record(self, record, strict=strict, where=where, keep=keep, fields=fields)
         finding = prepared.finding
         return finding, self._evaluate(finding, prepared.facts, as_of or finding.date, prepared.warnings,
                                        finding.scope or scope, prepared.asked, prepared.names, lean=lean)

@@ -114,8 +114,13 @@ def read_findings(path: str | Path, *, encoding: str | None = None, fmt: str | N
                 reader = {"json": _json_array, "yaml": _yaml, "csv": _csv}[kind]
                 yield from _embedded_json_bounded(reader(handle, str(path)), str(path))
     except UnicodeDecodeError as exc:
-        raise InputFileError(f"{path} is not valid {chosen} text ({exc.reason})", Span(str(path), 1, 1),
-                             "pass --encoding with the file's encoding") from None
+        raise undecodable(str(path), chosen, exc) from None
+
+
+def undecodable(file: str, encoding: str, exc: UnicodeDecodeError) -> InputFileError:
+    """The error for a file whose text is not in the encoding it is read in."""
+    return InputFileError(f"{file} is not valid {encoding} text ({exc.reason})", Span(file, 1, 1),
+                          "pass --encoding with the file's encoding")
 
 
 def _embedded_json_bounded(records: Iterator[RawRecord], file: str) -> Iterator[RawRecord]:
@@ -333,8 +338,7 @@ def jsonl_lines(path: str | Path, *, encoding: str | None = None) -> Iterator[tu
         try:
             yield from _numbered_lines(handle)
         except UnicodeDecodeError as exc:
-            raise InputFileError(f"{path} is not valid {chosen} text ({exc.reason})", Span(str(path), 1, 1),
-                                 "pass --encoding with the file's encoding") from None
+            raise undecodable(str(path), chosen, exc) from None
 
 
 def decode_jsonl_line(file: str, number: int, line_number: int, text: str) -> RawRecord:
@@ -383,8 +387,7 @@ class JsonlBlock:
             else:
                 yield from _jsonl(io.StringIO(self.data.decode(codec), newline=None), self.file)
         except UnicodeDecodeError as exc:
-            raise InputFileError(f"{self.file} is not valid {self.encoding} text ({exc.reason})",
-                                 Span(self.file, 1, 1), "pass --encoding with the file's encoding") from None
+            raise undecodable(self.file, self.encoding, exc) from None
 
     def lines(self) -> int:
         """The number of lines, blank ones too (universal newlines: \n, \r\n and \r end one)."""
